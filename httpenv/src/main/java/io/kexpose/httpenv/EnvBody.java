@@ -1,50 +1,53 @@
 package io.kexpose.httpenv;
 
-import io.netty.buffer.Unpooled;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The encoded environment and how it is framed (reference httpenv.md, H7): up to {@value #MAX_CONTENT_LENGTH_BODY}
  * bytes the original sends {@code Content-Length}; above, Go's response buffer overflows and it switches to
- * chunked encoding. Encoded once, because a process's environment cannot change after it starts.
+ * chunked encoding on HTTP/1.1 (on HTTP/1.0 it sends neither header and closes). Encoded once, because a process's
+ * environment cannot change after it starts.
  */
 final class EnvBody {
 
     /** The largest body Go's {@code net/http} sends with a Content-Length when the handler sets none. */
     static final int MAX_CONTENT_LENGTH_BODY = 2048;
 
-    private final Buffer bytes;
-    private final int length;
-    private final CharSequence contentLength;
+    private final byte[] json;
+    private final byte[] chunkedJson;
 
     EnvBody(byte[] json) {
-        // An unreleasable direct buffer: every response writes a duplicate of it, with no copy to the socket.
-        this.bytes = Buffer.buffer(Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(json.length).writeBytes(json).asReadOnly()));
-        this.length = json.length;
-        this.contentLength = HttpHeaders.createOptimized(Integer.toString(json.length));
+        this.json = json;
+        // One chunk and the last chunk, as Go's chunkWriter sends a body written in one call:
+        // "<hex length>\r\n<body>\r\n0\r\n\r\n".
+        byte[] head = (Integer.toHexString(json.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        this.chunkedJson = new byte[head.length + json.length + tail.length];
+        System.arraycopy(head, 0, chunkedJson, 0, head.length);
+        System.arraycopy(json, 0, chunkedJson, head.length, json.length);
+        System.arraycopy(tail, 0, chunkedJson, head.length + json.length, tail.length);
     }
 
     static EnvBody of(EnvSource source) {
         return new EnvBody(GoJsonEnv.encode(source.entries()));
     }
 
-    /** True when the original would send this body chunked (HTTP/1.1) rather than with a length. */
+    /** True when the original would not send a Content-Length for this body. */
     boolean chunked() {
-        return length > MAX_CONTENT_LENGTH_BODY;
+        return json.length > MAX_CONTENT_LENGTH_BODY;
     }
 
-    Buffer bytes() {
-        return bytes;
+    /** The JSON bytes; callers must not modify the array. */
+    byte[] json() {
+        return json;
+    }
+
+    /** The JSON in chunked transfer coding; callers must not modify the array. */
+    byte[] chunkedJson() {
+        return chunkedJson;
     }
 
     int length() {
-        return length;
-    }
-
-    /** The Content-Length header value, pre-encoded. */
-    CharSequence contentLength() {
-        return contentLength;
+        return json.length;
     }
 }

@@ -1,72 +1,109 @@
 package io.kexpose.httpenv;
 
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The environment server: one plain Vert.x HTTP server per event-loop instance, all sharing the port, with the
- * request handler bound directly (no router, no framework handlers in front of it).
+ * The environment server: Netty's HTTP/1.1 request decoder and {@link EnvChannelHandler}, nothing else, on event
+ * loops of its own (epoll where the native transport loads, NIO otherwise).
+ *
+ * <p>Why not a Vert.x route: the whole response is a few precomputed byte arrays, so the only work left per request
+ * is decoding it and one write. A Vert.x {@code HttpServer} adds request/response objects and header maps per
+ * request; measured here it allocated about twice as much per request, and the extra young collections showed in
+ * the p99 latency (see httpenv/README.md). Vert.x still serves the management interface.
  */
 public final class EnvServer {
 
-    private final Vertx vertx;
-    private final Handler<HttpServerRequest> handler;
+    /** Go's {@code http.DefaultMaxHeaderBytes}: request line and headers together. */
+    static final int MAX_HEADER_BYTES = 1 << 20;
+
+    private final EnvResponses responses;
     private final String host;
     private final int port;
-    private final int instances;
-    private volatile String deploymentId;
+    private final int threads;
+    private volatile EventLoopGroup group;
+    private volatile Channel listener;
 
-    EnvServer(Vertx vertx, Handler<HttpServerRequest> handler, String host, int port, int instances) {
-        this.vertx = vertx;
-        this.handler = handler;
+    EnvServer(EnvResponses responses, String host, int port, int threads) {
+        this.responses = responses;
         this.host = host;
         this.port = port;
-        this.instances = instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+        this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
-    /** Starts listening; the future fails with {@link ListenFailure} if the port cannot be bound. */
-    public Future<Void> start() {
-        return vertx.deployVerticle(() -> new Listener(), new DeploymentOptions().setInstances(instances))
-                .<Void>map(id -> {
-                    deploymentId = id;
-                    return null;
-                })
-                .recover(cause -> Future.failedFuture(new ListenFailure(host, port, cause)));
+    /** Binds the port and starts serving; throws {@link ListenFailure} if the port cannot be bound. */
+    public synchronized void start() {
+        boolean epoll = Epoll.isAvailable();
+        DefaultThreadFactory threadFactory = new DefaultThreadFactory("httpenv-loop", true);
+        EventLoopGroup loops = epoll ? new EpollEventLoopGroup(threads, threadFactory)
+                : new NioEventLoopGroup(threads, threadFactory);
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_HEADER_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setValidateHeaders(false);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpRequestDecoder(decoderConfig), new EnvChannelHandler(responses));
+                    }
+                });
+        try {
+            listener = bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+            group = loops;
+        } catch (Exception e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new ListenFailure(host, port, e);
+        }
     }
 
-    /** Stops listening; the future completes when the port is released. */
-    public Future<Void> stop() {
-        String id = deploymentId;
-        return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    /** Closes the listener and every connection. */
+    public synchronized void stop() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+            listener = null;
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            group = null;
+        }
     }
 
     /** True once the port is bound. */
     public boolean listening() {
-        return deploymentId != null;
+        Channel l = listener;
+        return l != null && l.isActive();
     }
 
-    private final class Listener extends AbstractVerticle {
-        @Override
-        public void start(Promise<Void> started) {
-            HttpServerOptions options = new HttpServerOptions()
-                    .setHost(host)
-                    .setPort(port)
-                    .setTcpNoDelay(true)
-                    .setCompressionSupported(false)
-                    .setDecompressionSupported(false);
-            vertx.createHttpServer(options)
-                    .requestHandler(handler)
-                    .listen()
-                    .<Void>mapEmpty()
-                    .onComplete(started);
-        }
+    /** The bound port (useful when configured as 0). */
+    public int boundPort() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** A listen failure, with the one-line message the command line prints (Go's wording for bind errors). */
@@ -76,24 +113,26 @@ public final class EnvServer {
         }
 
         private static String describe(Throwable cause) {
-            return cause instanceof BindException ? bindReason(cause) : String.valueOf(cause.getMessage());
+            String msg = String.valueOf(cause.getMessage());
+            return cause instanceof BindException || msg.startsWith("bind(") ? bindReason(cause) : msg;
         }
 
-        /** Go's wording of a bind error, e.g. {@code bind: address already in use}. */
+        /**
+         * Go's wording of a bind error, e.g. {@code bind: address already in use}, from either transport's message
+         * ({@code Address already in use} from NIO, {@code bind(..) failed with error(-98): ...} from epoll).
+         */
         static String bindReason(Throwable cause) {
-            {
-                String msg = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
-                if (msg.contains("in use")) {
-                    return "bind: address already in use";
-                }
-                if (msg.contains("assign")) {
-                    return "bind: cannot assign requested address";
-                }
-                if (msg.contains("permission")) {
-                    return "bind: permission denied";
-                }
-                return "bind: " + msg;
+            String msg = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (msg.contains("in use")) {
+                return "bind: address already in use";
             }
+            if (msg.contains("assign")) {
+                return "bind: cannot assign requested address";
+            }
+            if (msg.contains("permission")) {
+                return "bind: permission denied";
+            }
+            return "bind: " + msg.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.kexpose.httpenv;
 
-import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -9,9 +8,8 @@ public class EnvServerProducer {
 
     @Produces
     @Singleton
-    EnvServer envServer(Vertx vertx, HttpenvConfig config) {
-        EnvBody body = EnvBody.of(new ProcessEnvSource());
-        return new EnvServer(vertx, new EnvRequestHandler(body, new HttpDate()), config.host(), config.port(),
-                config.instances());
+    EnvServer envServer(HttpenvConfig config) {
+        EnvResponses responses = new EnvResponses(EnvBody.of(new ProcessEnvSource()), new HttpDate());
+        return new EnvServer(responses, config.host(), config.port(), config.instances());
     }
 }

@@ -1,6 +1,6 @@
 package io.kexpose.httpenv;
 
-import io.vertx.core.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -16,11 +16,11 @@ final class HttpDate {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
-    private record Formatted(long epochSecond, CharSequence value) {
+    private record Formatted(long epochSecond, byte[] value) {
     }
 
     private final LongSupplier millis;
-    private volatile Formatted current = new Formatted(Long.MIN_VALUE, "");
+    private volatile Formatted current = new Formatted(Long.MIN_VALUE, new byte[0]);
 
     HttpDate() {
         this(System::currentTimeMillis);
@@ -30,12 +30,12 @@ final class HttpDate {
         this.millis = millis;
     }
 
-    /** Returns the header value for the current second. */
-    CharSequence now() {
+    /** Returns the ASCII header value for the current second; callers must not modify the array. */
+    byte[] now() {
         long second = Math.floorDiv(millis.getAsLong(), 1000L);
         Formatted f = current;
         if (f.epochSecond() != second) {
-            f = new Formatted(second, HttpHeaders.createOptimized(FORMAT.format(Instant.ofEpochSecond(second))));
+            f = new Formatted(second, FORMAT.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.US_ASCII));
             current = f;
         }
         return f.value();

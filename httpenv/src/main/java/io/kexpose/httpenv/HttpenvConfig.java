@@ -19,7 +19,7 @@ public interface HttpenvConfig {
     @WithDefault("0.0.0.0")
     String host();
 
-    /** Event-loop instances serving the port; 0 means one per available processor. */
+    /** Event-loop threads serving the port; 0 means one per available processor. */
     @WithDefault("0")
     int instances();
 }

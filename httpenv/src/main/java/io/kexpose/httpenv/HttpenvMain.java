@@ -4,10 +4,6 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The command: prints the original's startup line, binds the port, serves until SIGTERM/SIGINT. A port that cannot
@@ -16,8 +12,6 @@ import java.util.concurrent.TimeoutException;
  */
 @QuarkusMain
 public class HttpenvMain implements QuarkusApplication {
-
-    static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     HttpenvConfig config;
@@ -43,19 +37,13 @@ public class HttpenvMain implements QuarkusApplication {
         System.out.println("Starting httpenv listening on port " + config.port() + ".");
         System.out.flush();
         try {
-            server.start().toCompletionStage().toCompletableFuture()
-                    .get(LISTEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            System.err.println("httpenv: " + e.getCause().getMessage());
+            server.start();
+        } catch (EnvServer.ListenFailure e) {
+            System.err.println("httpenv: " + e.getMessage());
             return 2;
-        } catch (TimeoutException e) {
-            System.err.println("httpenv: listen on port " + config.port() + " did not complete in " + LISTEN_TIMEOUT);
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
         }
         Quarkus.waitForExit();
+        server.stop();
         return 0;
     }
 }

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,15 +17,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The HTTP vectors of httpenv.md §7 against the real Vert.x server on a loopback port, with the environment injected
+ * The HTTP vectors of httpenv.md §7 against the real server on a loopback port, with the environment injected
  * ({@code A=1}, body {@code {"A":"1"}}) and a second server whose body passes the 2048-byte framing limit.
  */
-class EnvRequestHandlerTest {
+class EnvServerTest {
 
     static final String SMALL_BODY = "{\"A\":\"1\"}";
     static final String BIG_VALUE = "x".repeat(2041);
 
-    static Vertx vertx;
     static EnvServer small;
     static EnvServer big;
     static int smallPort;
@@ -34,29 +32,23 @@ class EnvRequestHandlerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
-        smallPort = freePort();
-        bigPort = freePort();
-        small = server(smallPort, "A=1");
-        big = server(bigPort, "A=" + BIG_VALUE);
+        small = server("A=1");
+        big = server("A=" + BIG_VALUE);
+        smallPort = small.boundPort();
+        bigPort = big.boundPort();
     }
 
-    static EnvServer server(int port, String... env) throws Exception {
-        EnvBody body = EnvBody.of(() -> Bytes.entries(env));
-        EnvServer server = new EnvServer(vertx, new EnvRequestHandler(body, new HttpDate()), "127.0.0.1", port, 2);
-        server.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    static EnvServer server(String... env) {
+        EnvResponses responses = new EnvResponses(EnvBody.of(() -> Bytes.entries(env)), new HttpDate());
+        EnvServer server = new EnvServer(responses, "127.0.0.1", 0, 2);
+        server.start();
         return server;
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    static void stop() {
+        small.stop();
+        big.stop();
     }
 
     record Request(String desc, String method, String target, String version) {
@@ -142,9 +134,11 @@ class EnvRequestHandlerTest {
 
     @Test
     void largeBodyOnHttp10IsComplete() throws Exception {
-        // The original sends neither header and closes; Vert.x sends a Content-Length. Both frame the same bytes.
+        // HTTP/1.0 has no chunking: like the original, neither header, and the close ends the body.
         RawHttp.Response response = RawHttp.get(bigPort, "GET", "/", "HTTP/1.0");
+        assertEquals("HTTP/1.0 200 OK", response.statusLine());
         assertNull(response.header("Transfer-Encoding"));
+        assertNull(response.header("Content-Length"));
         assertEquals("{\"A\":\"" + BIG_VALUE + "\"}", response.bodyText());
     }
 
@@ -187,17 +181,55 @@ class EnvRequestHandlerTest {
 
     @Test
     void aTakenPortFailsWithGoWording() throws Exception {
-        // Within one Vertx instance a second server on the same port joins the first, so hold the port elsewhere.
-        Throwable failure;
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            EnvServer second = new EnvServer(vertx, new EnvRequestHandler(EnvBody.of(List::of), new HttpDate()),
+            EnvServer second = new EnvServer(new EnvResponses(EnvBody.of(List::of), new HttpDate()),
                     "127.0.0.1", taken.getLocalPort(), 1);
-            failure = second.start().toCompletionStage().toCompletableFuture()
-                    .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
-            assertNotNull(failure);
+            EnvServer.ListenFailure failure = assertThrows(EnvServer.ListenFailure.class, second::start);
             assertEquals("listen tcp 127.0.0.1:" + taken.getLocalPort() + ": bind: address already in use",
                     StartupFailure.describe(failure));
             assertTrue(!second.listening());
         }
+    }
+
+    @Test
+    void aChunkedRequestBodyIsSkippedAndPipelinedRequestsAreAnsweredInOrder() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchange(smallPort, List.of(
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                "GET /x HTTP/1.1\r\nHost: t\r\n\r\n",
+                "GET /y HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+        assertEquals(3, responses.size());
+        responses.forEach(r -> assertEquals(SMALL_BODY, r.bodyText()));
+    }
+
+    @Test
+    void garbageGets400AndTheConnectionCloses() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(smallPort, List.of("\u0001\u0002 garbage\r\n\r\n")).get(0);
+        assertEquals(400, response.status());
+        assertEquals("close", response.header("Connection"));
+        assertEquals("400 Bad Request", response.bodyText());
+    }
+
+    @Test
+    void headersAboveGosLimitGet431() throws Exception {
+        String huge = "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "a".repeat(EnvServer.MAX_HEADER_BYTES + 10) + "\r\n\r\n";
+        RawHttp.Response response = RawHttp.exchange(smallPort, List.of(huge)).get(0);
+        assertEquals(431, response.status());
+    }
+
+    @Test
+    void asteriskTargetOtherThanOptionsIs400() throws Exception {
+        RawHttp.Response response = RawHttp.get(smallPort, "GET", "*", "HTTP/1.1");
+        assertEquals(400, response.status());
+    }
+
+    @Test
+    void http10KeepAliveIsHonouredAndAnnounced() throws Exception {
+        List<RawHttp.Response> responses = RawHttp.exchange(smallPort, List.of(
+                "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                "GET / HTTP/1.0\r\n\r\n"));
+        assertEquals("keep-alive", responses.get(0).header("Connection"));
+        assertEquals(SMALL_BODY, responses.get(0).bodyText());
+        assertNull(responses.get(1).header("Connection"));
+        assertEquals(SMALL_BODY, responses.get(1).bodyText());
     }
 }
