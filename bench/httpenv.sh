@@ -5,9 +5,9 @@
 #   ROUNDS=7 DURATION=15 bench/httpenv.sh
 #   PIN=0 bench/httpenv.sh            # no CPU pinning: client and servers share both cores
 #
-# By default (PIN=1, on a machine with 2 or more cores) wrk runs on CPU 0 and each server on CPU 1, so the client
-# never steals the server's core and both servers get exactly one core: nginx has one worker, and httpenv, seeing
-# one processor, runs one event loop. Unpinned, four busy threads share two cores and the tails measure the
+# Both servers get one thread to serve with: nginx one worker, httpenv one event loop (HTTPENV_THREADS=1).
+# By default (PIN=1, on a machine with 2 or more cores) wrk runs on CPU 0 and both servers on CPU 1, so the client
+# never steals the server's core. Unpinned, client and server threads share two cores and the tails measure the
 # scheduler more than the servers.
 #
 # nginx (one worker, tuned: sendfile, open_file_cache, access_log off, unlimited keep-alive requests) serves the
@@ -26,6 +26,7 @@ MGMT_PORT=${MGMT_PORT:-19000}
 NGINX_PORT=${NGINX_PORT:-18889}
 ENV_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PIN=${PIN:-1}
+HTTPENV_THREADS=${HTTPENV_THREADS:-1}   # event loops: one, like nginx's one worker
 if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
   CLIENT=(taskset -c 0); SERVER=(taskset -c 1); WRK_THREADS=${WRK_THREADS:-1}
 else
@@ -57,7 +58,7 @@ now_ms() { date +%s%3N; }
 # Starts httpenv the way the container does (clean environment, the shared JVM options file); sets HTTPENV_PID.
 start_httpenv() {
   "${SERVER[@]}" env -i HOSTNAME=httpenv-bench PATH="$ENV_PATH" "$(command -v java)" @"$JVM_OPTS" \
-    -Dhttpenv.port="$HTTPENV_PORT" -Dhttpenv.host=127.0.0.1 \
+    -Dhttpenv.port="$HTTPENV_PORT" -Dhttpenv.host=127.0.0.1 -Dhttpenv.instances="$HTTPENV_THREADS" \
     -Dquarkus.management.port="$MGMT_PORT" -Dquarkus.management.host=127.0.0.1 \
     -jar "$JAR" >"$work/httpenv.out" 2>"$work/httpenv.err" &
   HTTPENV_PID=$!
@@ -88,6 +89,13 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2
 
 # wrk latency to milliseconds: 812.00us, 1.20ms, 2.01s
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v}'; }
+
+for p in "$HTTPENV_PORT" "$MGMT_PORT" "$NGINX_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "bench/httpenv.sh: port $p is already in use; stop what listens there (or set HTTPENV_PORT/MGMT_PORT/NGINX_PORT)" >&2
+    exit 1
+  fi
+done
 
 echo "== startup: exec to first 200, $STARTS fresh starts"
 starts=()
@@ -160,17 +168,23 @@ measure "http://127.0.0.1:$HTTPENV_PORT/" 32 keepalive >/dev/null
 measure "http://127.0.0.1:$NGINX_PORT/" 32 keepalive >/dev/null
 
 scenarios=("keepalive-32|32|keepalive" "keepalive-256|256|keepalive" "close-32|32|close")
-declare -A results
+declare -A results ratios
 for round in $(seq 1 "$ROUNDS"); do
   for sc in "${scenarios[@]}"; do
     IFS='|' read -r name conns mode <<<"$sc"
     if (( round % 2 )); then order="httpenv nginx"; else order="nginx httpenv"; fi
+    declare -A round_result=()
     for target in $order; do
       if [ "$target" = httpenv ]; then port=$HTTPENV_PORT; else port=$NGINX_PORT; fi
       r=$(measure "http://127.0.0.1:$port/" "$conns" "$mode")
       results["$name/$target"]+="$r"$'\n'
+      round_result["$target"]=$r
       printf '   round %d %-14s %-8s %s\n' "$round" "$name" "$target" "$r"
     done
+    # Paired ratios: the two measurements of a round ran back to back, so drift of the machine cancels out.
+    read -r hr _ h99 <<<"${round_result[httpenv]}"; read -r nr _ n99 <<<"${round_result[nginx]}"
+    ratios["$name"]+="$(awk -v a="$hr" -v b="$nr" -v c="$h99" -v d="$n99" 'BEGIN {print a/b, (d>0)?c/d:0}')"$'\n'
+
   done
 done
 
@@ -182,15 +196,17 @@ col() { printf '%s' "${results[$1]}" | awk -v c="$2" 'NF {print $c}' | median; }
 echo
 if [ "$PIN" = 1 ]; then placement="wrk on CPU 0, servers on CPU 1"; else placement="unpinned, $(nproc) cores shared"; fi
 echo "== medians of $ROUNDS rounds, ${DURATION}s each, wrk -t$WRK_THREADS ($placement)"
-printf '%-14s %12s %12s %8s %10s %10s %10s %10s %9s\n' scenario "httpenv r/s" "nginx r/s" ratio "h p50 ms" "n p50 ms" "h p99 ms" "n p99 ms" "p99 ratio"
+echo "   (r/s and latencies: median of each column; ratios: median of the per-round httpenv/nginx ratios)"
+printf '%-14s %12s %12s %8s %10s %10s %10s %10s %9s\n' scenario "httpenv r/s" "nginx r/s" "r/s ratio" "h p50 ms" "n p50 ms" "h p99 ms" "n p99 ms" "p99 ratio"
 for sc in "${scenarios[@]}"; do
   IFS='|' read -r name _ _ <<<"$sc"
   hr=$(col "$name/httpenv" 1); nr=$(col "$name/nginx" 1)
   h50=$(col "$name/httpenv" 2); n50=$(col "$name/nginx" 2)
   h99=$(col "$name/httpenv" 3); n99=$(col "$name/nginx" 3)
-  printf '%-14s %12.0f %12.0f %8.2f %10.3f %10.3f %10.3f %10.3f %9.2f\n' "$name" "$hr" "$nr" \
-    "$(awk -v a="$hr" -v b="$nr" 'BEGIN {print a/b}')" "$h50" "$n50" "$h99" "$n99" \
-    "$(awk -v a="$h99" -v b="$n99" 'BEGIN {print (b>0)?a/b:0}')"
+  rr=$(printf '%s' "${ratios[$name]}" | awk 'NF {print $1}' | median)
+  pr=$(printf '%s' "${ratios[$name]}" | awk 'NF {print $2}' | median)
+  printf '%-14s %12.0f %12.0f %8.2f %10.3f %10.3f %10.3f %10.3f %9.2f\n' "$name" "$hr" "$nr" "$rr" \
+    "$h50" "$n50" "$h99" "$n99" "$pr"
 done
 echo
 printf 'httpenv RSS after load: %.1f MiB right after the last run, %.1f MiB 10 s later (JVM options: %s)\n' \

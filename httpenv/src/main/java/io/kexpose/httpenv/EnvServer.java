@@ -39,19 +39,26 @@ public final class EnvServer {
     private final String host;
     private final int port;
     private final int threads;
+    private final boolean epollAllowed;
     private volatile EventLoopGroup group;
     private volatile Channel listener;
 
     EnvServer(EnvResponses responses, String host, int port, int threads) {
+        this(responses, host, port, threads, true);
+    }
+
+    /** {@code epollAllowed} false forces NIO (the native image, where the JNI transport is not registered). */
+    EnvServer(EnvResponses responses, String host, int port, int threads, boolean epollAllowed) {
         this.responses = responses;
         this.host = host;
         this.port = port;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        this.epollAllowed = epollAllowed;
     }
 
     /** Binds the port and starts serving; throws {@link ListenFailure} if the port cannot be bound. */
     public synchronized void start() {
-        boolean epoll = Epoll.isAvailable();
+        boolean epoll = epollAllowed && Epoll.isAvailable();
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("httpenv-loop", true);
         EventLoopGroup loops = epoll ? new EpollEventLoopGroup(threads, threadFactory)
                 : new NioEventLoopGroup(threads, threadFactory);

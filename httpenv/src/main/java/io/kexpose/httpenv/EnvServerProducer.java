@@ -1,5 +1,6 @@
 package io.kexpose.httpenv;
 
+import io.quarkus.runtime.ImageMode;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -10,6 +11,7 @@ public class EnvServerProducer {
     @Singleton
     EnvServer envServer(HttpenvConfig config) {
         EnvResponses responses = new EnvResponses(EnvBody.of(new ProcessEnvSource()), new HttpDate());
-        return new EnvServer(responses, config.host(), config.port(), config.instances());
+        boolean epollAllowed = config.epoll() && ImageMode.current() != ImageMode.NATIVE_RUN;
+        return new EnvServer(responses, config.host(), config.port(), config.instances(), epollAllowed);
     }
 }

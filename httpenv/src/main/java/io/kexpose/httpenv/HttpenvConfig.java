@@ -22,4 +22,8 @@ public interface HttpenvConfig {
     /** Event-loop threads serving the port; 0 means one per available processor. */
     @WithDefault("0")
     int instances();
+
+    /** Use Netty's epoll transport where it loads (JVM mode on Linux); false forces NIO. */
+    @WithDefault("true")
+    boolean epoll();
 }

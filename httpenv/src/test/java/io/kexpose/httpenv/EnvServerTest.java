@@ -232,4 +232,16 @@ class EnvServerTest {
         assertNull(responses.get(1).header("Connection"));
         assertEquals(SMALL_BODY, responses.get(1).bodyText());
     }
+
+    @Test
+    void theNioTransportServesTheSameBytes() throws Exception {
+        EnvServer nio = new EnvServer(new EnvResponses(EnvBody.of(() -> Bytes.entries("A=1")), new HttpDate()),
+                "127.0.0.1", 0, 1, false);
+        nio.start();
+        try {
+            assertEquals(SMALL_BODY, RawHttp.get(nio.boundPort(), "GET", "/", "HTTP/1.1").bodyText());
+        } finally {
+            nio.stop();
+        }
+    }
 }
