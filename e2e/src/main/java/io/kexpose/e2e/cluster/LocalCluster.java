@@ -1,0 +1,147 @@
+package io.kexpose.e2e.cluster;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.kexpose.e2e.api.ApiServer;
+import io.kexpose.e2e.api.ServiceAllocator;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * The local cluster: an embedded Kubernetes API (the fabric8 mock server as the store, {@link ApiServer} in front),
+ * Node objects, the {@code kubernetes} and {@code kube-dns} Services, and the kubeconfig that points kubectl and the
+ * components at it. See docs/local-cluster.md for the address plan.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    /** Addresses and sizes; the defaults are the documented address plan. */
+    public record Settings(int nodes, String apiHost, int apiPort, String serviceCidr, Path kubeconfig) {
+        public static Settings defaults(Path kubeconfig) {
+            return new Settings(2, "127.0.0.1", 0, "127.96.0.0/16", kubeconfig);
+        }
+
+        public Settings withNodes(int n) {
+            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig);
+        }
+
+        public Settings withApiPort(int port) {
+            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig);
+        }
+    }
+
+    /** InternalIP of node n (1-based): 127.1.0.n. */
+    public static String nodeIp(int n) {
+        return "127.1.0." + n;
+    }
+
+    private final Settings settings;
+    private Vertx vertx;
+    private KubernetesMockServer storeServer;
+    private ApiServer api;
+    private String apiUrl;
+    private KubernetesClient client;
+
+    public LocalCluster(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts the API, writes the kubeconfig and creates the cluster's built-in objects. */
+    public LocalCluster start() throws Exception {
+        vertx = Vertx.vertx();
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        storeServer = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        storeServer.init(InetAddress.getLoopbackAddress(), 0);
+        ServiceAllocator allocator = new ServiceAllocator(settings.serviceCidr(), System.nanoTime());
+        api = new ApiServer(vertx, "127.0.0.1", storeServer.getPort(), allocator, Clock.systemUTC());
+        apiUrl = api.start(settings.apiHost(), settings.apiPort());
+        Kubeconfig.write(settings.kubeconfig(), apiUrl);
+        client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                Config.empty()).withMasterUrl(apiUrl).withNamespace("default").withRequestTimeout(30_000).build())
+                .build();
+        createBuiltIns(allocator);
+        return this;
+    }
+
+    private void createBuiltIns(ServiceAllocator allocator) {
+        for (String ns : new String[] {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                    .addToLabels("kubernetes.io/metadata.name", ns).endMetadata()
+                    .withNewStatus().withPhase("Active").endStatus().build()).create();
+        }
+        for (int n = 1; n <= settings.nodes(); n++) {
+            String name = "node-" + n;
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                    .addToLabels("kubernetes.io/hostname", name)
+                    .addToLabels("kubernetes.io/os", "linux")
+                    .addToLabels("kubernetes.io/arch", "amd64")
+                    .endMetadata()
+                    .withNewSpec().withPodCIDR("127.244." + n + ".0/24").endSpec()
+                    .withNewStatus()
+                    .addNewAddress().withType("InternalIP").withAddress(nodeIp(n)).endAddress()
+                    .addNewAddress().withType("Hostname").withAddress(name).endAddress()
+                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
+                    .withMessage("local cluster node is ready").endCondition()
+                    .withNewNodeInfo().withKubeletVersion("v1.32.0-kexpose").withOsImage("kexpose local cluster")
+                    .withKernelVersion(System.getProperty("os.version")).withContainerRuntimeVersion("kexpose://processes")
+                    .withOperatingSystem("linux").withArchitecture("amd64").endNodeInfo()
+                    .endStatus().build()).create();
+        }
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata()
+                .withName("kubernetes").addToLabels("component", "apiserver").addToLabels("provider", "kubernetes")
+                .endMetadata().withNewSpec().withClusterIP(allocator.nthAddress(1))
+                .addNewPort().withName("https").withPort(443).withProtocol("TCP")
+                .withNewTargetPort(6443).endPort().endSpec().build()).create();
+        client.services().inNamespace("kube-system").resource(new ServiceBuilder().withNewMetadata()
+                .withName("kube-dns").addToLabels("k8s-app", "kube-dns")
+                .addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
+                .withNewSpec().withClusterIP(allocator.nthAddress(10)).addToSelector("k8s-app", "kube-dns")
+                .addNewPort().withName("dns").withPort(53).withProtocol("UDP").withNewTargetPort(53).endPort()
+                .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withNewTargetPort(53).endPort()
+                .addNewPort().withName("metrics").withPort(9153).withProtocol("TCP").withNewTargetPort(9153).endPort()
+                .endSpec().build()).create();
+    }
+
+    public String apiUrl() {
+        return apiUrl;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (api != null) {
+            api.stop();
+        }
+        if (storeServer != null) {
+            storeServer.destroy();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+}
