@@ -1,0 +1,128 @@
+package io.kexpose.e2e.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kexpose.e2e.Kubectl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The workshop's kubectl commands (shared/reference/workshop.md, from jpetazzo/container.training
+ * slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0) against the local cluster's API, with the real kubectl binary:
+ * protobuf creates, scale, the three kinds of expose, tables, templates, errors. Only a real kubectl shows that
+ * discovery, tables, OpenAPI and encodings are what it expects.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KubectlApiTest {
+
+    static LocalCluster cluster;
+    static Kubectl kubectl;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(Kubectl.available(), "kubectl is not on the PATH: skipping the kubectl tests");
+        Path dir = Files.createTempDirectory("kexpose-kubectl");
+        cluster = new LocalCluster(LocalCluster.Settings.defaults(dir.resolve("kubeconfig"))).start();
+        kubectl = new Kubectl(dir.resolve("kubeconfig"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static Kubectl.Result ok(String... args) throws Exception {
+        Kubectl.Result r = kubectl.run(args);
+        assertEquals(0, r.exit(), "kubectl " + String.join(" ", args) + "\n" + r.all());
+        return r;
+    }
+
+    @Test
+    @Order(1)
+    void builtInsAreThere() throws Exception {
+        String svc = ok("get", "service").out();
+        assertTrue(svc.matches("(?s)NAME\\s+TYPE\\s+CLUSTER-IP\\s+EXTERNAL-IP\\s+PORT\\(S\\)\\s+AGE\\n"
+                + "kubernetes\\s+ClusterIP\\s+127\\.96\\.0\\.1\\s+<none>\\s+443/TCP\\s+\\d+s\\n"), svc);
+        assertEquals("127.96.0.10", ok("-n", "kube-system", "get", "svc", "kube-dns", "-o",
+                "jsonpath={.spec.clusterIP}").out());
+        assertTrue(ok("get", "nodes", "-o", "wide").out().contains("127.1.0.2"));
+    }
+
+    @Test
+    @Order(2)
+    void createScaleAndExposeTheWorkshopWay() throws Exception {
+        assertEquals("deployment.apps/httpenv created\n",
+                ok("create", "deployment", "httpenv", "--image=jpetazzo/httpenv").out());
+        assertEquals("deployment.apps/httpenv scaled\n", ok("scale", "deployment", "httpenv", "--replicas=10").out());
+        assertEquals("10", ok("get", "deploy", "httpenv", "-o", "jsonpath={.spec.replicas}").out());
+        assertEquals("service/httpenv exposed\n", ok("expose", "deployment", "httpenv", "--port", "8888").out());
+        String ip = ok("get", "svc", "httpenv", "-o", "go-template", "--template", "{{ .spec.clusterIP }}").out();
+        assertTrue(ip.matches("127\\.96\\.\\d+\\.\\d+"), ip);
+        String described = ok("describe", "service", "httpenv").out();
+        assertTrue(described.matches("(?s).*\\nSelector:\\s+app=httpenv\\n.*"), described);
+        assertTrue(described.matches("(?s).*\\nIP:\\s+" + ip.replace(".", "\\.") + "\\n.*"), described);
+
+        ok("expose", "deployment", "httpenv", "--name", "httpenv-np", "--port", "8888", "--type=NodePort");
+        String nodePort = ok("get", "svc", "httpenv-np", "-o", "jsonpath={.spec.ports[0].nodePort}").out();
+        int port = Integer.parseInt(nodePort);
+        assertTrue(port >= 30000 && port <= 32767, nodePort);
+        ok("expose", "deployment", "httpenv", "--name", "httpenv-headless", "--port", "8888", "--cluster-ip=None");
+        assertEquals("None", ok("get", "svc", "httpenv-headless", "-o", "jsonpath={.spec.clusterIP}").out());
+        ok("expose", "deployment", "httpenv", "--name", "httpenv-lb", "--port", "8888", "--type=LoadBalancer");
+        assertTrue(ok("get", "svc", "httpenv-lb").out().contains("<pending>"));
+        assertEquals("service/k8s created\n", ok("create", "service", "externalname", "k8s",
+                "--external-name", "kubernetes.io").out());
+        assertTrue(ok("get", "svc", "k8s").out().matches("(?s).*k8s\\s+ExternalName\\s+<none>\\s+kubernetes\\.io.*"));
+    }
+
+    @Test
+    @Order(3)
+    void invalidServicesAreRejectedWithTheApiServersMessages() throws Exception {
+        Kubectl.Result r = kubectl.run("create", "service", "nodeport", "bad", "--tcp=80:80", "--node-port=80");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid "
+                + "range. The range of valid ports is 30000-32767"), r.err());
+        ok("create", "service", "nodeport", "np-a", "--tcp=80:80", "--node-port=30080");
+        r = kubectl.run("create", "service", "nodeport", "np-b", "--tcp=80:80", "--node-port=30080");
+        assertTrue(r.err().contains("provided port is already allocated"), r.err());
+        r = kubectl.run("create", "service", "clusterip", "np-a", "--tcp=80:80");
+        assertTrue(r.err().contains("services \"np-a\" already exists"), r.err());
+        ok("delete", "service", "np-a");
+        ok("create", "service", "nodeport", "np-b", "--tcp=80:80", "--node-port=30080");
+        r = kubectl.run("get", "endpoint");
+        assertTrue(r.exit() != 0 && r.err().contains("the server doesn't have a resource type \"endpoint\""), r.err());
+    }
+
+    @Test
+    @Order(4)
+    void applyLabelAndDelete() throws Exception {
+        Path manifest = Files.createTempFile("svc", ".yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: applied
+                spec:
+                  selector: {app: httpenv}
+                  ports: [{port: 80, targetPort: 8888}]
+                """);
+        assertEquals("service/applied created\n", ok("apply", "-f", manifest.toString()).out());
+        assertEquals("service/applied unchanged\n", ok("apply", "-f", manifest.toString()).out());
+        assertEquals("service/applied labeled\n", ok("label", "service", "applied", "tier=web").out());
+        assertTrue(ok("get", "svc", "-l", "tier=web", "-o", "name").out().equals("service/applied\n"));
+        assertEquals("service \"applied\" deleted\n", ok("delete", "service", "applied").out());
+        Kubectl.Result gone = kubectl.run("get", "service", "applied");
+        assertTrue(gone.err().contains("services \"applied\" not found"), gone.err());
+        assertTrue(ok("get", "svc", "-o", "yaml").out().contains("kind: List"));
+    }
+}
