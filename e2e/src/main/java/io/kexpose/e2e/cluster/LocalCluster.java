@@ -13,6 +13,12 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.kexpose.e2e.api.ApiServer;
+import io.kexpose.e2e.controllers.DeploymentController;
+import io.kexpose.e2e.controllers.EndpointSliceController;
+import io.kexpose.e2e.node.HttpenvLauncher;
+import io.kexpose.e2e.node.NodeAgent;
+import java.util.ArrayList;
+import java.util.List;
 import io.kexpose.e2e.api.ServiceAllocator;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -30,17 +36,33 @@ import java.util.Queue;
 public final class LocalCluster implements AutoCloseable {
 
     /** Addresses and sizes; the defaults are the documented address plan. */
-    public record Settings(int nodes, String apiHost, int apiPort, String serviceCidr, Path kubeconfig) {
+    public record Settings(int nodes, String apiHost, int apiPort, String serviceCidr, Path kubeconfig, Path logDir,
+            Path httpenvModule) {
         public static Settings defaults(Path kubeconfig) {
-            return new Settings(2, "127.0.0.1", 0, "127.96.0.0/16", kubeconfig);
+            return new Settings(2, "127.0.0.1", 0, "127.96.0.0/16", kubeconfig,
+                    kubeconfig.toAbsolutePath().getParent().resolve("logs"), findHttpenvModule());
         }
 
         public Settings withNodes(int n) {
-            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig);
+            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule);
         }
 
         public Settings withApiPort(int port) {
-            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig);
+            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig, logDir, httpenvModule);
+        }
+
+        /** The httpenv module: {@code -Dkexpose.httpenv.dir}, else ./httpenv or ../httpenv. */
+        static Path findHttpenvModule() {
+            String configured = System.getProperty("kexpose.httpenv.dir");
+            if (configured != null) {
+                return Path.of(configured);
+            }
+            for (String candidate : new String[] {"httpenv", "../httpenv"}) {
+                if (java.nio.file.Files.isDirectory(Path.of(candidate, "src"))) {
+                    return Path.of(candidate).toAbsolutePath().normalize();
+                }
+            }
+            return Path.of("httpenv").toAbsolutePath();
         }
     }
 
@@ -55,6 +77,9 @@ public final class LocalCluster implements AutoCloseable {
     private ApiServer api;
     private String apiUrl;
     private KubernetesClient client;
+    private DeploymentController deployments;
+    private EndpointSliceController endpointSlices;
+    private NodeAgent nodeAgent;
 
     public LocalCluster(Settings settings) {
         this.settings = settings;
@@ -75,6 +100,18 @@ public final class LocalCluster implements AutoCloseable {
                 Config.empty()).withMasterUrl(apiUrl).withNamespace("default").withRequestTimeout(30_000).build())
                 .build();
         createBuiltIns(allocator);
+        List<String> nodeNames = new ArrayList<>();
+        Map<String, Integer> nodeIndex = new java.util.LinkedHashMap<>();
+        for (int n = 1; n <= settings.nodes(); n++) {
+            nodeNames.add("node-" + n);
+            nodeIndex.put("node-" + n, n);
+        }
+        deployments = new DeploymentController(client, nodeNames);
+        endpointSlices = new EndpointSliceController(client);
+        nodeAgent = new NodeAgent(client, nodeIndex, new HttpenvLauncher(settings.httpenvModule()), settings.logDir());
+        deployments.start();
+        endpointSlices.start();
+        nodeAgent.start();
         return this;
     }
 
@@ -129,8 +166,18 @@ public final class LocalCluster implements AutoCloseable {
         return settings;
     }
 
+    /** Pod processes running now. */
+    public int podProcesses() {
+        return nodeAgent == null ? 0 : nodeAgent.processes();
+    }
+
     @Override
     public void close() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {deployments, endpointSlices, nodeAgent}) {
+            if (c != null) {
+                c.close();
+            }
+        }
         if (client != null) {
             client.close();
         }

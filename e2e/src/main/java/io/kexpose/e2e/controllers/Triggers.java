@@ -1,0 +1,44 @@
+package io.kexpose.e2e.controllers;
+
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+
+/** Watch callbacks that only record that something changed: the reconcile runs elsewhere. */
+final class Triggers {
+
+    private Triggers() {
+    }
+
+    static ResourceEventHandler<Object> of(Debouncer debouncer) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Object obj) {
+                debouncer.trigger();
+            }
+
+            @Override
+            public void onUpdate(Object oldObj, Object newObj) {
+                debouncer.trigger();
+            }
+
+            @Override
+            public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+                debouncer.trigger();
+            }
+        };
+    }
+
+    /** True once every informer exists and has synced its initial list. */
+    static boolean synced(io.fabric8.kubernetes.client.informers.SharedIndexInformer<?>... informers) {
+        for (var i : informers) {
+            if (i == null || !i.hasSynced()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
+        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
+    }
+}
