@@ -1,0 +1,158 @@
+package io.kexpose.e2e.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kexpose.e2e.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The workshop's first steps on the local cluster (shared/reference/workshop.md §3 steps 2–4, from
+ * jpetazzo/container.training slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0): a deployment of httpenv scaled
+ * to 10 runs 10 real processes, each answering on its own pod IP with its pod name; exposing it gives a ClusterIP in
+ * range and an EndpointSlice of 10 ready endpoints; a deleted pod is replaced and the slice follows. Tagged
+ * local-cluster: pod IPs are reachable from the test only on the local cluster.
+ */
+@Tag("local-cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkshopFirstStepsTest {
+
+    static final Duration STARTUP_BUDGET = Duration.ofSeconds(15);
+    static LocalCluster cluster;
+    static KubernetesClient client;
+    static Duration startupWithTenReplicas;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void startClusterWithTenReplicas() throws Exception {
+        long t0 = System.nanoTime();
+        cluster = new LocalCluster(LocalCluster.Settings.defaults(
+                Files.createTempDirectory("kexpose-e2e").resolve("kubeconfig"))).start();
+        client = cluster.client();
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
+                .withName("httpenv").addToLabels("app", "httpenv").endMetadata().withNewSpec().withReplicas(1)
+                .withNewSelector().addToMatchLabels("app", "httpenv").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "httpenv").endMetadata().withNewSpec().addNewContainer().withName("httpenv")
+                .withImage("jpetazzo/httpenv").endContainer().endSpec().endTemplate().endSpec().build()).create();
+        client.apps().deployments().inNamespace("default").withName("httpenv").scale(10);
+        Await.until("10 ready httpenv pods", Duration.ofSeconds(60), () -> readyPods().size() == 10);
+        startupWithTenReplicas = Duration.ofNanos(System.nanoTime() - t0);
+        System.out.println("local cluster with 10 ready httpenv replicas in " + startupWithTenReplicas.toMillis() + " ms");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+            assertEquals(0, cluster.podProcesses(), "no pod process outlives the cluster");
+        }
+    }
+
+    static List<Pod> readyPods() {
+        return client.pods().inNamespace("default").withLabel("app", "httpenv").list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getStatus().getConditions().stream().anyMatch(
+                        (PodCondition c) -> c.getType().equals("Ready") && c.getStatus().equals("True")))
+                .toList();
+    }
+
+    static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    @Order(1)
+    void startsWithTenReplicasWithinBudget() {
+        assertTrue(startupWithTenReplicas.compareTo(STARTUP_BUDGET) < 0,
+                "cluster + 10 ready replicas took " + startupWithTenReplicas.toMillis() + " ms, budget " + STARTUP_BUDGET);
+    }
+
+    @Test
+    @Order(2)
+    void tenPodsAnswerWithTheirOwnNamesFromTheirOwnIps() throws Exception {
+        List<Pod> pods = readyPods();
+        Set<String> hostnames = new HashSet<>();
+        Set<String> ips = new HashSet<>();
+        for (Pod p : pods) {
+            String ip = p.getStatus().getPodIP();
+            assertTrue(ip.startsWith("127.244."), ip);
+            ips.add(ip);
+            String body = get("http://" + ip + ":8888/");
+            String hostname = client.getKubernetesSerialization().unmarshal(body, java.util.Map.class).get("HOSTNAME")
+                    .toString();
+            assertEquals(p.getMetadata().getName(), hostname);
+            assertTrue(hostname.matches("httpenv-[a-z0-9]{1,10}-[a-z0-9]{5}"), hostname);
+            hostnames.add(hostname);
+        }
+        assertEquals(10, hostnames.size());
+        assertEquals(10, ips.size());
+    }
+
+    @Test
+    @Order(3)
+    void exposeGivesAClusterIpAndTenReadyEndpoints() {
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("httpenv")
+                .endMetadata().withNewSpec().addToSelector("app", "httpenv").addNewPort().withPort(8888).endPort()
+                .endSpec().build()).create();
+        String ip = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
+        assertTrue(ip.matches("127\\.96\\.\\d+\\.\\d+"), ip);
+        Set<String> podIps = readyPods().stream().map(p -> p.getStatus().getPodIP()).collect(Collectors.toSet());
+        Await.until("an EndpointSlice with the 10 pod IPs, ready", Duration.ofSeconds(5),
+                () -> readyEndpointIps("httpenv").equals(podIps));
+        EndpointSlice slice = slices("httpenv").get(0);
+        assertEquals(8888, slice.getPorts().get(0).getPort());
+        assertEquals("IPv4", slice.getAddressType());
+    }
+
+    @Test
+    @Order(4)
+    void aDeletedPodIsReplacedAndTheSliceFollows() {
+        Pod victim = readyPods().get(0);
+        String victimIp = victim.getStatus().getPodIP();
+        long t0 = System.nanoTime();
+        client.pods().inNamespace("default").withName(victim.getMetadata().getName()).delete();
+        Await.until("the deleted pod's endpoint to stop being ready", Duration.ofSeconds(2),
+                () -> !readyEndpointIps("httpenv").contains(victimIp));
+        Await.until("a replacement pod", Duration.ofSeconds(2), () -> client.pods().inNamespace("default")
+                .withLabel("app", "httpenv").list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count() == 10);
+        System.out.println("slice updated and replacement created in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        Await.until("10 ready endpoints again", Duration.ofSeconds(20), () -> readyEndpointIps("httpenv").size() == 10
+                && readyPods().stream().noneMatch(p -> p.getMetadata().getName().equals(victim.getMetadata().getName())));
+    }
+
+    static List<EndpointSlice> slices(String service) {
+        return client.discovery().v1().endpointSlices().inNamespace("default")
+                .withLabel("kubernetes.io/service-name", service).list().getItems();
+    }
+
+    static Set<String> readyEndpointIps(String service) {
+        return slices(service).stream().flatMap(s -> s.getEndpoints().stream())
+                .filter((Endpoint e) -> Boolean.TRUE.equals(e.getConditions().getReady()))
+                .map(e -> e.getAddresses().get(0)).collect(Collectors.toSet());
+    }
+}
