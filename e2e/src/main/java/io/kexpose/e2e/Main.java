@@ -1,30 +1,64 @@
 package io.kexpose.e2e;
 
 import io.kexpose.e2e.cluster.LocalCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the local cluster in the foreground until interrupted: {@code java -cp ... io.kexpose.e2e.Main <kubeconfig>}. */
+/**
+ * {@code ./kexpose up}: runs the local cluster until SIGTERM/SIGINT, then stops every pod process and frees every
+ * port. Arguments: {@code <state dir> [api port] [nodes]}. Writes {@code <state dir>/kubeconfig} and, once ready,
+ * {@code <state dir>/cluster.ready} (removed on stop), so that {@code ./kexpose up -d} can wait for it.
+ */
 public final class Main {
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path kubeconfig = Path.of(args.length > 0 ? args[0] : ".kexpose/kubeconfig");
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-        LocalCluster cluster = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig).withApiPort(port)).start();
+        Path state = Path.of(args.length > 0 ? args[0] : ".kexpose").toAbsolutePath();
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 6443;
+        int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        Path kubeconfig = state.resolve("kubeconfig");
+        Path ready = state.resolve("cluster.ready");
+        Files.deleteIfExists(ready);
+        LocalCluster cluster;
+        try {
+            cluster = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig).withApiPort(port).withNodes(nodes))
+                    .start();
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String why = root instanceof java.net.BindException || String.valueOf(root.getMessage()).contains("in use")
+                    ? "port " + port + " is already in use (another cluster? ./kexpose down, or --api-port N)"
+                    : root.toString();
+            System.err.println("kexpose: the local cluster did not start: " + why);
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                Files.deleteIfExists(ready);
+                Path pidFile = state.resolve("cluster.pid");
+                if (Files.isRegularFile(pidFile) && Files.readString(pidFile).strip()
+                        .equals(Long.toString(ProcessHandle.current().pid()))) {
+                    Files.delete(pidFile);
+                }
+                System.out.println("kexpose: stopping the local cluster");
                 cluster.close();
+                System.out.println("kexpose: stopped (no pod process left, ports released)");
             } catch (Exception e) {
                 System.err.println("kexpose: error while stopping: " + e);
             }
             stopped.countDown();
         }));
-        System.out.println("kexpose: local cluster API at " + cluster.apiUrl());
-        System.out.println("export KUBECONFIG=" + kubeconfig.toAbsolutePath());
+        StatusDisplay status = new StatusDisplay(cluster, kubeconfig);
+        System.out.print(status.render());
+        System.out.flush();
+        Files.writeString(ready, cluster.apiUrl() + "\n");
         stopped.await();
     }
 }

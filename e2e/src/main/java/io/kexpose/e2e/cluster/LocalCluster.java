@@ -71,6 +71,13 @@ public final class LocalCluster implements AutoCloseable {
         return "127.1.0." + n;
     }
 
+    /** The store's request log is for debugging the mock, not for users; kept referenced so the level sticks. */
+    private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        STORE_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final Settings settings;
     private Vertx vertx;
     private KubernetesMockServer storeServer;
