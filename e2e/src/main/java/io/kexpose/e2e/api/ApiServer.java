@@ -53,6 +53,7 @@ public final class ApiServer {
     private final ObjectMapper json = Serialization.jsonMapper();
     private final Object writeLock = new Object();
     private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.nio.file.Path podLogDir;
     private HttpServer server;
     private WebSocketClient wsClient;
     private String address;
@@ -82,6 +83,11 @@ public final class ApiServer {
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().get();
         }
+    }
+
+    /** Where the node agent writes pod output ({@code <namespace>_<pod>.log}); serves {@code kubectl logs}. */
+    public void podLogs(java.nio.file.Path dir) {
+        this.podLogDir = dir;
     }
 
     public void addListener(WriteListener listener) {
@@ -200,6 +206,27 @@ public final class ApiServer {
     // ---- reads
 
     private Reply get(ResourcePath rp, MultiMap params, MultiMap headers) {
+        if ("log".equals(rp.subresource())) {
+            fetch(rp.withoutSubresource());
+            java.nio.file.Path log = podLogDir == null ? null
+                    : podLogDir.resolve(rp.namespace() + "_" + rp.name() + ".log");
+            String text = "";
+            try {
+                if (log != null && java.nio.file.Files.isRegularFile(log)) {
+                    text = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.UTF_8);
+                }
+            } catch (java.io.IOException e) {
+                throw new ApiException(new ApiError(500, "InternalError", "cannot read the pod's log: " + e));
+            }
+            String tail = params.get("tailLines");
+            if (tail != null && !tail.isEmpty()) {
+                String[] lines = text.split("\n", -1);
+                int keep = (int) Math.min(Long.parseLong(tail), lines.length);
+                text = String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - keep - 1),
+                        lines.length));
+            }
+            return new Reply(200, "text/plain", text);
+        }
         if ("scale".equals(rp.subresource())) {
             return Reply.json(200, write(scaleOf(rp, fetch(rp.withoutSubresource()))));
         }

@@ -38,6 +38,7 @@ public final class Discovery {
                 new Resource("nodes/status", "Node", false, List.of(), SUB_VERBS, List.of()),
                 new Resource("pods", "Pod", true, List.of("po"), ALL_VERBS, List.of("all")),
                 new Resource("pods/status", "Pod", true, List.of(), SUB_VERBS, List.of()),
+                new Resource("pods/log", "Pod", true, List.of(), List.of("get"), List.of()),
                 new Resource("services", "Service", true, List.of("svc"), ALL_VERBS, List.of("all")),
                 new Resource("services/status", "Service", true, List.of(), SUB_VERBS, List.of())));
         m.put("apps/v1", List.of(

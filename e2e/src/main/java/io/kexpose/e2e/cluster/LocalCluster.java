@@ -101,6 +101,7 @@ public final class LocalCluster implements AutoCloseable {
         storeServer.init(InetAddress.getLoopbackAddress(), 0);
         ServiceAllocator allocator = new ServiceAllocator(settings.serviceCidr(), System.nanoTime());
         api = new ApiServer(vertx, "127.0.0.1", storeServer.getPort(), allocator, Clock.systemUTC());
+        api.podLogs(settings.logDir());
         apiUrl = api.start(settings.apiHost(), settings.apiPort());
         Kubeconfig.write(settings.kubeconfig(), apiUrl);
         client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
