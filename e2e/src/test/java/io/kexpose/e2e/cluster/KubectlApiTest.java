@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * protobuf creates, scale, the three kinds of expose, tables, templates, errors. Only a real kubectl shows that
  * discovery, tables, OpenAPI and encodings are what it expects.
  */
+@org.junit.jupiter.api.Tag("local-cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubectlApiTest {
 
@@ -28,6 +29,7 @@ class KubectlApiTest {
 
     @BeforeAll
     static void start() throws Exception {
+        io.kexpose.e2e.E2eCluster.requireLocal();
         Assumptions.assumeTrue(Kubectl.available(), "kubectl is not on the PATH: skipping the kubectl tests");
         Path dir = Files.createTempDirectory("kexpose-kubectl");
         cluster = new LocalCluster(LocalCluster.Settings.defaults(dir.resolve("kubeconfig"))).start();

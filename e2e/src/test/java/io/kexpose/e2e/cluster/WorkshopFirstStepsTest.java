@@ -48,6 +48,7 @@ class WorkshopFirstStepsTest {
 
     @BeforeAll
     static void startClusterWithTenReplicas() throws Exception {
+        io.kexpose.e2e.E2eCluster.requireLocal();
         long t0 = System.nanoTime();
         cluster = new LocalCluster(LocalCluster.Settings.defaults(
                 Files.createTempDirectory("kexpose-e2e").resolve("kubeconfig"))).start();
@@ -154,5 +155,62 @@ class WorkshopFirstStepsTest {
         return slices(service).stream().flatMap(s -> s.getEndpoints().stream())
                 .filter((Endpoint e) -> Boolean.TRUE.equals(e.getConditions().getReady()))
                 .map(e -> e.getAddresses().get(0)).collect(Collectors.toSet());
+    }
+
+    @Test
+    @Order(5)
+    void podsStartedAfterTheServiceGetItsServiceLinkVariables() throws Exception {
+        // workshop.md §4.4: the first pods predate the Service; the replacement from the previous step does not.
+        String clusterIp = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
+        int withLinks = 0;
+        for (Pod p : readyPods()) {
+            java.util.Map<?, ?> env = client.getKubernetesSerialization().unmarshal(
+                    get("http://" + p.getStatus().getPodIP() + ":8888/"), java.util.Map.class);
+            boolean created = p.getMetadata().getCreationTimestamp().compareTo(
+                    client.services().inNamespace("default").withName("httpenv").get().getMetadata()
+                            .getCreationTimestamp()) > 0;
+            if (env.containsKey("HTTPENV_SERVICE_HOST")) {
+                withLinks++;
+                assertEquals(clusterIp, env.get("HTTPENV_SERVICE_HOST"));
+                assertEquals("tcp://" + clusterIp + ":8888", env.get("HTTPENV_PORT"));
+                assertEquals("8888", env.get("HTTPENV_PORT_8888_TCP_PORT"));
+            }
+            assertEquals("127.96.0.1", env.get("KUBERNETES_SERVICE_HOST"));
+            assertTrue(created || !env.containsKey("HTTPENV_SERVICE_HOST"), "a pod older than the Service has no links");
+        }
+        assertTrue(withLinks >= 1, "the replacement pod has the Service's variables");
+    }
+
+    @Test
+    @Order(6)
+    void aCrashedProcessIsRestartedAndCounted() {
+        Pod pod = readyPods().get(0);
+        String containerId = pod.getStatus().getContainerStatuses().get(0).getContainerID();
+        long pid = Long.parseLong(containerId.substring("process://".length()));
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        Pod restarted = Await.until("the pod to be Ready again with one restart", Duration.ofSeconds(20), () -> {
+            Pod p = client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
+            return p.getStatus().getContainerStatuses().get(0).getRestartCount() == 1 && readyPods().stream()
+                    .anyMatch(r -> r.getMetadata().getName().equals(pod.getMetadata().getName())) ? p : null;
+        });
+        assertEquals(pod.getStatus().getPodIP(), restarted.getStatus().getPodIP(), "a restart keeps the pod IP");
+    }
+
+    @Test
+    @Order(7)
+    void anImageTheClusterCannotRunStaysPendingWithAReason() {
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
+                .withName("nginx").endMetadata().withNewSpec().withNewSelector().addToMatchLabels("app", "nginx")
+                .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "nginx").endMetadata()
+                .withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        Pod pending = Await.until("an nginx pod with a waiting reason", Duration.ofSeconds(10), () ->
+                client.pods().inNamespace("default").withLabel("app", "nginx").list().getItems().stream()
+                        .filter(p -> p.getStatus().getContainerStatuses() != null
+                                && !p.getStatus().getContainerStatuses().isEmpty())
+                        .findFirst().orElse(null));
+        assertEquals("Pending", pending.getStatus().getPhase());
+        assertEquals("image not runnable in the local cluster: nginx",
+                pending.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage());
     }
 }

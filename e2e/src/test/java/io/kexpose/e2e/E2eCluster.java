@@ -1,0 +1,75 @@
+package io.kexpose.e2e;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kexpose.e2e.cluster.LocalCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The cluster an end-to-end test runs against: a fresh local cluster by default, or the existing cluster named by
+ * {@code -De2e.kubeconfig=<file>} (kind, in the e2e pipeline). Tests that need the local cluster's extras (pod IPs
+ * reachable from the test, its address plan, startup timing) call {@link #requireLocal()} and are tagged
+ * {@code local-cluster}; against another cluster they are skipped, with the reason.
+ */
+public final class E2eCluster implements AutoCloseable {
+
+    public static final String KUBECONFIG_PROPERTY = "e2e.kubeconfig";
+
+    private final LocalCluster local;
+    private final KubernetesClient client;
+    private final Path kubeconfig;
+
+    private E2eCluster(LocalCluster local, KubernetesClient client, Path kubeconfig) {
+        this.local = local;
+        this.client = client;
+        this.kubeconfig = kubeconfig;
+    }
+
+    /** True if the tests target an existing cluster rather than a local one. */
+    public static boolean external() {
+        String k = System.getProperty(KUBECONFIG_PROPERTY);
+        return k != null && !k.isBlank();
+    }
+
+    /** Skips the calling test class when the tests target an existing cluster. */
+    public static void requireLocal() {
+        Assumptions.assumeFalse(external(), "needs the local cluster; -De2e.kubeconfig targets another cluster");
+    }
+
+    /** Starts a local cluster, or connects to the one of {@code -De2e.kubeconfig}. */
+    public static E2eCluster start(String name) throws Exception {
+        if (external()) {
+            Path kubeconfig = Path.of(System.getProperty(KUBECONFIG_PROPERTY));
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            return new E2eCluster(null, new KubernetesClientBuilder().withConfig(config).build(), kubeconfig);
+        }
+        Path kubeconfig = Files.createTempDirectory("kexpose-" + name).resolve("kubeconfig");
+        LocalCluster local = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig)).start();
+        return new E2eCluster(local, local.client(), kubeconfig);
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    /** The local cluster, or null when targeting another cluster. */
+    public LocalCluster local() {
+        return local;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (local != null) {
+            local.close();
+        } else {
+            client.close();
+        }
+    }
+}
