@@ -15,6 +15,33 @@ public final class Main {
     private Main() {
     }
 
+    /** Keeps {@code <state>/status} current for {@code ./kexpose status}, and reports component changes as they happen. */
+    private static void watchComponents(LocalCluster cluster, Path statusFile, StatusDisplay status) {
+        Thread t = new Thread(() -> {
+            java.util.List<?> last = cluster.components();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Files.writeString(statusFile, status.render());
+                    java.util.List<?> now = cluster.components();
+                    if (!now.equals(last)) {
+                        for (var c : cluster.components()) {
+                            System.out.println("kexpose: " + c.name() + " " + c.status()
+                                    + (c.log() == null ? "" : ", log " + c.log()));
+                        }
+                        last = now;
+                    }
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    System.err.println("kexpose: status update failed: " + e);
+                }
+            }
+        }, "kexpose-status");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static void main(String[] args) throws Exception {
         Path state = Path.of(args.length > 0 ? args[0] : ".kexpose").toAbsolutePath();
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 6443;
@@ -59,6 +86,7 @@ public final class Main {
         System.out.print(status.render());
         System.out.flush();
         Files.writeString(ready, cluster.apiUrl() + "\n");
+        watchComponents(cluster, state.resolve("status"), status);
         stopped.await();
     }
 }

@@ -87,6 +87,7 @@ public final class LocalCluster implements AutoCloseable {
     private DeploymentController deployments;
     private EndpointSliceController endpointSlices;
     private NodeAgent nodeAgent;
+    private Components components;
 
     public LocalCluster(Settings settings) {
         this.settings = settings;
@@ -120,6 +121,10 @@ public final class LocalCluster implements AutoCloseable {
         deployments.start();
         endpointSlices.start();
         nodeAgent.start();
+        Map<String, String> nodeIps = new java.util.LinkedHashMap<>();
+        nodeIndex.forEach((name, n) -> nodeIps.put(name, nodeIp(n)));
+        components = new Components(settings.httpenvModule().getParent());
+        components.start(apiUrl, settings.kubeconfig().toAbsolutePath(), nodeIps, settings.logDir());
         return this;
     }
 
@@ -174,6 +179,11 @@ public final class LocalCluster implements AutoCloseable {
         return settings;
     }
 
+    /** The component processes and their states. */
+    public List<Components.State> components() {
+        return components == null ? List.of() : components.states();
+    }
+
     /** Pod processes running now. */
     public int podProcesses() {
         return nodeAgent == null ? 0 : nodeAgent.processes();
@@ -181,7 +191,7 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {deployments, endpointSlices, nodeAgent}) {
+        for (AutoCloseable c : new AutoCloseable[] {components, deployments, endpointSlices, nodeAgent}) {
             if (c != null) {
                 c.close();
             }
