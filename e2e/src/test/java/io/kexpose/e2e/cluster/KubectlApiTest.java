@@ -127,4 +127,49 @@ class KubectlApiTest {
         assertTrue(gone.err().contains("services \"applied\" not found"), gone.err());
         assertTrue(ok("get", "svc", "-o", "yaml").out().contains("kind: List"));
     }
+
+    @Test
+    @Order(5)
+    void watchesStreamChangesAsTheyHappen() throws Exception {
+        Process watch = new ProcessBuilder("kubectl", "--kubeconfig", cluster.settings().kubeconfig().toString(),
+                "get", "services", "-w", "--request-timeout=8s").redirectErrorStream(true).start();
+        try {
+            io.kexpose.e2e.Await.until("the watch to list the existing Services", java.time.Duration.ofSeconds(10),
+                    () -> {
+                        try {
+                            return watch.getInputStream().available() > 0;
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    });
+            ok("create", "service", "clusterip", "watched", "--tcp=80");
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream()));
+            String line;
+            boolean seen = false;
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!seen && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                seen = line.startsWith("watched ");
+            }
+            assertTrue(seen, "the new Service appeared on the watch");
+        } finally {
+            watch.destroy();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void unsupportedCommandsFailFastWithAClearMessage() throws Exception {
+        long t0 = System.nanoTime();
+        Path manifest = Files.createTempFile("ssa", ".yaml");
+        Files.writeString(manifest, "apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec: {ports: [{port: 80}]}\n");
+        Kubectl.Result ssa = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+        Kubectl.Result ingress = kubectl.run("get", "ingress");
+        Kubectl.Result secret = kubectl.run("create", "secret", "generic", "s", "--from-literal=a=b");
+        assertTrue(ingress.exit() != 0 && ingress.err().contains("the server doesn't have a resource type \"ingress\""),
+                ingress.all());
+        assertTrue(secret.exit() != 0 && secret.err().contains("could not find the requested resource"), secret.all());
+        assertTrue(ssa.exit() != 0 && ssa.err().contains("does not support patch type application/apply-patch+yaml"),
+                ssa.all());
+        assertTrue((System.nanoTime() - t0) / 1_000_000_000 < 20, "no command hung");
+    }
 }
