@@ -42,7 +42,15 @@ public final class Debouncer implements AutoCloseable {
         try {
             reconcile.run();
         } catch (RuntimeException e) {
-            System.err.println("kexpose: " + name + " reconcile failed, will retry: " + e);
+            if (executor.isShutdown()) {
+                return; // interrupted by close(): nothing to retry
+            }
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            System.err.println("kexpose: " + name + " reconcile failed, will retry: " + e.getMessage()
+                    + (root == e ? "" : " (" + root + ")"));
             executor.schedule(this::trigger, 500, TimeUnit.MILLISECONDS);
         }
     }

@@ -277,7 +277,14 @@ public final class EndpointSliceController implements AutoCloseable {
             }
         } else if (!Objects.equals(emptyToNull(current.getSubsets()), emptyToNull(subsets))) {
             wanted.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-            client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(wanted).update();
+            try {
+                client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(wanted).update();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                debouncer.trigger(); // the cache was stale: compare again with what is stored now
+            }
         }
     }
 

@@ -291,9 +291,12 @@ public final class NodeAgent implements AutoCloseable {
         try {
             client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 404 && e.getCode() != 409) {
+            int code = e.getCode() != 0 ? e.getCode()
+                    : e.getCause() instanceof KubernetesClientException c ? c.getCode() : 0;
+            if (code != 404 && code != 409) {
                 throw e;
             }
+            debouncer.trigger(); // stale cache or a pod just deleted: the next reconcile sees the current object
         }
     }
 

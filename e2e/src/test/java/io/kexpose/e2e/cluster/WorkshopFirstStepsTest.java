@@ -168,7 +168,7 @@ class WorkshopFirstStepsTest {
                     get("http://" + p.getStatus().getPodIP() + ":8888/"), java.util.Map.class);
             boolean created = p.getMetadata().getCreationTimestamp().compareTo(
                     client.services().inNamespace("default").withName("httpenv").get().getMetadata()
-                            .getCreationTimestamp()) > 0;
+                            .getCreationTimestamp()) >= 0; // timestamps have one-second resolution
             if (env.containsKey("HTTPENV_SERVICE_HOST")) {
                 withLinks++;
                 assertEquals(clusterIp, env.get("HTTPENV_SERVICE_HOST"));
@@ -176,7 +176,8 @@ class WorkshopFirstStepsTest {
                 assertEquals("8888", env.get("HTTPENV_PORT_8888_TCP_PORT"));
             }
             assertEquals("127.96.0.1", env.get("KUBERNETES_SERVICE_HOST"));
-            assertTrue(created || !env.containsKey("HTTPENV_SERVICE_HOST"), "a pod older than the Service has no links");
+            assertTrue(created || !env.containsKey("HTTPENV_SERVICE_HOST"),
+                    "a pod older than the Service has no links: " + p.getMetadata().getName());
         }
         assertTrue(withLinks >= 1, "the replacement pod has the Service's variables");
     }
