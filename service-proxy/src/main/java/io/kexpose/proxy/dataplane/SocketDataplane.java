@@ -1,0 +1,92 @@
+package io.kexpose.proxy.dataplane;
+
+import io.kexpose.proxy.model.Protocol;
+import io.kexpose.proxy.model.RoutingTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The userspace dataplane: one TCP listener per forwarding frontend, bound directly on the frontend's address (local
+ * mode: ClusterIPs such as 127.96.0.10 and node addresses in 127.0.0.0/8 need no configuration on Linux). A frontend
+ * whose Service has no usable endpoint is not bound at all, so the kernel refuses connections at once (X1).
+ * Listeners use SO_REUSEPORT, so the proxies of several local nodes can share a ClusterIP. Closing a listener leaves
+ * the connections it accepted alone (T4).
+ */
+public final class SocketDataplane implements Dataplane {
+
+    private final EventLoopGroup loops;
+    private final TcpForwarder forwarder;
+    private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
+    private volatile RoutingTable current = RoutingTable.build(List.of(), Map.of(), null);
+
+    public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
+            Counters counters) {
+        this.loops = loops;
+        this.forwarder = new TcpForwarder(() -> current, selector, attemptTimeouts, counters);
+    }
+
+    @Override
+    public synchronized void apply(RoutingTable table) throws Exception {
+        current = table;
+        Set<RoutingTable.Key> wanted = new HashSet<>();
+        for (RoutingTable.Route r : table.routes()) {
+            if (r.frontend().protocol() == Protocol.TCP && r.sets().hasAny()) {
+                wanted.add(new RoutingTable.Key(r.frontend().ip(), r.frontend().port(), Protocol.TCP));
+            }
+        }
+        for (var it = listeners.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            if (!wanted.contains(e.getKey())) {
+                e.getValue().close().syncUninterruptibly(); // refused from the next connect on
+                it.remove();
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (RoutingTable.Key key : wanted) {
+            if (listeners.containsKey(key)) {
+                continue;
+            }
+            try {
+                Channel ch = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(forwarder)
+                        .bind(new InetSocketAddress(key.ip(), key.port())).syncUninterruptibly().channel();
+                listeners.put(key, ch);
+            } catch (Exception e) {
+                failures.add(key.ip() + ":" + key.port() + " (" + e.getMessage() + ")");
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("could not bind " + failures);
+        }
+    }
+
+    /** The frontends bound now. */
+    public synchronized Set<RoutingTable.Key> bound() {
+        return Set.copyOf(listeners.keySet());
+    }
+
+    @Override
+    public synchronized void close() {
+        listeners.values().forEach(Channel::close);
+        listeners.clear();
+    }
+}

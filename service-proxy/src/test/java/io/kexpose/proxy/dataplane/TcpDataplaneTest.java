@@ -1,0 +1,219 @@
+package io.kexpose.proxy.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kexpose.proxy.model.Cidr;
+import io.kexpose.proxy.model.Endpoint;
+import io.kexpose.proxy.model.NodeInfo;
+import io.kexpose.proxy.model.Protocol;
+import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.ServicePort;
+import io.kexpose.proxy.model.ServicePortName;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real sockets through the dataplane on loopback: a ClusterIP in 127.96.0.0/16 in front of "pods" on 127.244.x.y
+ * that answer with their own name and echo what they read.
+ */
+class TcpDataplaneTest {
+
+    static final NodeInfo NODE = new NodeInfo("node-1", null, List.of("127.1.0.1", "127.0.0.1"),
+            List.of(Cidr.parse("127.0.0.0/8")), List.of());
+    static final ServicePortName WEB = new ServicePortName("default", "web", "", Protocol.TCP);
+
+    NioEventLoopGroup loops;
+    SocketDataplane dataplane;
+    ExecutorService pods = Executors.newCachedThreadPool();
+    List<ServerSocket> podSockets = new java.util.ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        loops = new NioEventLoopGroup(2);
+        dataplane = new SocketDataplane(loops, new RoundRobinSelector(Clock.systemUTC()),
+                List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                new Counters());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        dataplane.close();
+        loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        for (ServerSocket s : podSockets) {
+            s.close();
+        }
+        pods.shutdownNow();
+    }
+
+    /** A "pod": greets with its name, then echoes until the client half-closes, then says bye. */
+    Endpoint pod(String ip, String name) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.bind(new InetSocketAddress(ip, 0));
+        podSockets.add(ss);
+        pods.submit(() -> {
+            while (!ss.isClosed()) {
+                try {
+                    Socket s = ss.accept();
+                    pods.submit(() -> {
+                        try (s) {
+                            OutputStream out = s.getOutputStream();
+                            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
+                            InputStream in = s.getInputStream();
+                            byte[] buf = new byte[8192];
+                            int n;
+                            while ((n = in.read(buf)) > 0) {
+                                out.write(buf, 0, n);
+                            }
+                            out.write("bye\n".getBytes(StandardCharsets.UTF_8));
+                        } catch (IOException ignored) {
+                            // client went away
+                        }
+                        return null;
+                    });
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return null;
+        });
+        return Endpoint.ready(ip, ss.getLocalPort(), true);
+    }
+
+    void route(String clusterIp, int port, List<Endpoint> endpoints) throws Exception {
+        ServicePort sp = new ServicePort(WEB, List.of(clusterIp), port, 0, List.of(), List.of(), List.of(), false,
+                false, 0, 0);
+        Map<ServicePortName, List<Endpoint>> eps = new HashMap<>();
+        eps.put(WEB, endpoints);
+        dataplane.apply(RoutingTable.build(List.of(sp), eps, NODE));
+    }
+
+    static String greeting(Socket s) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = s.getInputStream().read()) != -1 && c != '\n') {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    static Socket connect(String ip, int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(ip, port), 2000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    @Test
+    void v1ConnectionsAreSpreadRoundRobinAndBytesPassBothWays() throws Exception {
+        route("127.96.7.7", 8080, List.of(pod("127.244.1.2", "pod-a"), pod("127.244.1.3", "pod-b")));
+        Map<String, Integer> hits = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            try (Socket s = connect("127.96.7.7", 8080)) {
+                hits.merge(greeting(s), 1, Integer::sum);
+            }
+        }
+        assertEquals(Map.of("pod-a", 5, "pod-b", 5), hits);
+        try (Socket s = connect("127.96.7.7", 8080)) {
+            greeting(s);
+            byte[] payload = new byte[1 << 20];
+            new java.util.Random(1).nextBytes(payload);
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(payload);
+                    s.shutdownOutput(); // half-close: the pod still answers after our FIN
+                } catch (IOException ignored) {
+                    // reported by the reader
+                }
+            });
+            writer.start();
+            byte[] echoed = s.getInputStream().readNBytes(payload.length);
+            assertArrayEquals(payload, echoed, "1 MiB echoed unchanged");
+            assertEquals("bye", greeting(s), "the pod's answer after the half-close arrives");
+            writer.join(5000);
+        }
+    }
+
+    @Test
+    void v2NoEndpointsIsRefusedAtOnce() throws Exception {
+        route("127.96.7.8", 8080, List.of());
+        long t0 = System.nanoTime();
+        assertThrows(ConnectException.class, () -> connect("127.96.7.8", 8080));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 500, "refused at once, not timed out");
+    }
+
+    @Test
+    void e10ADeadEndpointIsSkippedAndTheClientServedByTheNext() throws Exception {
+        ServerSocket dead = new ServerSocket(0, 1, InetAddress.getByName("127.244.2.2"));
+        int deadPort = dead.getLocalPort();
+        dead.close(); // nothing listens there any more: connect is refused
+        route("127.96.7.9", 8080, List.of(Endpoint.ready("127.244.2.2", deadPort, true), pod("127.244.2.3", "pod-c")));
+        for (int i = 0; i < 4; i++) {
+            try (Socket s = connect("127.96.7.9", 8080)) {
+                assertEquals("pod-c", greeting(s));
+            }
+        }
+    }
+
+    @Test
+    void t4AnEstablishedConnectionSurvivesItsEndpointsRemoval() throws Exception {
+        Endpoint a = pod("127.244.3.2", "pod-a");
+        Endpoint b = pod("127.244.3.3", "pod-b");
+        route("127.96.7.10", 8080, List.of(a));
+        try (Socket s = connect("127.96.7.10", 8080)) {
+            assertEquals("pod-a", greeting(s));
+            route("127.96.7.10", 8080, List.of(b)); // pod-a removed from the Service
+            for (int i = 0; i < 3; i++) {
+                try (Socket n = connect("127.96.7.10", 8080)) {
+                    assertEquals("pod-b", greeting(n), "new connections avoid the removed endpoint");
+                }
+            }
+            s.getOutputStream().write("still there\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("still there", greeting(s), "the old connection keeps working");
+        }
+        route("127.96.7.10", 8080, List.of());
+        assertThrows(ConnectException.class, () -> connect("127.96.7.10", 8080));
+    }
+
+    @Test
+    void aThousandConcurrentConnections() throws Exception {
+        route("127.96.7.11", 8080, List.of(pod("127.244.4.2", "pod-a"), pod("127.244.4.3", "pod-b")));
+        List<Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                open.add(connect("127.96.7.11", 8080));
+            }
+            int served = 0;
+            for (Socket s : open) {
+                if (greeting(s).startsWith("pod-")) {
+                    served++;
+                }
+            }
+            assertEquals(1000, served);
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+}
