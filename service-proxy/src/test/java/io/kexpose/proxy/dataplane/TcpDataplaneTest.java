@@ -69,7 +69,7 @@ class TcpDataplaneTest {
     /** A "pod": greets with its name, then echoes until the client half-closes, then says bye. */
     Endpoint pod(String ip, String name) throws IOException {
         ServerSocket ss = new ServerSocket();
-        ss.bind(new InetSocketAddress(ip, 0));
+        ss.bind(new InetSocketAddress(ip, 0), 4096); // a real server's backlog (somaxconn), not Java's 50
         podSockets.add(ss);
         pods.submit(() -> {
             while (!ss.isClosed()) {
