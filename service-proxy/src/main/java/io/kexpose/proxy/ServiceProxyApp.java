@@ -1,0 +1,43 @@
+package io.kexpose.proxy;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kexpose.proxy.config.ProxyConfig;
+import io.kexpose.proxy.dataplane.Counters;
+import io.kexpose.proxy.dataplane.RoundRobinSelector;
+import io.kexpose.proxy.dataplane.SocketDataplane;
+import io.kexpose.proxy.health.ProxyHealthServer;
+import io.kexpose.proxy.kube.ProxyController;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+
+/** Wiring at the edge: builds the controller, dataplane and health server from configuration, starts and stops them. */
+@ApplicationScoped
+public class ServiceProxyApp {
+
+    private ProxyController controller;
+    private ProxyHealthServer health;
+
+    void start(@Observes StartupEvent event, KubernetesClient client, ProxyConfig config, Vertx vertx) throws Exception {
+        Clock clock = Clock.systemUTC();
+        SocketDataplane dataplane = new SocketDataplane(vertx.nettyEventLoopGroup(), new RoundRobinSelector(clock),
+                config.connectAttemptTimeouts(), new Counters());
+        controller = new ProxyController(client, config, dataplane, clock);
+        health = new ProxyHealthServer(vertx, controller::ready, () -> true,
+                () -> controller.runner().lastSuccess(), clock);
+        health.start(config.healthzBindAddress());
+        controller.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (health != null) {
+            health.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.kexpose.proxy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** service-proxy's settings (service-proxy.md §2.10), as system properties or application.properties. */
+@ConfigMapping(prefix = "service-proxy")
+public interface ProxyConfig {
+
+    /** This node's name (endpoint locality, the Node object to watch); required. */
+    String nodeName();
+
+    /** Where NodePorts listen: CIDRs, addresses, and/or {@code primary} (the node's InternalIP). */
+    @WithDefault("primary,127.0.0.1")
+    List<String> nodePortAddresses();
+
+    /** Minimum time between two syncs. */
+    @WithDefault("1s")
+    Duration minSyncPeriod();
+
+    /** Period of the full resync, and the retry bound after a failed sync. */
+    @WithDefault("30s")
+    Duration syncPeriod();
+
+    /** Address of /healthz and /livez. */
+    @WithDefault("0.0.0.0:10256")
+    String healthzBindAddress();
+
+    /** Pod CIDRs: sources that short-circuit eTP=Local (E6). */
+    Optional<List<String>> clusterCidrs();
+
+    /** Handle only Services labelled service.kubernetes.io/service-proxy-name=<this>; unset = kube-proxy's set. */
+    Optional<String> serviceProxyName();
+
+    /** Whether spec.externalIPs become frontends (CVE-2020-8554). */
+    @WithDefault("true")
+    boolean externalIpsEnabled();
+
+    /** Connect attempts to successive endpoints and their timeouts (E10). */
+    @WithDefault("250ms,500ms,1s,2s")
+    List<Duration> connectAttemptTimeouts();
+}

@@ -1,0 +1,65 @@
+package io.kexpose.proxy.health;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * kube-proxy's {@code /healthz} and {@code /livez} (Z1–Z6): {@code /healthz} is 200 once the informers have synced
+ * and a sync has succeeded (503 before: a deliberate difference from kube-proxy, Z6) and the node is eligible;
+ * {@code /livez} is 200 whenever the process serves. JSON bodies with {@code lastUpdated} and {@code currentTime}.
+ */
+public final class ProxyHealthServer implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final BooleanSupplier healthy;
+    private final BooleanSupplier nodeEligible;
+    private final Supplier<Instant> lastUpdated;
+    private final Clock clock;
+    private HttpServer server;
+
+    public ProxyHealthServer(Vertx vertx, BooleanSupplier healthy, BooleanSupplier nodeEligible,
+            Supplier<Instant> lastUpdated, Clock clock) {
+        this.vertx = vertx;
+        this.healthy = healthy;
+        this.nodeEligible = nodeEligible;
+        this.lastUpdated = lastUpdated;
+        this.clock = clock;
+    }
+
+    /** Listens on {@code host:port}. */
+    public void start(String hostPort) throws Exception {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        server = vertx.createHttpServer().requestHandler(req -> {
+            HttpServerResponse resp = req.response().putHeader("Content-Type", "application/json")
+                    .putHeader("X-Content-Type-Options", "nosniff");
+            Instant now = clock.instant();
+            boolean ok = healthy.getAsBoolean();
+            Instant last = ok ? now : lastUpdated.get();
+            String times = "\"lastUpdated\": \"" + (last == null ? "" : last) + "\", \"currentTime\": \"" + now + "\"";
+            if (req.path().equals("/livez")) {
+                resp.setStatusCode(200).end("{" + times + "}");
+            } else if (req.path().equals("/healthz")) {
+                boolean eligible = nodeEligible.getAsBoolean();
+                resp.setStatusCode(ok && eligible ? 200 : 503)
+                        .end("{" + times + ", \"nodeEligible\": " + eligible + "}");
+            } else {
+                resp.setStatusCode(404).end("{}");
+            }
+        });
+        server.listen(port, host).toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.kexpose.proxy.kube;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kexpose.proxy.config.ProxyConfig;
+import io.kexpose.proxy.dataplane.Dataplane;
+import io.kexpose.proxy.model.Cidr;
+import io.kexpose.proxy.model.Endpoint;
+import io.kexpose.proxy.model.NodeInfo;
+import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.ServicePort;
+import io.kexpose.proxy.model.ServicePortName;
+import io.kexpose.proxy.sync.SyncRunner;
+import io.kexpose.proxy.tracker.ChangeTracker;
+import io.kexpose.proxy.translate.ServicePorts;
+import io.kexpose.proxy.translate.SliceEndpoints;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The watch side of the proxy (P1, S1, S2): informers on Services, EndpointSlices and this Node; callbacks only
+ * record changes in the trackers and request a sync; nothing is programmed until both informers have synced. Each
+ * sync builds the whole routing table from the caches and hands it to the dataplane.
+ */
+public final class ProxyController implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final ProxyConfig config;
+    private final Dataplane dataplane;
+    private final ChangeTracker<List<ServicePort>> services = new ChangeTracker<>();
+    private final ChangeTracker<String> slices = new ChangeTracker<>();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "service-proxy-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final SyncRunner runner;
+    private final ServicePorts.Filter filter;
+    private SharedIndexInformer<Service> serviceInformer;
+    private SharedIndexInformer<EndpointSlice> sliceInformer;
+    private SharedIndexInformer<Node> nodeInformer;
+    private volatile boolean started;
+    private volatile RoutingTable table;
+
+    public ProxyController(KubernetesClient client, ProxyConfig config, Dataplane dataplane, Clock clock) {
+        this.client = client;
+        this.config = config;
+        this.dataplane = dataplane;
+        this.filter = new ServicePorts.Filter(config.serviceProxyName().orElse(null), config.externalIpsEnabled());
+        this.runner = new SyncRunner(this::sync, config.minSyncPeriod(), config.syncPeriod(), clock, scheduler);
+    }
+
+    /** Starts the informers; the first sync runs once they have synced. */
+    public void start() {
+        nodeInformer = client.nodes().withField("metadata.name", config.nodeName()).inform(handler(
+                (o, n) -> runner.request()));
+        serviceInformer = client.services().inAnyNamespace().inform(handler((o, n) -> {
+            String key = key(o != null ? o.getMetadata() : n.getMetadata());
+            if (services.update(key, o, n, s -> ServicePorts.from(s, filter))) {
+                request();
+            }
+        }));
+        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler((o, n) -> {
+            String key = key(o != null ? o.getMetadata() : n.getMetadata());
+            if (slices.update(key, o == null ? null : o.getMetadata().getResourceVersion(),
+                    n == null ? null : n.getMetadata().getResourceVersion())) {
+                request();
+            }
+        }));
+        Thread starter = new Thread(() -> {
+            while (!(serviceInformer.hasSynced() && sliceInformer.hasSynced() && nodeInformer.hasSynced())) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            started = true;
+            runner.start();
+        }, "service-proxy-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private void request() {
+        if (started) {
+            runner.request();
+        }
+    }
+
+    private void sync(boolean full) throws Exception {
+        services.drain();
+        slices.drain();
+        List<ServicePort> ports = new ArrayList<>();
+        for (Service s : serviceInformer.getStore().list()) {
+            ports.addAll(ServicePorts.from(s, filter));
+        }
+        Map<ServicePortName, List<Endpoint>> endpoints = SliceEndpoints.from(sliceInformer.getStore().list(),
+                config.nodeName());
+        RoutingTable built = RoutingTable.build(ports, endpoints, nodeInfo());
+        dataplane.apply(built);
+        table = built;
+    }
+
+    /** The node as configured and as its Node object says (primary InternalIP, zone). */
+    NodeInfo nodeInfo() {
+        Node node = nodeInformer == null ? null : nodeInformer.getStore().list().stream().findFirst().orElse(null);
+        String primary = null;
+        String zone = null;
+        if (node != null) {
+            for (NodeAddress a : node.getStatus() == null || node.getStatus().getAddresses() == null
+                    ? List.<NodeAddress>of() : node.getStatus().getAddresses()) {
+                if ("InternalIP".equals(a.getType()) && primary == null) {
+                    primary = a.getAddress();
+                }
+            }
+            zone = node.getMetadata().getLabels() == null ? null
+                    : node.getMetadata().getLabels().get("topology.kubernetes.io/zone");
+        }
+        List<String> nodePortAddresses = new ArrayList<>();
+        for (String a : config.nodePortAddresses()) {
+            if ("primary".equals(a.trim())) {
+                if (primary != null) {
+                    nodePortAddresses.add(primary);
+                }
+            } else if (!a.isBlank()) {
+                nodePortAddresses.add(a.trim());
+            }
+        }
+        List<Cidr> local = new ArrayList<>(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
+        nodePortAddresses.forEach(a -> local.add(Cidr.parse(a)));
+        List<Cidr> pods = config.clusterCidrs().orElse(List.of()).stream().map(Cidr::parse).toList();
+        return new NodeInfo(config.nodeName(), zone, nodePortAddresses, local, pods);
+    }
+
+    /** True once the informers have synced and a sync has succeeded. */
+    public boolean ready() {
+        return started && runner.lastSuccess() != null;
+    }
+
+    public SyncRunner runner() {
+        return runner;
+    }
+
+    /** The table applied last, or null. */
+    public RoutingTable table() {
+        return table;
+    }
+
+    private static String key(io.fabric8.kubernetes.api.model.ObjectMeta m) {
+        return m.getNamespace() + "/" + m.getName();
+    }
+
+    /** A handler that only records: {@code (old, new)} with null for absent. */
+    private static <T> ResourceEventHandler<T> handler(java.util.function.BiConsumer<T, T> record) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                record.accept(null, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                record.accept(oldObj, newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                record.accept(obj, null);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        for (var i : new SharedIndexInformer<?>[] {serviceInformer, sliceInformer, nodeInformer}) {
+            if (i != null) {
+                i.close();
+            }
+        }
+        scheduler.shutdownNow();
+        dataplane.close();
+    }
+}
