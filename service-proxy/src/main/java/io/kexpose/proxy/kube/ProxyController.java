@@ -62,7 +62,7 @@ public final class ProxyController implements AutoCloseable {
     /** Starts the informers; the first sync runs once they have synced. */
     public void start() {
         nodeInformer = client.nodes().withField("metadata.name", config.nodeName()).inform(handler(
-                (o, n) -> runner.request()));
+                (o, n) -> request()));
         serviceInformer = client.services().inAnyNamespace().inform(handler((o, n) -> {
             String key = key(o != null ? o.getMetadata() : n.getMetadata());
             if (services.update(key, o, n, s -> ServicePorts.from(s, filter))) {
