@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The userspace dataplane: one TCP listener per forwarding frontend, bound directly on the frontend's address (local
+ * The userspace dataplane: one TCP listener or UDP socket per forwarding frontend, bound directly on the frontend's address (local
  * mode: ClusterIPs such as 127.96.0.10 and node addresses in 127.0.0.0/8 need no configuration on Linux). A frontend
  * whose Service has no usable endpoint is not bound at all, so the kernel refuses connections at once (X1).
  * Listeners use SO_REUSEPORT, so the proxies of several local nodes can share a ClusterIP. Closing a listener leaves
@@ -30,12 +30,26 @@ public final class SocketDataplane implements Dataplane {
     private final EventLoopGroup loops;
     private final TcpForwarder forwarder;
     private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
+    private final Map<RoutingTable.Key, UdpFrontend> udp = new HashMap<>();
+    private final BackendSelector selector;
+    private final Duration udpIdle;
+    private final Duration udpStreamIdle;
+    private final int udpMaxFlows;
     private volatile RoutingTable current = RoutingTable.build(List.of(), Map.of(), null);
 
     public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters) {
+        this(loops, selector, attemptTimeouts, counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
+    }
+
+    public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
+            Counters counters, Duration udpIdle, Duration udpStreamIdle, int udpMaxFlows) {
         this.loops = loops;
+        this.selector = selector;
         this.forwarder = new TcpForwarder(() -> current, selector, attemptTimeouts, counters);
+        this.udpIdle = udpIdle;
+        this.udpStreamIdle = udpStreamIdle;
+        this.udpMaxFlows = udpMaxFlows;
     }
 
     @Override
@@ -74,8 +88,42 @@ public final class SocketDataplane implements Dataplane {
                 failures.add(key.ip() + ":" + key.port() + " (" + e.getMessage() + ")");
             }
         }
+        applyUdp(table, failures);
         if (!failures.isEmpty()) {
             throw new IllegalStateException("could not bind " + failures);
+        }
+    }
+
+    private void applyUdp(RoutingTable table, List<String> failures) {
+        Map<RoutingTable.Key, RoutingTable.Route> wanted = new HashMap<>();
+        for (RoutingTable.Route r : table.routes()) {
+            if (r.frontend().protocol() == Protocol.UDP && r.sets().hasAny()) {
+                wanted.put(new RoutingTable.Key(r.frontend().ip(), r.frontend().port(), Protocol.UDP), r);
+            }
+        }
+        for (var it = udp.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            if (!wanted.containsKey(e.getKey())) {
+                e.getValue().close();
+                it.remove();
+            }
+        }
+        for (var w : wanted.entrySet()) {
+            UdpFrontend f = udp.get(w.getKey());
+            if (f == null) {
+                try {
+                    f = new UdpFrontend(w.getKey(), loops, () -> current, selector, udpIdle, udpStreamIdle, udpMaxFlows);
+                    f.bind();
+                    udp.put(w.getKey(), f);
+                } catch (Exception e) {
+                    failures.add("udp " + w.getKey().ip() + ":" + w.getKey().port() + " (" + e.getMessage() + ")");
+                    continue;
+                }
+            }
+            Set<io.kexpose.proxy.model.Endpoint> serving = new HashSet<>();
+            w.getValue().sets().cluster().forEach(serving::add);
+            w.getValue().sets().local().forEach(serving::add);
+            f.prune(serving);
         }
     }
 
@@ -88,5 +136,7 @@ public final class SocketDataplane implements Dataplane {
     public synchronized void close() {
         listeners.values().forEach(Channel::close);
         listeners.clear();
+        udp.values().forEach(UdpFrontend::close);
+        udp.clear();
     }
 }

@@ -1,0 +1,150 @@
+package io.kexpose.proxy.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.kexpose.proxy.model.Cidr;
+import io.kexpose.proxy.model.Endpoint;
+import io.kexpose.proxy.model.NodeInfo;
+import io.kexpose.proxy.model.Protocol;
+import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.ServicePort;
+import io.kexpose.proxy.model.ServicePortName;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** UDP through the dataplane (service-proxy.md V22–V24) with connected client sockets, as resolvers use. */
+class UdpDataplaneTest {
+
+    static final NodeInfo NODE = new NodeInfo("node-1", null, List.of("127.1.0.1"), List.of(Cidr.parse("127.0.0.0/8")),
+            List.of());
+    static final ServicePortName DNS = new ServicePortName("kube-system", "dns", "dns", Protocol.UDP);
+
+    NioEventLoopGroup loops;
+    SocketDataplane dataplane;
+    List<DatagramSocket> backends = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        loops = new NioEventLoopGroup(2);
+        dataplane = new SocketDataplane(loops, new RoundRobinSelector(Clock.systemUTC()), List.of(Duration.ofMillis(250)),
+                new Counters());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        dataplane.close();
+        backends.forEach(DatagramSocket::close);
+        loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+
+    /** A UDP "pod" answering every datagram with "<name>:<payload>". */
+    Endpoint backend(String ip, String name) throws Exception {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(ip, 0));
+        backends.add(s);
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[1500];
+            while (!s.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    s.receive(p);
+                    byte[] reply = (name + ":" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
+                    s.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return Endpoint.ready(ip, s.getLocalPort(), true);
+    }
+
+    void route(List<Endpoint> endpoints) throws Exception {
+        ServicePort sp = new ServicePort(DNS, List.of("127.96.0.53"), 5353, 0, List.of(), List.of(), List.of(), false,
+                false, 0, 0);
+        Map<ServicePortName, List<Endpoint>> eps = new HashMap<>();
+        eps.put(DNS, endpoints);
+        dataplane.apply(RoutingTable.build(List.of(sp), eps, NODE));
+    }
+
+    static String exchange(DatagramChannel client, String payload) throws Exception {
+        client.write(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer in = ByteBuffer.allocate(1500);
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            in.clear();
+            int n = client.read(in);
+            if (n > 0) {
+                return new String(in.array(), 0, n, StandardCharsets.UTF_8);
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no reply within 3 s");
+    }
+
+    static DatagramChannel connectedClient() throws Exception {
+        DatagramChannel c = DatagramChannel.open();
+        c.configureBlocking(false);
+        c.connect(new InetSocketAddress("127.96.0.53", 5353)); // replies from any other source are discarded
+        return c;
+    }
+
+    @Test
+    void v22RepliesComeFromTheServiceAddressAndAFlowSticks() throws Exception {
+        route(List.of(backend("127.244.5.2", "a"), backend("127.244.5.3", "b")));
+        try (DatagramChannel client = connectedClient()) {
+            String first = exchange(client, "q1");
+            String second = exchange(client, "q2");
+            assertEquals(first.charAt(0), second.charAt(0), "the flow stays on its endpoint");
+            assertEquals(":q2", second.substring(1));
+        }
+    }
+
+    @Test
+    void v23AfterTheEndpointChangesTheNextDatagramReachesTheNewOne() throws Exception {
+        Endpoint a = backend("127.244.6.2", "a");
+        route(List.of(a));
+        try (DatagramChannel client = connectedClient()) {
+            assertEquals("a:q1", exchange(client, "q1"));
+            route(List.of(backend("127.244.6.3", "b")));
+            assertEquals("b:q2", exchange(client, "q2"));
+        }
+    }
+
+    @Test
+    void v24NoEndpointsIsPortUnreachableThenForwardedAfterTheSync() throws Exception {
+        route(List.of());
+        try (DatagramChannel client = connectedClient()) {
+            client.write(ByteBuffer.wrap("q".getBytes(StandardCharsets.UTF_8)));
+            assertThrows(PortUnreachableException.class, () -> {
+                ByteBuffer in = ByteBuffer.allocate(100);
+                long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (System.nanoTime() < deadline) {
+                    client.read(in);
+                    Thread.sleep(5);
+                }
+            });
+        }
+        route(List.of(backend("127.244.7.2", "a")));
+        try (DatagramChannel client = connectedClient()) {
+            assertEquals("a:q", exchange(client, "q"));
+        }
+    }
+}
