@@ -2,7 +2,10 @@ package io.kexpose.proxy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.proxy.config.ProxyConfig;
+import io.kexpose.proxy.dataplane.CompositeDataplane;
 import io.kexpose.proxy.dataplane.Counters;
+import io.kexpose.proxy.health.HealthCheckServers;
+import java.util.List;
 import io.kexpose.proxy.dataplane.RoundRobinSelector;
 import io.kexpose.proxy.dataplane.SocketDataplane;
 import io.kexpose.proxy.health.ProxyHealthServer;
@@ -23,9 +26,12 @@ public class ServiceProxyApp {
 
     void start(@Observes StartupEvent event, KubernetesClient client, ProxyConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
-        SocketDataplane dataplane = new SocketDataplane(vertx.nettyEventLoopGroup(), new RoundRobinSelector(clock),
+        SocketDataplane sockets = new SocketDataplane(vertx.nettyEventLoopGroup(), new RoundRobinSelector(clock),
                 config.connectAttemptTimeouts(), new Counters());
-        controller = new ProxyController(client, config, dataplane, clock);
+        ProxyController[] self = new ProxyController[1];
+        HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
+        controller = new ProxyController(client, config, new CompositeDataplane(List.of(sockets, healthChecks)), clock);
+        self[0] = controller;
         health = new ProxyHealthServer(vertx, controller::ready, () -> true,
                 () -> controller.runner().lastSuccess(), clock);
         health.start(config.healthzBindAddress());

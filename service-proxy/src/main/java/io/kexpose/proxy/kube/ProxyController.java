@@ -142,6 +142,20 @@ public final class ProxyController implements AutoCloseable {
         return new NodeInfo(config.nodeName(), zone, nodePortAddresses, local, pods);
     }
 
+    /**
+     * Z3: healthy unless a change has waited longer than twice the sync period (a failed or stuck sync); a proxy
+     * that has never synced is healthy for this purpose only after its first success.
+     */
+    public boolean healthy() {
+        java.time.Instant last = runner.lastSuccess();
+        if (last == null) {
+            return false;
+        }
+        java.time.Instant queued = runner.lastQueued();
+        return queued == null || !queued.isAfter(last)
+                || java.time.Duration.between(queued, java.time.Instant.now()).compareTo(config.syncPeriod().multipliedBy(2)) < 0;
+    }
+
     /** True once the informers have synced and a sync has succeeded. */
     public boolean ready() {
         return started && runner.lastSuccess() != null;

@@ -71,6 +71,11 @@ public final class RoutingTable {
         routes.putIfAbsent(new Key(f.ip(), f.port(), f.protocol()), new Route(sp, f, Cidr.isIpv6(f.ip()) ? v6 : v4));
     }
 
+    /** The node the table was built for. */
+    public NodeInfo node() {
+        return node;
+    }
+
     /** Every frontend, for the dataplane to bind. */
     public Collection<Route> routes() {
         return routes.values();
