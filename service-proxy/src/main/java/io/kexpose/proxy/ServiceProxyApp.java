@@ -5,6 +5,7 @@ import io.kexpose.proxy.config.ProxyConfig;
 import io.kexpose.proxy.dataplane.CompositeDataplane;
 import io.kexpose.proxy.dataplane.Counters;
 import io.kexpose.proxy.health.HealthCheckServers;
+import io.kexpose.proxy.metrics.ProxyMetrics;
 import java.util.List;
 import io.kexpose.proxy.dataplane.RoundRobinSelector;
 import io.kexpose.proxy.dataplane.SocketDataplane;
@@ -26,15 +27,20 @@ public class ServiceProxyApp {
 
     void start(@Observes StartupEvent event, KubernetesClient client, ProxyConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
+        Counters counters = new Counters();
+        ProxyMetrics metrics = new ProxyMetrics();
         SocketDataplane sockets = new SocketDataplane(vertx.nettyEventLoopGroup(), new RoundRobinSelector(clock),
-                config.connectAttemptTimeouts(), new Counters());
+                config.connectAttemptTimeouts(), counters);
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
-        controller = new ProxyController(client, config, new CompositeDataplane(List.of(sockets, healthChecks)), clock);
+        controller = new ProxyController(client, config, new CompositeDataplane(List.of(sockets, healthChecks)), clock,
+                metrics);
         self[0] = controller;
-        health = new ProxyHealthServer(vertx, controller::ready, () -> true,
-                () -> controller.runner().lastSuccess(), clock);
+        controller.exportTo(counters);
+        health = new ProxyHealthServer(vertx, () -> controller.ready() && controller.healthy(), () -> true,
+                () -> controller.runner().lastSuccess(), clock, metrics);
         health.start(config.healthzBindAddress());
+        health.startMetrics(config.metricsBindAddress());
         controller.start();
     }
 

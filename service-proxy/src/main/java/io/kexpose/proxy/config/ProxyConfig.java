@@ -29,6 +29,10 @@ public interface ProxyConfig {
     @WithDefault("0.0.0.0:10256")
     String healthzBindAddress();
 
+    /** Address of /metrics (Prometheus text format). */
+    @WithDefault("127.0.0.1:10249")
+    String metricsBindAddress();
+
     /** Pod CIDRs: sources that short-circuit eTP=Local (E6). */
     Optional<List<String>> clusterCidrs();
 

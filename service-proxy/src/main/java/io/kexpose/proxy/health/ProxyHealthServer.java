@@ -20,10 +20,13 @@ public final class ProxyHealthServer implements AutoCloseable {
     private final BooleanSupplier nodeEligible;
     private final Supplier<Instant> lastUpdated;
     private final Clock clock;
+    private final io.kexpose.proxy.metrics.ProxyMetrics metrics;
     private HttpServer server;
+    private HttpServer metricsServer;
 
     public ProxyHealthServer(Vertx vertx, BooleanSupplier healthy, BooleanSupplier nodeEligible,
-            Supplier<Instant> lastUpdated, Clock clock) {
+            Supplier<Instant> lastUpdated, Clock clock, io.kexpose.proxy.metrics.ProxyMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.healthy = healthy;
         this.nodeEligible = nodeEligible;
@@ -44,9 +47,11 @@ public final class ProxyHealthServer implements AutoCloseable {
             Instant last = ok ? now : lastUpdated.get();
             String times = "\"lastUpdated\": \"" + (last == null ? "" : last) + "\", \"currentTime\": \"" + now + "\"";
             if (req.path().equals("/livez")) {
+                metrics.livez200.incrementAndGet();
                 resp.setStatusCode(200).end("{" + times + "}");
             } else if (req.path().equals("/healthz")) {
                 boolean eligible = nodeEligible.getAsBoolean();
+                (ok && eligible ? metrics.healthz200 : metrics.healthz503).incrementAndGet();
                 resp.setStatusCode(ok && eligible ? 200 : 503)
                         .end("{" + times + ", \"nodeEligible\": " + eligible + "}");
             } else {
@@ -56,10 +61,28 @@ public final class ProxyHealthServer implements AutoCloseable {
         server.listen(port, host).toCompletionStage().toCompletableFuture().get();
     }
 
+    /** Serves {@code /metrics} on {@code host:port} (kube-proxy's metricsBindAddress). */
+    public void startMetrics(String hostPort) throws Exception {
+        int colon = hostPort.lastIndexOf(':');
+        metricsServer = vertx.createHttpServer().requestHandler(req -> {
+            if (req.path().equals("/metrics")) {
+                req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(metrics.render());
+            } else {
+                req.response().setStatusCode(404).end();
+            }
+        });
+        metricsServer.listen(Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon))
+                .toCompletionStage().toCompletableFuture().get();
+    }
+
     @Override
     public void close() {
         if (server != null) {
             server.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
     }
 }

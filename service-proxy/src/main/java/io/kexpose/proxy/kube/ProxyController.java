@@ -50,8 +50,15 @@ public final class ProxyController implements AutoCloseable {
     private SharedIndexInformer<Node> nodeInformer;
     private volatile boolean started;
     private volatile RoutingTable table;
+    private final io.kexpose.proxy.metrics.ProxyMetrics metrics;
+    private final Clock clock;
+    /** Trigger times of slice changes not applied yet (S6), recorded by the callback, observed by the sync. */
+    private final Map<String, java.time.Instant> triggerTimes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ProxyController(KubernetesClient client, ProxyConfig config, Dataplane dataplane, Clock clock) {
+    public ProxyController(KubernetesClient client, ProxyConfig config, Dataplane dataplane, Clock clock,
+            io.kexpose.proxy.metrics.ProxyMetrics metrics) {
+        this.metrics = metrics;
+        this.clock = clock;
         this.client = client;
         this.config = config;
         this.dataplane = dataplane;
@@ -73,6 +80,15 @@ public final class ProxyController implements AutoCloseable {
             String key = key(o != null ? o.getMetadata() : n.getMetadata());
             if (slices.update(key, o == null ? null : o.getMetadata().getResourceVersion(),
                     n == null ? null : n.getMetadata().getResourceVersion())) {
+                String trigger = n == null || n.getMetadata().getAnnotations() == null ? null
+                        : n.getMetadata().getAnnotations().get("endpoints.kubernetes.io/last-change-trigger-time");
+                if (trigger != null && started) {
+                    try {
+                        triggerTimes.put(key, java.time.Instant.parse(trigger));
+                    } catch (java.time.format.DateTimeParseException ignored) {
+                        // not RFC 3339: nothing to observe
+                    }
+                }
                 request();
             }
         }));
@@ -98,8 +114,16 @@ public final class ProxyController implements AutoCloseable {
     }
 
     private void sync(boolean full) throws Exception {
+        long t0 = System.nanoTime();
         services.drain();
-        slices.drain();
+        Map<String, String> changedSlices = slices.drain();
+        Map<String, java.time.Instant> triggers = new java.util.HashMap<>();
+        for (String k : changedSlices.keySet()) {
+            java.time.Instant t = triggerTimes.remove(k);
+            if (t != null) {
+                triggers.put(k, t);
+            }
+        }
         List<ServicePort> ports = new ArrayList<>();
         for (Service s : serviceInformer.getStore().list()) {
             ports.addAll(ServicePorts.from(s, filter));
@@ -109,6 +133,20 @@ public final class ProxyController implements AutoCloseable {
         RoutingTable built = RoutingTable.build(ports, endpoints, nodeInfo());
         dataplane.apply(built);
         table = built;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        metrics.syncDuration.observe(seconds);
+        (full ? metrics.fullSyncDuration : metrics.partialSyncDuration).observe(seconds);
+        java.time.Instant now = clock.instant();
+        triggers.values().forEach(t -> metrics.programmingDuration.observe(
+                Math.max(0, java.time.Duration.between(t, now).toNanos() / 1e9)));
+    }
+
+    /** Publishes the controller's state to the metrics. */
+    public void exportTo(io.kexpose.proxy.dataplane.Counters counters) {
+        metrics.sources(runner::lastSuccess, runner::lastQueued, slices::pendingCount, slices::total,
+                services::pendingCount, services::total,
+                () -> table == null ? 0 : table.noLocalEndpoints(false),
+                () -> table == null ? 0 : table.noLocalEndpoints(true), counters);
     }
 
     /** The node as configured and as its Node object says (primary InternalIP, zone). */
