@@ -43,6 +43,7 @@ public final class EndpointSliceController implements AutoCloseable {
     static final String SERVICE_NAME = "kubernetes.io/service-name";
     static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String CONTROLLER = "endpointslice-controller.k8s.io";
+    static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private final KubernetesClient client;
     private final Debouncer debouncer;
@@ -192,6 +193,8 @@ public final class EndpointSliceController implements AutoCloseable {
                         eps.subList(i, Math.min(eps.size(), i + MAX_ENDPOINTS_PER_SLICE))));
             }
         }
+        String trigger = triggerTime(svc);
+        wanted.forEach(w -> w.getMetadata().getAnnotations().put(TRIGGER_TIME, trigger));
         List<EndpointSlice> unused = new ArrayList<>(existing);
         for (EndpointSlice w : wanted) {
             EndpointSlice same = unused.stream().filter(s -> sameContent(s, w)).findFirst().orElse(null);
@@ -211,6 +214,33 @@ public final class EndpointSliceController implements AutoCloseable {
         unused.forEach(this::deleteSlice);
     }
 
+    /**
+     * When the change that this write reflects happened, as the control plane records it for proxies to measure
+     * programming latency: the latest of the Service's creation and its pods' Ready transitions and deletions.
+     */
+    private String triggerTime(Service svc) {
+        String latest = svc.getMetadata().getCreationTimestamp();
+        Map<String, String> selector = svc.getSpec().getSelector();
+        for (Pod p : pods.getStore().list()) {
+            if (!p.getMetadata().getNamespace().equals(svc.getMetadata().getNamespace()) || p.getMetadata().getLabels() == null
+                    || !p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())) {
+                continue;
+            }
+            List<String> times = new ArrayList<>();
+            times.add(p.getMetadata().getDeletionTimestamp());
+            if (p.getStatus() != null && p.getStatus().getConditions() != null) {
+                p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                        .forEach(c -> times.add(c.getLastTransitionTime()));
+            }
+            for (String t : times) {
+                if (t != null && (latest == null || t.compareTo(latest) > 0)) {
+                    latest = t;
+                }
+            }
+        }
+        return latest == null ? java.time.Instant.now().toString() : latest;
+    }
+
     private EndpointSlice slice(Service svc, List<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort> ports,
             List<Endpoint> eps) {
         Map<String, String> labels = new HashMap<>();
@@ -222,6 +252,7 @@ public final class EndpointSliceController implements AutoCloseable {
         return new EndpointSliceBuilder().withNewMetadata()
                 .withName(svc.getMetadata().getName() + "-" + RandomNames.suffix(5))
                 .withNamespace(svc.getMetadata().getNamespace()).withLabels(labels)
+                .withAnnotations(new HashMap<>())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Service")
                         .withName(svc.getMetadata().getName()).withUid(svc.getMetadata().getUid()).withController(true)
                         .withBlockOwnerDeletion(true).build())
