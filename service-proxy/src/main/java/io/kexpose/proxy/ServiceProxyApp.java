@@ -24,13 +24,16 @@ public class ServiceProxyApp {
 
     private ProxyController controller;
     private ProxyHealthServer health;
+    private io.kexpose.proxy.dataplane.Transport transport;
 
     void start(@Observes StartupEvent event, KubernetesClient client, ProxyConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
         Counters counters = new Counters();
         ProxyMetrics metrics = new ProxyMetrics();
-        SocketDataplane sockets = new SocketDataplane(vertx.nettyEventLoopGroup(), new RoundRobinSelector(clock),
-                config.connectAttemptTimeouts(), counters);
+        transport = io.kexpose.proxy.dataplane.Transport.create(config.threads(), true);
+        SocketDataplane sockets = new SocketDataplane(transport, new RoundRobinSelector(clock),
+                config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
+                config.udpMaxFlows());
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
         controller = new ProxyController(client, config, new CompositeDataplane(List.of(sockets, healthChecks)), clock,
@@ -50,6 +53,9 @@ public class ServiceProxyApp {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (transport != null) {
+            transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

@@ -43,6 +43,22 @@ public interface ProxyConfig {
     @WithDefault("true")
     boolean externalIpsEnabled();
 
+    /** Dataplane event-loop threads; 0 = one per processor. */
+    @WithDefault("0")
+    int threads();
+
+    /** UDP flow idle timeout (no reply, or a single exchange). */
+    @WithDefault("30s")
+    Duration udpIdleTimeout();
+
+    /** UDP flow idle timeout once traffic went both ways more than once. */
+    @WithDefault("120s")
+    Duration udpStreamIdleTimeout();
+
+    /** Bound of the UDP flow table (least recently used evicted). */
+    @WithDefault("65536")
+    int udpMaxFlows();
+
     /** Connect attempts to successive endpoints and their timeouts (E10). */
     @WithDefault("250ms,500ms,1s,2s")
     List<Duration> connectAttemptTimeouts();

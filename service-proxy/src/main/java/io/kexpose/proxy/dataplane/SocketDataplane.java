@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class SocketDataplane implements Dataplane {
 
-    private final EventLoopGroup loops;
+    private final Transport transport;
     private final TcpForwarder forwarder;
     private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
     private final Map<RoutingTable.Key, UdpFrontend> udp = new HashMap<>();
@@ -39,14 +39,15 @@ public final class SocketDataplane implements Dataplane {
 
     public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters) {
-        this(loops, selector, attemptTimeouts, counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
+        this(Transport.nio(loops), selector, attemptTimeouts, counters, Duration.ofSeconds(30), Duration.ofSeconds(120),
+                65536);
     }
 
-    public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
+    public SocketDataplane(Transport transport, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters, Duration udpIdle, Duration udpStreamIdle, int udpMaxFlows) {
-        this.loops = loops;
+        this.transport = transport;
         this.selector = selector;
-        this.forwarder = new TcpForwarder(() -> current, selector, attemptTimeouts, counters);
+        this.forwarder = new TcpForwarder(() -> current, selector, attemptTimeouts, counters, transport);
         this.udpIdle = udpIdle;
         this.udpStreamIdle = udpStreamIdle;
         this.udpMaxFlows = udpMaxFlows;
@@ -74,9 +75,14 @@ public final class SocketDataplane implements Dataplane {
                 continue;
             }
             try {
-                Channel ch = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                ServerBootstrap b = new ServerBootstrap().group(transport.group()).channel(transport.serverChannel())
+                        .option(ChannelOption.SO_REUSEADDR, true);
+                if (transport.epoll()) {
+                    b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+                } else {
+                    b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+                }
+                Channel ch = b
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.AUTO_READ, false)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -112,7 +118,8 @@ public final class SocketDataplane implements Dataplane {
             UdpFrontend f = udp.get(w.getKey());
             if (f == null) {
                 try {
-                    f = new UdpFrontend(w.getKey(), loops, () -> current, selector, udpIdle, udpStreamIdle, udpMaxFlows);
+                    f = new UdpFrontend(w.getKey(), transport, () -> current, selector, udpIdle, udpStreamIdle,
+                            udpMaxFlows);
                     f.bind();
                     udp.put(w.getKey(), f);
                 } catch (Exception e) {

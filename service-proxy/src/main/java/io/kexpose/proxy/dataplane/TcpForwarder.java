@@ -13,7 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -39,13 +38,24 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final BackendSelector selector;
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
+    private final Bootstrap template;
 
     TcpForwarder(Supplier<RoutingTable> table, BackendSelector selector, List<Duration> attemptTimeouts,
-            Counters counters) {
+            Counters counters, Transport transport) {
         this.table = table;
         this.selector = selector;
         this.attemptTimeouts = attemptTimeouts;
         this.counters = counters;
+        this.template = new Bootstrap().channel(transport.socketChannel())
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // the relay is added once connected
+                    }
+                });
     }
 
     @Override
@@ -74,17 +84,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(e);
-        ChannelFuture f = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+        ChannelFuture f = template.clone(client.eventLoop())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        // the relay is added once connected
-                    }
-                })
                 .connect(new InetSocketAddress(e.ip(), e.port()));
         f.addListener(done -> {
             if (!done.isSuccess()) {

@@ -48,7 +48,7 @@ final class UdpFrontend {
     }
 
     private final RoutingTable.Key key;
-    private final EventLoopGroup loops;
+    private final Transport transport;
     private final Supplier<RoutingTable> table;
     private final BackendSelector selector;
     private final Duration idle;
@@ -57,10 +57,10 @@ final class UdpFrontend {
     private final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     private Channel socket;
 
-    UdpFrontend(RoutingTable.Key key, EventLoopGroup loops, Supplier<RoutingTable> table, BackendSelector selector,
+    UdpFrontend(RoutingTable.Key key, Transport transport, Supplier<RoutingTable> table, BackendSelector selector,
             Duration idle, Duration streamIdle, int maxFlows) {
         this.key = key;
-        this.loops = loops;
+        this.transport = transport;
         this.table = table;
         this.selector = selector;
         this.idle = idle;
@@ -69,10 +69,14 @@ final class UdpFrontend {
     }
 
     void bind() {
-        socket = new Bootstrap().group(loops).channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+        Bootstrap b = new Bootstrap().group(transport.group()).channel(transport.datagramChannel())
+                .option(ChannelOption.SO_REUSEADDR, true);
+        if (transport.epoll()) {
+            b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        socket = b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                         fromClient(packet);
@@ -96,7 +100,7 @@ final class UdpFrontend {
                 return;
             }
             selector.served(d, client.getAddress().getHostAddress(), e);
-            Channel upstream = new Bootstrap().group(socket.eventLoop()).channel(NioDatagramChannel.class)
+            Channel upstream = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {

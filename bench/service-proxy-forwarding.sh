@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# service-proxy forwarding vs HAProxy vs direct, side by side in one run (ratios; these machines are noisy).
+#
+#   bench/service-proxy-forwarding.sh                 # 3 interleaved rounds, 8 s per measurement
+#   ROUNDS=5 DURATION=10 bench/service-proxy-forwarding.sh
+#
+# Starts the local cluster (API on 127.0.0.1:16443, so it does not disturb a cluster of yours on 6443), runs
+# httpenv with 2 replicas behind a ClusterIP Service, and measures with wrk, alternating the targets each round:
+#   proxy    the ClusterIP, through service-proxy (one per node, both on this machine)
+#   haproxy  HAProxy (Debian package), mode tcp, roundrobin, over the same two pod IPs
+#   direct   one pod IP, no proxy at all
+# for 32 and 256 keep-alive connections and a new connection per request.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-8}
+API_PORT=${API_PORT:-16443}
+HAPROXY_PORT=${HAPROXY_PORT:-18480}
+for tool in wrk haproxy curl kubectl java; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk haproxy curl)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/proxy-bench.XXXXXX)
+export KUBECONFIG=$PWD/.kexpose/kubeconfig
+cleanup() {
+  [ -f "$work/haproxy.pid" ] && kill "$(cat "$work/haproxy.pid")" 2>/dev/null || true
+  ./kexpose down >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ./kexpose status >/dev/null 2>&1; then
+  echo "bench: a local cluster is already running; stop it first (./kexpose down)" >&2; exit 1
+fi
+./kexpose up -d --api-port "$API_PORT" >/dev/null
+kubectl create deployment httpenv --image=jpetazzo/httpenv --replicas=2 >/dev/null
+kubectl expose deployment httpenv --port 8888 >/dev/null
+kubectl wait deploy httpenv --for condition=available --timeout=120s >/dev/null
+IP=$(kubectl get svc httpenv -o go-template --template '{{ .spec.clusterIP }}')
+mapfile -t PODS < <(kubectl get pods -l app=httpenv -o jsonpath='{range .items[*]}{.status.podIP}{"\n"}{end}')
+for i in $(seq 1 100); do curl -s -o /dev/null "http://$IP:8888/" && break; sleep 0.1; done
+
+cat >"$work/haproxy.cfg" <<CFG
+global
+  daemon
+  pidfile $work/haproxy.pid
+  maxconn 8000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend pods
+backend pods
+  balance roundrobin
+  server a ${PODS[0]}:8888
+  server b ${PODS[1]}:8888
+CFG
+haproxy -f "$work/haproxy.cfg"
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$HAPROXY_PORT/" && break; sleep 0.1; done
+
+declare -A URL=([proxy]="http://$IP:8888/" [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [direct]="http://${PODS[0]}:8888/")
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v}'; }
+measure() {
+  local url=$1 conns=$2 mode=$3 out
+  local args=(-t2 -c"$conns" -d"${DURATION}s" --latency)
+  [ "$mode" = close ] && args+=(-H "Connection: close")
+  out=$(wrk "${args[@]}" "$url")
+  if grep -qE 'Non-2xx|Socket errors: connect [1-9]|read [1-9]|timeout [1-9]' <<<"$out"; then
+    echo "wrk reported errors against $url:" >&2; echo "$out" >&2; exit 1
+  fi
+  echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)"
+}
+
+echo "== warm-up"
+for t in proxy haproxy direct; do measure "${URL[$t]}" 32 keepalive >/dev/null; done
+declare -A R
+scenarios=("keepalive-32|32|keepalive" "keepalive-256|256|keepalive" "close-32|32|close")
+for round in $(seq 1 "$ROUNDS"); do
+  for sc in "${scenarios[@]}"; do
+    IFS='|' read -r name conns mode <<<"$sc"
+    if (( round % 2 )); then order="proxy haproxy direct"; else order="direct haproxy proxy"; fi
+    for t in $order; do
+      r=$(measure "${URL[$t]}" "$conns" "$mode")
+      R["$name/$t"]+="$r"$'\n'
+      printf '   round %d %-14s %-8s %s\n' "$round" "$name" "$t" "$r"
+    done
+  done
+done
+col() { printf '%s' "${R[$1]}" | awk -v c="$2" 'NF {print $c}' | median; }
+echo
+echo "== medians of $ROUNDS rounds, ${DURATION}s each, wrk -t2 (2 cores shared by client, proxies and pods)"
+printf '%-14s %11s %11s %11s %13s %13s %11s %11s %11s\n' scenario "proxy r/s" "haproxy r/s" "direct r/s" \
+  "proxy/haproxy" "proxy/direct" "proxy p99" "haproxy p99" "direct p99"
+for sc in "${scenarios[@]}"; do
+  IFS='|' read -r name _ _ <<<"$sc"
+  p=$(col "$name/proxy" 1); h=$(col "$name/haproxy" 1); d=$(col "$name/direct" 1)
+  printf '%-14s %11.0f %11.0f %11.0f %13.2f %13.2f %9.2fms %9.2fms %9.2fms\n' "$name" "$p" "$h" "$d" \
+    "$(awk -v a="$p" -v b="$h" 'BEGIN {print a/b}')" "$(awk -v a="$p" -v b="$d" 'BEGIN {print a/b}')" \
+    "$(col "$name/proxy" 2)" "$(col "$name/haproxy" 2)" "$(col "$name/direct" 2)"
+done
