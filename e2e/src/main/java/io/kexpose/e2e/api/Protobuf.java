@@ -215,44 +215,12 @@ public final class Protobuf {
                 }
                 case MESSAGES -> ((ArrayNode) out.withArray(f.json())).add(decodeMessage(f.message(), in.sub()));
                 case STRING_MAP -> {
-                    Reader entry = in.sub();
-                    String k = "";
-                    String v = "";
-                    while (entry.more()) {
-                        int ek = entry.varint32();
-                        if ((ek >>> 3) == 1) {
-                            k = entry.string();
-                        } else if ((ek >>> 3) == 2) {
-                            v = entry.string();
-                        } else {
-                            entry.skip(ek & 7);
-                        }
-                    }
-                    out.with(f.json()).put(k, v);
+                    String[] kv = mapEntry(in.sub(), false);
+                    out.with(f.json()).put(kv[0], kv[1]);
                 }
                 case QUANTITY_MAP -> {
-                    Reader entry = in.sub();
-                    String k = "";
-                    String v = "";
-                    while (entry.more()) {
-                        int ek = entry.varint32();
-                        if ((ek >>> 3) == 1) {
-                            k = entry.string();
-                        } else if ((ek >>> 3) == 2) {
-                            Reader q = entry.sub();
-                            while (q.more()) {
-                                int qk = q.varint32();
-                                if ((qk >>> 3) == 1) {
-                                    v = q.string();
-                                } else {
-                                    q.skip(qk & 7);
-                                }
-                            }
-                        } else {
-                            entry.skip(ek & 7);
-                        }
-                    }
-                    out.with(f.json()).put(k, v);
+                    String[] kv = mapEntry(in.sub(), true);
+                    out.with(f.json()).put(kv[0], kv[1]);
                 }
                 case INT_OR_STRING -> {
                     Reader ios = in.sub();
@@ -294,6 +262,36 @@ public final class Protobuf {
             }
         }
         return out;
+    }
+
+    /**
+     * One {@code map<string, string>} entry (key 1, value 2), or a {@code map<string, Quantity>} entry whose value
+     * is a message holding the quantity string in field 1.
+     */
+    private static String[] mapEntry(Reader entry, boolean quantity) {
+        String k = "";
+        String v = "";
+        while (entry.more()) {
+            int ek = entry.varint32();
+            if ((ek >>> 3) == 1) {
+                k = entry.string();
+            } else if ((ek >>> 3) == 2 && !quantity) {
+                v = entry.string();
+            } else if ((ek >>> 3) == 2) {
+                Reader q = entry.sub();
+                while (q.more()) {
+                    int qk = q.varint32();
+                    if ((qk >>> 3) == 1) {
+                        v = q.string();
+                    } else {
+                        q.skip(qk & 7);
+                    }
+                }
+            } else {
+                entry.skip(ek & 7);
+            }
+        }
+        return new String[] {k, v};
     }
 
     private static void msg(String message, Object... triples) {

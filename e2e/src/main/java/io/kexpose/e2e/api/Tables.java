@@ -263,15 +263,18 @@ public final class Tables {
     }
 
     private static String containers(JsonNode o) {
-        List<String> names = new ArrayList<>();
-        o.path("spec").path("template").path("spec").path("containers").forEach(c -> names.add(c.path("name").asText()));
-        return String.join(",", names);
+        return templateContainerField(o, "name");
     }
 
     private static String images(JsonNode o) {
-        List<String> names = new ArrayList<>();
-        o.path("spec").path("template").path("spec").path("containers").forEach(c -> names.add(c.path("image").asText()));
-        return String.join(",", names);
+        return templateContainerField(o, "image");
+    }
+
+    /** One field of every container of the pod template, comma-separated, as the printers show them. */
+    private static String templateContainerField(JsonNode o, String field) {
+        List<String> values = new ArrayList<>();
+        o.path("spec").path("template").path("spec").path("containers").forEach(c -> values.add(c.path(field).asText()));
+        return String.join(",", values);
     }
 
     private static String selector(JsonNode o) {

@@ -3,12 +3,13 @@ package io.kexpose.e2e.controllers;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 /** Watch callbacks that only record that something changed: the reconcile runs elsewhere. */
-final class Triggers {
+public final class Triggers {
 
     private Triggers() {
     }
 
-    static ResourceEventHandler<Object> of(Debouncer debouncer) {
+    /** A handler whose every callback asks {@code debouncer} for a reconcile. */
+    public static ResourceEventHandler<Object> of(Debouncer debouncer) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(Object obj) {
@@ -38,7 +39,7 @@ final class Triggers {
     }
 
     @SuppressWarnings("unchecked")
-    static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
+    public static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
         return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
     }
 }

@@ -86,22 +86,8 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public void start() {
-        ResourceEventHandler<Pod> trigger = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod obj) {
-                debouncer.trigger();
-            }
-
-            @Override
-            public void onUpdate(Pod oldObj, Pod newObj) {
-                debouncer.trigger();
-            }
-
-            @Override
-            public void onDelete(Pod obj, boolean deletedFinalStateUnknown) {
-                debouncer.trigger();
-            }
-        };
+        ResourceEventHandler<Pod> trigger = io.kexpose.e2e.controllers.Triggers.cast(
+                io.kexpose.e2e.controllers.Triggers.of(debouncer));
         services = client.services().inAnyNamespace().inform();
         pods = client.pods().inAnyNamespace().inform(trigger);
         debouncer.trigger();
