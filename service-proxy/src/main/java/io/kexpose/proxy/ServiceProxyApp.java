@@ -40,7 +40,7 @@ public class ServiceProxyApp {
                 metrics);
         self[0] = controller;
         controller.exportTo(counters);
-        health = new ProxyHealthServer(vertx, () -> controller.ready() && controller.healthy(), () -> true,
+        health = new ProxyHealthServer(vertx, () -> controller.ready() && controller.healthy(), controller::nodeEligible,
                 () -> controller.runner().lastSuccess(), clock, metrics);
         health.start(config.healthzBindAddress());
         health.startMetrics(config.metricsBindAddress());

@@ -194,6 +194,22 @@ public final class ProxyController implements AutoCloseable {
                 || java.time.Duration.between(queued, java.time.Instant.now()).compareTo(config.syncPeriod().multipliedBy(2)) < 0;
     }
 
+    /**
+     * Z4: the node is eligible for new load-balancer traffic unless its Node is being deleted or carries the cluster
+     * autoscaler's {@code ToBeDeletedByClusterAutoscaler} taint (KEP-3836).
+     */
+    public boolean nodeEligible() {
+        Node node = nodeInformer == null ? null : nodeInformer.getStore().list().stream().findFirst().orElse(null);
+        if (node == null) {
+            return true;
+        }
+        if (node.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        return node.getSpec() == null || node.getSpec().getTaints() == null || node.getSpec().getTaints().stream()
+                .noneMatch(t -> "ToBeDeletedByClusterAutoscaler".equals(t.getKey()));
+    }
+
     /** True once the informers have synced and a sync has succeeded. */
     public boolean ready() {
         return started && runner.lastSuccess() != null;
