@@ -1,0 +1,113 @@
+package io.kexpose.proxy.kube;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The informer wiring against the fabric8 mock API server in CRUD mode: the proxy reports healthy only after its
+ * first sync, then follows Services and EndpointSlices created through the API to a listening ClusterIP, and
+ * withdraws it when the endpoints go. Real sockets on 127.96.200.1 and 127.244.200.2.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class ProxyWiringTest {
+
+    @KubernetesTestServer
+    KubernetesMockServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    static int status(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static boolean await(Duration timeout, java.util.concurrent.Callable<Boolean> probe) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (probe.call()) {
+                    return true;
+                }
+            } catch (Exception notYet) {
+                // keep polling
+            }
+            Thread.sleep(25);
+        }
+        return false;
+    }
+
+    @Test
+    void followsTheApiToAListeningClusterIpAndBack() throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("127.3.0.1").endAddress().endStatus().build())
+                .create();
+        assertTrue(await(Duration.ofSeconds(20), () -> status("http://127.3.0.1:10256/healthz") == 200),
+                "healthy after the first sync");
+        assertEquals(200, status("http://127.3.0.1:10256/livez"));
+
+        try (ServerSocket pod = new ServerSocket()) {
+            pod.bind(new InetSocketAddress("127.244.200.2", 0));
+            client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
+                    .withNamespace("default").endMetadata().withNewSpec().withClusterIP("127.96.200.1")
+                    .withClusterIPs("127.96.200.1").addNewPort().withName("").withPort(18080).withProtocol("TCP")
+                    .endPort().endSpec().build()).create();
+            client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                    .withNewMetadata().withName("web-abcde").withNamespace("default")
+                    .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+                    .addNewPort().withName("").withPort(pod.getLocalPort()).withProtocol("TCP").endPort()
+                    .addNewEndpoint().withAddresses("127.244.200.2").withNodeName("node-a").endEndpoint().build())
+                    .create();
+            assertTrue(await(Duration.ofSeconds(10), () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.96.200.1", 18080), 500);
+                    Thread t = new Thread(() -> {
+                        try (Socket accepted = pod.accept()) {
+                            accepted.getOutputStream().write("hi".getBytes(StandardCharsets.UTF_8));
+                        } catch (Exception ignored) {
+                            // test reports
+                        }
+                    });
+                    t.start();
+                    InputStream in = s.getInputStream();
+                    s.setSoTimeout(2000);
+                    String got = new String(in.readNBytes(2), StandardCharsets.UTF_8);
+                    t.join(2000);
+                    return got.equals("hi");
+                }
+            }), "the ClusterIP forwards to the endpoint from the API");
+
+            client.discovery().v1().endpointSlices().inNamespace("default").withName("web-abcde").delete();
+            assertTrue(await(Duration.ofSeconds(10), () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.96.200.1", 18080), 500);
+                    return false;
+                } catch (java.net.ConnectException refused) {
+                    return true;
+                }
+            }), "refused once the Service has no endpoints");
+        }
+    }
+}
