@@ -25,22 +25,29 @@ public class ServiceProxyApp {
     private ProxyController controller;
     private ProxyHealthServer health;
     private io.kexpose.proxy.dataplane.Transport transport;
+    private SocketDataplane sockets;
+    private Counters counters;
+    private java.time.Duration drain;
+    private volatile boolean draining;
+    private CompositeDataplane dataplane;
 
     void start(@Observes StartupEvent event, KubernetesClient client, ProxyConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
-        Counters counters = new Counters();
+        counters = new Counters();
+        drain = config.shutdownDrain();
         ProxyMetrics metrics = new ProxyMetrics();
         transport = io.kexpose.proxy.dataplane.Transport.create(config.threads(), true);
-        SocketDataplane sockets = new SocketDataplane(transport, new RoundRobinSelector(clock),
+        sockets = new SocketDataplane(transport, new RoundRobinSelector(clock),
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
-        controller = new ProxyController(client, config, new CompositeDataplane(List.of(sockets, healthChecks)), clock,
-                metrics);
+        dataplane = new CompositeDataplane(List.of(sockets, healthChecks));
+        controller = new ProxyController(client, config, dataplane, clock, metrics);
         self[0] = controller;
         controller.exportTo(counters);
-        health = new ProxyHealthServer(vertx, () -> controller.ready() && controller.healthy(), controller::nodeEligible,
+        health = new ProxyHealthServer(vertx, () -> !draining && controller.ready() && controller.healthy(),
+                controller::nodeEligible,
                 () -> controller.runner().lastSuccess(), clock, metrics);
         health.start(config.healthzBindAddress());
         health.startMetrics(config.metricsBindAddress());
@@ -48,11 +55,28 @@ public class ServiceProxyApp {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        // S8: /healthz fails at once, listeners stop accepting, established connections drain for a while.
+        draining = true;
+        if (controller != null) {
+            controller.close(); // no sync may re-open listeners while draining
+        }
+        if (sockets != null) {
+            sockets.stopAccepting();
+            long deadline = System.nanoTime() + drain.toNanos();
+            while (counters.active.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         if (health != null) {
             health.close();
         }
-        if (controller != null) {
-            controller.close();
+        if (dataplane != null) {
+            dataplane.close();
         }
         if (transport != null) {
             transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);

@@ -59,6 +59,10 @@ public interface ProxyConfig {
     @WithDefault("65536")
     int udpMaxFlows();
 
+    /** S8: on SIGTERM, how long established connections keep being forwarded after listeners close. */
+    @WithDefault("5s")
+    Duration shutdownDrain();
+
     /** Connect attempts to successive endpoints and their timeouts (E10). */
     @WithDefault("250ms,500ms,1s,2s")
     List<Duration> connectAttemptTimeouts();

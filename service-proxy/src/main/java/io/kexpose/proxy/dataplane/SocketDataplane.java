@@ -134,6 +134,16 @@ public final class SocketDataplane implements Dataplane {
         }
     }
 
+    /**
+     * S8: stops accepting new TCP connections (the listeners close) while established connections and UDP flows go
+     * on being forwarded; {@link #close()} ends the rest.
+     */
+    public synchronized void stopAccepting() {
+        listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
+        listeners.clear();
+        current = RoutingTable.build(List.of(), Map.of(), current.node());
+    }
+
     /** The frontends bound now. */
     public synchronized Set<RoutingTable.Key> bound() {
         return Set.copyOf(listeners.keySet());

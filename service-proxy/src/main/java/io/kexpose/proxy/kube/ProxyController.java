@@ -255,7 +255,6 @@ public final class ProxyController implements AutoCloseable {
                 i.close();
             }
         }
-        scheduler.shutdownNow();
-        dataplane.close();
+        scheduler.shutdownNow(); // the dataplane is its owner's to close (it may drain first)
     }
 }
