@@ -387,7 +387,12 @@ public final class ApiServer {
         if (current.equals(updated)) {
             return Reply.json(200, write(current));
         }
-        Store.Reply r = store.put(rp.objectPath(), write(updated));
+        return putModified(rp, updated);
+    }
+
+    /** Replaces a stored object, tells the listeners, and answers with what the store kept. */
+    private Reply putModified(ResourcePath rp, JsonNode object) {
+        Store.Reply r = store.put(rp.objectPath(), write(object));
         if (!r.ok()) {
             throw new ApiException(storeError(r, rp));
         }
@@ -423,13 +428,7 @@ public final class ApiServer {
         if (current.equals(updated)) {
             return Reply.json(200, write(current));
         }
-        Store.Reply r = store.put(objectPath.objectPath(), write(updated));
-        if (!r.ok()) {
-            throw new ApiException(storeError(r, objectPath));
-        }
-        JsonNode stored = withKind(readTree(r.body()), objectPath);
-        notifyListeners(objectPath, "MODIFIED", stored);
-        return Reply.json(200, write(stored));
+        return putModified(objectPath, updated);
     }
 
     private Reply delete(ResourcePath rp, MultiMap params, Buffer body) {
@@ -442,13 +441,7 @@ public final class ApiServer {
                 marked.with("metadata").put("deletionTimestamp", java.time.format.DateTimeFormatter.ISO_INSTANT
                         .format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
                 marked.with("metadata").put("deletionGracePeriodSeconds", grace);
-                Store.Reply r = store.put(rp.objectPath(), write(marked));
-                if (!r.ok()) {
-                    throw new ApiException(storeError(r, rp));
-                }
-                JsonNode stored = withKind(readTree(r.body()), rp);
-                notifyListeners(rp, "MODIFIED", stored);
-                return Reply.json(200, write(stored));
+                return putModified(rp, marked);
             }
             return Reply.json(200, write(current));
         }
