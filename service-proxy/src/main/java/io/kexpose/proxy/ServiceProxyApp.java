@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.proxy.config.ProxyConfig;
 import io.kexpose.proxy.dataplane.CompositeDataplane;
 import io.kexpose.proxy.dataplane.Counters;
+import io.kexpose.proxy.dataplane.HostCommand;
+import io.kexpose.proxy.dataplane.InterfaceAddresses;
+import io.kexpose.proxy.dataplane.NftablesDrops;
 import io.kexpose.proxy.health.HealthCheckServers;
 import io.kexpose.proxy.metrics.ProxyMetrics;
 import java.util.List;
@@ -42,7 +45,18 @@ public class ServiceProxyApp {
                 config.udpMaxFlows());
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
-        dataplane = new CompositeDataplane(List.of(sockets, healthChecks));
+        List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();
+        if (config.bindMode() == io.kexpose.proxy.config.BindMode.NODE) {
+            // Addresses first, so that the listeners' addresses exist when the sockets bind.
+            HostCommand host = HostCommand.process(10);
+            parts.add(new InterfaceAddresses(host, config.interfaceName(), config.createInterface()));
+            if (config.nftables()) {
+                parts.add(new NftablesDrops(host));
+            }
+        }
+        parts.add(sockets);
+        parts.add(healthChecks);
+        dataplane = new CompositeDataplane(parts);
         controller = new ProxyController(client, config, dataplane, clock, metrics);
         self[0] = controller;
         controller.exportTo(counters);

@@ -2,6 +2,7 @@ package io.kexpose.proxy.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,4 +67,21 @@ public interface ProxyConfig {
     /** Connect attempts to successive endpoints and their timeouts (E10). */
     @WithDefault("250ms,500ms,1s,2s")
     List<Duration> connectAttemptTimeouts();
+
+    /** How virtual addresses become local: {@code local} (already local, as loopback ranges) or {@code node}. */
+    @WithDefault("local")
+    BindMode bindMode();
+
+    /** Node mode: the interface ClusterIPs, externalIPs and VIP-mode LB IPs are added to (/32, /128). */
+    @WithName("interface")
+    @WithDefault("kube-ipvs0")
+    String interfaceName();
+
+    /** Node mode: create the interface as a dummy link when it does not exist. */
+    @WithDefault("true")
+    boolean createInterface();
+
+    /** Node mode: discard DROP verdicts in the kernel with an nftables table (else: accept and hold, as local mode). */
+    @WithDefault("true")
+    boolean nftables();
 }

@@ -120,8 +120,12 @@ public final class RoutingTable {
         if (sp.sourceRanges().stream().anyMatch(c -> c.contains(srcIp))) {
             return true;
         }
-        return srcIp.equals(f.ip()) && node.nodePortAddresses().stream()
-                .anyMatch(a -> sp.sourceRanges().stream().anyMatch(c -> c.contains(a)));
+        return srcIp.equals(f.ip()) && allowsVipLoopback(sp);
+    }
+
+    /** F6: a source range contains one of this node's addresses, so the LB IP itself may connect. */
+    public boolean allowsVipLoopback(ServicePort sp) {
+        return node.nodePortAddresses().stream().anyMatch(a -> sp.sourceRanges().stream().anyMatch(c -> c.contains(a)));
     }
 
     /** Number of Service ports with a Local policy, endpoints somewhere, and an empty local set (metric, E5). */

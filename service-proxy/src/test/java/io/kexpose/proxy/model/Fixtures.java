@@ -13,10 +13,10 @@ import java.util.function.UnaryOperator;
  * {@code node-b} (zone z2), pods in 10.244.0.0/16, Services in 10.96.0.0/12. Builders take a mutator, as in
  * {@code service("web", s -> s.editSpec().withType("NodePort").endSpec())}.
  */
-final class Fixtures {
+public final class Fixtures {
 
     static final String NODE_IP = "192.168.1.10";
-    static final NodeInfo NODE_A = new NodeInfo("node-a", "z1", List.of(NODE_IP, "127.0.0.1"),
+    public static final NodeInfo NODE_A = new NodeInfo("node-a", "z1", List.of(NODE_IP, "127.0.0.1"),
             List.of(Cidr.parse("192.168.1.10/32"), Cidr.parse("127.0.0.0/8")), List.of(Cidr.parse("10.244.0.0/16")));
 
     private Fixtures() {

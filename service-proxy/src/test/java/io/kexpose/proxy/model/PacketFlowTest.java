@@ -26,13 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * | DROP | NOT_PROXIED}, over the vectors of service-proxy.md §5 that a routing table decides (the socket-level ones,
  * such as ECONNREFUSED and UDP reply addresses, are in the dataplane tests).
  */
-class PacketFlowTest {
+public class PacketFlowTest {
 
     static final String POD = "10.244.1.9";
     static final String EXTERNAL = "203.0.113.50";
     static final String NODE = Fixtures.NODE_IP;
 
-    record Flow(String desc, List<Service> services, List<EndpointSlice> slices, String src, Protocol proto, String dst,
+    public record Flow(String desc, List<Service> services, List<EndpointSlice> slices, String src, Protocol proto, String dst,
             int port, String expected) {
         @Override
         public String toString() {
@@ -48,7 +48,7 @@ class PacketFlowTest {
     static final EndpointBuilder A = ready("10.244.1.5", "node-a");
     static final EndpointBuilder B = ready("10.244.2.6", "node-b");
 
-    static Stream<Flow> flows() {
+    public static Stream<Flow> flows() {
         Service web = service("web", s -> s);
         Service nodePortLocal = service("np", s -> s.editSpec().withType("NodePort").withExternalTrafficPolicy("Local")
                 .editFirstPort().withNodePort(30080).endPort().endSpec());
