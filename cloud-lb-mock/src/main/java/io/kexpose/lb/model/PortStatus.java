@@ -1,0 +1,5 @@
+package io.kexpose.lb.model;
+
+/** One {@code status.loadBalancer.ingress[].ports[]} entry; {@code error} null when the port is served (ST1, ST3). */
+public record PortStatus(int port, Protocol protocol, String error) {
+}

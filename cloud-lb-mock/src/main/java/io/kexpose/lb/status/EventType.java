@@ -1,0 +1,6 @@
+package io.kexpose.lb.status;
+
+/** core/v1 Event types. */
+public enum EventType {
+    Normal, Warning
+}

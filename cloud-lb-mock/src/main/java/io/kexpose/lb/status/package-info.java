@@ -1,0 +1,7 @@
+/**
+ * The controller that turns a Service into a held address, listeners and a written status (cloud-lb-mock.md §2–§4,
+ * §9), and the boundaries it owns: {@link io.kexpose.lb.status.ClusterView} (what the caches say),
+ * {@link io.kexpose.lb.status.StatusWriter} (finalizer, annotation, status, events) and
+ * {@link io.kexpose.lb.status.Forwarding} (listeners). No fabric8 client and no Vert.x here; tests use fakes.
+ */
+package io.kexpose.lb.status;

@@ -1,0 +1,43 @@
+package io.kexpose.lb.status;
+
+import io.kexpose.lb.model.Frontend;
+import io.kexpose.lb.model.ListenerSpec;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Records the listener set each Service was given; frontends in {@link #unbindable} fail to bind. */
+public final class FakeForwarding implements Forwarding {
+
+    public final Map<String, List<ListenerSpec>> listeners = new HashMap<>();
+    public final Set<Frontend> unbindable = new HashSet<>();
+
+    @Override
+    public Map<Frontend, String> ensure(String service, List<ListenerSpec> specs) {
+        Map<Frontend, String> failed = new HashMap<>();
+        for (ListenerSpec l : specs) {
+            if (unbindable.contains(l.frontend())) {
+                failed.put(l.frontend(), "Address already in use");
+            }
+        }
+        listeners.put(service, List.copyOf(specs));
+        return failed;
+    }
+
+    @Override
+    public void remove(String service) {
+        listeners.remove(service);
+    }
+
+    @Override
+    public void retain(Set<String> services) {
+        listeners.keySet().retainAll(services);
+    }
+
+    /** Every bound frontend, to check no two Services listen on the same one. */
+    public List<Frontend> frontends() {
+        return listeners.values().stream().flatMap(List::stream).map(ListenerSpec::frontend).toList();
+    }
+}

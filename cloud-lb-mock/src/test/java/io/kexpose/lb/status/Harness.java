@@ -1,0 +1,55 @@
+package io.kexpose.lb.status;
+
+import io.kexpose.lb.allocator.PoolAllocator;
+import io.kexpose.lb.model.Pools;
+import io.kexpose.lb.sync.SyncResult;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * A controller over a {@link FakeCluster} and a {@link FakeForwarding}, driven the way the runner drives it: every
+ * key handled, pending keys queued again after a release, until nothing is left. {@link #restart} is a new process:
+ * a new allocator and controller, the R3 replay, then a full sync.
+ */
+final class Harness {
+
+    final FakeCluster cluster = new FakeCluster();
+    final FakeForwarding forwarding = new FakeForwarding();
+    LoadBalancerController controller;
+
+    Harness(Pools pools) {
+        restart(pools);
+    }
+
+    /** A new process with {@code pools}: replay first, then every key. */
+    void restart(Pools pools) {
+        forwarding.listeners.clear();
+        controller = new LoadBalancerController(new PoolAllocator(pools), cluster, cluster, forwarding,
+                new LoadBalancerController.Settings("Proxy", "lb.kexpose.io"), Clock.systemUTC(),
+                ProvisioningMetrics.NONE);
+        controller.replay();
+        settle(cluster.keys());
+    }
+
+    /** Handles {@code keys}, then whatever a release asks to reprocess, until quiet (bounded). */
+    void settle(List<String> keys) {
+        LinkedHashSet<String> queue = new LinkedHashSet<>(keys);
+        int bound = 100_000;
+        while (!queue.isEmpty() && bound-- > 0) {
+            String k = queue.iterator().next();
+            queue.remove(k);
+            SyncResult r = controller.sync(k);
+            if (r == SyncResult.REPROCESS_ALL) {
+                queue.addAll(controller.pending());
+            }
+        }
+        if (bound <= 0) {
+            throw new AssertionError("the controller did not settle");
+        }
+    }
+
+    void settle(String... keys) {
+        settle(List.of(keys));
+    }
+}
