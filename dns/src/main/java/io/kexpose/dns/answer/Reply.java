@@ -1,0 +1,24 @@
+package io.kexpose.dns.answer;
+
+import org.xbill.DNS.Message;
+
+/**
+ * A handler's result: either a message still to be encoded for the client's size limit ({@code message}), or
+ * bytes relayed as received from an upstream ({@code wire}, F3); with the metric labels {@code plugin} and
+ * {@code zone} (dns.md §3).
+ */
+public record Reply(Message message, byte[] wire, String plugin, String zone) {
+
+    public static Reply of(Message message, String plugin, String zone) {
+        return new Reply(message, null, plugin, zone);
+    }
+
+    public static Reply relayed(byte[] wire, String zone) {
+        return new Reply(null, wire, "forward", zone);
+    }
+
+    /** The response code (the 4 header bits for relayed bytes, the full code otherwise). */
+    public int rcode() {
+        return message != null ? message.getRcode() : wire.length >= 4 ? wire[3] & 0x0F : org.xbill.DNS.Rcode.SERVFAIL;
+    }
+}

@@ -1,0 +1,11 @@
+package io.kexpose.dns.answer;
+
+/** How a query arrived (X1); the response goes back the same way and forwarding follows it (F3). */
+public enum Transport {
+    UDP, TCP;
+
+    /** The {@code proto} metric label. */
+    public String label() {
+        return this == UDP ? "udp" : "tcp";
+    }
+}

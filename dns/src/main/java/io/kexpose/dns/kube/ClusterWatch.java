@@ -1,0 +1,135 @@
+package io.kexpose.dns.kube;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kexpose.dns.metrics.DnsMetrics;
+import io.kexpose.dns.model.DnsService;
+import io.kexpose.dns.model.DnsSlice;
+import io.kexpose.dns.model.ServiceKind;
+import io.kexpose.dns.sync.InformerState;
+import io.kexpose.dns.tracker.ClusterIndex;
+import io.kexpose.dns.translate.ServiceEntries;
+import io.kexpose.dns.translate.SliceEntries;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * D1, S5, S6: the three informers feeding the {@link ClusterIndex}. Each callback translates the object and puts the
+ * slim record; the index cancels no-op changes. After sync, a slice change carrying a trigger time observes the
+ * DNS programming latency.
+ */
+public final class ClusterWatch implements InformerState, AutoCloseable {
+
+    private final KubernetesClient client;
+    private final ClusterIndex index;
+    private final DnsMetrics metrics;
+    private final Clock clock;
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<EndpointSlice> slices;
+    private SharedIndexInformer<Namespace> namespaces;
+    private volatile boolean synced;
+
+    public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock) {
+        this.client = client;
+        this.index = index;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts the informers without waiting for them: they list, then watch, and retry on their own, also when the
+     * API is unreachable at startup (S2: the DNS port opens after the startup timeout even then).
+     */
+    public void start() {
+        namespaces = started(client.namespaces().runnableInformer(0), handler((o, n) -> index.putNamespace(name(o, n),
+                n != null)));
+        services = started(client.services().inAnyNamespace().runnableInformer(0), handler((o, n) -> index.putService(
+                key(o, n), n == null ? null : ServiceEntries.from(n))));
+        slices = started(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), handler((o, n) -> {
+            DnsSlice now = n == null ? null : SliceEntries.from(n);
+            if (index.putSlice(key(o, n), now) && synced && now != null && now.triggerTime() != null) {
+                DnsService svc = index.service(now.namespace(), now.service());
+                if (svc != null && svc.kind() != ServiceKind.EXTERNAL_NAME) {
+                    double seconds = Math.max(0, Duration.between(now.triggerTime(), clock.instant()).toNanos() / 1e9);
+                    metrics.programmed(svc.kind() == ServiceKind.HEADLESS ? "headless_with_selector" : "cluster_ip",
+                            seconds);
+                }
+            }
+        }));
+    }
+
+    private static <T> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
+            ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
+        informer.exceptionHandler((isStarted, error) -> true); // keep retrying, before the first list too
+        informer.start();
+        return informer;
+    }
+
+    @Override
+    public boolean hasSynced() {
+        return services != null && slices != null && namespaces != null && services.hasSynced()
+                && slices.hasSynced() && namespaces.hasSynced();
+    }
+
+    @Override
+    public boolean watching() {
+        for (SharedIndexInformer<?> i : List.of(services, slices, namespaces)) {
+            if (!i.isWatching()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void markSynced() {
+        synced = true;
+        index.markSynced();
+    }
+
+    private static String name(HasMetadata o, HasMetadata n) {
+        return (n != null ? n : o).getMetadata().getName();
+    }
+
+    private static String key(HasMetadata o, HasMetadata n) {
+        var m = (n != null ? n : o).getMetadata();
+        return m.getNamespace() + "/" + m.getName();
+    }
+
+    /** A handler that only records: {@code (old, new)} with null for absent. */
+    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> record) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                record.accept(null, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                record.accept(oldObj, newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                record.accept(obj, null);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {services, slices, namespaces}) {
+            if (i != null) {
+                i.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.kexpose.dns.tracker;
+
+import io.kexpose.dns.answer.ClusterView;
+import io.kexpose.dns.model.DnsEndpoint;
+import io.kexpose.dns.model.DnsService;
+import io.kexpose.dns.model.DnsSlice;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link ClusterView} answers read, kept by the watch callbacks (S5: callbacks only update the indexes). Writers
+ * may be several informer threads; readers are the event loops and never lock. Maps are keyed by
+ * {@code namespace/name}; the IP indexes hold keys, resolved at read time, so a replaced record is never stale there.
+ */
+public final class ClusterIndex implements ClusterView {
+
+    private final Clock clock;
+    private final Map<String, DnsService> services = new ConcurrentHashMap<>();
+    /** Service key → (slice name → slice); the inner map is immutable and replaced on every change. */
+    private final Map<String, Map<String, DnsSlice>> slicesByService = new ConcurrentHashMap<>();
+    /** namespace/sliceName → slice, to find a slice's previous Service when its label changes. */
+    private final Map<String, DnsSlice> slices = new ConcurrentHashMap<>();
+    private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, List<String>> byClusterIp = new ConcurrentHashMap<>();
+    private final Map<InetAddress, List<String>> byEndpointIp = new ConcurrentHashMap<>();
+    private volatile long serial;
+    private volatile boolean synced;
+
+    public ClusterIndex(Clock clock) {
+        this.clock = clock;
+        this.serial = clock.millis() / 1000;
+    }
+
+    /** Sets or removes ({@code now == null}) the Service {@code key}; false if nothing changed. */
+    public boolean putService(String key, DnsService now) {
+        DnsService old = now == null ? services.remove(key) : services.put(key, now);
+        if (Objects.equals(old, now)) {
+            return false;
+        }
+        if (old != null) {
+            old.clusterIps().forEach(ip -> remove(byClusterIp, ip, key));
+        }
+        if (now != null) {
+            now.clusterIps().forEach(ip -> add(byClusterIp, ip, key));
+        }
+        touch();
+        return true;
+    }
+
+    /** Sets or removes ({@code now == null}) the slice {@code namespace/sliceName}; false if nothing changed. */
+    public boolean putSlice(String key, DnsSlice now) {
+        DnsSlice old = now == null ? slices.remove(key) : slices.put(key, now);
+        if (old == null ? now == null : old.sameContent(now)) {
+            return false;
+        }
+        if (old != null) {
+            slicesByService.computeIfPresent(old.serviceKey(), (k, m) -> {
+                Map<String, DnsSlice> copy = new java.util.LinkedHashMap<>(m);
+                copy.remove(old.name());
+                return copy.isEmpty() ? null : Map.copyOf(copy);
+            });
+            old.endpoints().forEach(e -> remove(byEndpointIp, e.address(), key));
+        }
+        if (now != null) {
+            slicesByService.compute(now.serviceKey(), (k, m) -> {
+                Map<String, DnsSlice> copy = m == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(m);
+                copy.put(now.name(), now);
+                return Map.copyOf(copy);
+            });
+            for (DnsEndpoint e : now.endpoints()) {
+                add(byEndpointIp, e.address(), key);
+            }
+        }
+        touch();
+        return true;
+    }
+
+    /** Adds or removes a Namespace; false if nothing changed. */
+    public boolean putNamespace(String name, boolean exists) {
+        boolean changed = exists ? namespaces.add(name) : namespaces.remove(name);
+        if (changed) {
+            touch();
+        }
+        return changed;
+    }
+
+    /** S1: every informer has synced; NXDOMAIN answers may be given from now on. */
+    public void markSynced() {
+        synced = true;
+    }
+
+    private void touch() {
+        serial = clock.millis() / 1000;
+    }
+
+    private static void add(Map<InetAddress, List<String>> index, InetAddress ip, String key) {
+        index.compute(ip, (k, v) -> {
+            if (v != null && v.contains(key)) {
+                return v;
+            }
+            List<String> copy = v == null ? new ArrayList<>(1) : new ArrayList<>(v);
+            copy.add(key);
+            return List.copyOf(copy);
+        });
+    }
+
+    private static void remove(Map<InetAddress, List<String>> index, InetAddress ip, String key) {
+        index.computeIfPresent(ip, (k, v) -> {
+            List<String> copy = new ArrayList<>(v);
+            copy.remove(key);
+            return copy.isEmpty() ? null : List.copyOf(copy);
+        });
+    }
+
+    @Override
+    public boolean synced() {
+        return synced;
+    }
+
+    @Override
+    public DnsService service(String namespace, String name) {
+        return services.get(namespace + "/" + name);
+    }
+
+    @Override
+    public boolean namespaceExists(String namespace) {
+        return namespaces.contains(namespace);
+    }
+
+    @Override
+    public Collection<DnsSlice> slices(String namespace, String service) {
+        Map<String, DnsSlice> m = slicesByService.get(namespace + "/" + service);
+        return m == null ? List.of() : m.values();
+    }
+
+    @Override
+    public List<DnsService> servicesWithClusterIp(InetAddress address) {
+        List<String> keys = byClusterIp.get(address);
+        if (keys == null) {
+            return List.of();
+        }
+        List<DnsService> out = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            DnsService s = services.get(k);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<DnsSlice> slicesWithEndpoint(InetAddress address) {
+        List<String> keys = byEndpointIp.get(address);
+        if (keys == null) {
+            return List.of();
+        }
+        List<DnsSlice> out = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            DnsSlice s = slices.get(k);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long serial() {
+        return serial;
+    }
+
+    /** Services and slices held, for metrics and the memory benchmark. */
+    public int size() {
+        return services.size() + slices.size();
+    }
+}

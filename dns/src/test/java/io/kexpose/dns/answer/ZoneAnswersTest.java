@@ -1,0 +1,235 @@
+package io.kexpose.dns.answer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kexpose.dns.fixture.Fixture;
+import io.kexpose.dns.fixture.ZoneLines;
+import io.kexpose.dns.model.PodMode;
+import io.kexpose.dns.model.IpLiterals;
+import io.kexpose.dns.tracker.ClusterIndex;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+/**
+ * Answers of the cluster zones from the fixture (dns.md section 2), as zone-file lines: the test vectors of section
+ * 5 that need no socket, plus the record forms of 2.3 and the NXDOMAIN/NODATA rules of 2.4. A/AAAA and SRV rows
+ * compare as sets (R5); RDATA names compare case-insensitively (D5).
+ */
+class ZoneAnswersTest {
+
+    static final String SOA = ZoneLines.soa();
+
+    /** {@code authority} is the SOA line or nothing; {@code pass} means the name goes to the next handler. */
+    record Case(String desc, String qname, String type, String rcode, Set<String> answer, Set<String> additional,
+            boolean soa, String chase, boolean pass, PodMode pods) {
+        @Override
+        public String toString() {
+            return desc;
+        }
+    }
+
+    static Case ok(String desc, String qname, String type, List<String> answer, String... additional) {
+        return new Case(desc, qname, type, "NOERROR", Set.copyOf(answer), Set.of(additional), false, null, false,
+                PodMode.DISABLED);
+    }
+
+    static Case neg(String desc, String qname, String type, String rcode) {
+        return new Case(desc, qname, type, rcode, Set.of(), Set.of(), true, null, false, PodMode.DISABLED);
+    }
+
+    static Case pass(String desc, String qname, String type) {
+        return new Case(desc, qname, type, "NOERROR", Set.of(), Set.of(), false, null, true, PodMode.DISABLED);
+    }
+
+    static Stream<Case> cases() {
+        String k = "kubernetes.default.svc.cluster.local.";
+        String h = "headless.default.svc.cluster.local.";
+        String v6ptr = "a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.6.9.0.0.0.1.0.0.0.0.d.f.ip6.arpa.";
+        return Stream.of(
+                ok("Q1 dns-version TXT", "dns-version.cluster.local.", "TXT",
+                        List.of("dns-version.cluster.local. 28800 in txt \"1.1.0\"")),
+                neg("G2 dns-version A is NODATA (ours)", "dns-version.cluster.local.", "A", "NOERROR"),
+                ok("Q2 ClusterIP A", k, "A", List.of(k + " 5 in a 10.96.0.1")),
+                neg("Q4 AAAA of an IPv4 Service is NODATA", k, "AAAA", "NOERROR"),
+                neg("Q4 MX is NODATA", k, "MX", "NOERROR"),
+                neg("Q4 TXT is NODATA", k, "TXT", "NOERROR"),
+                neg("Q4 ANY is NODATA", k, "ANY", "NOERROR"),
+                neg("N2 SOA below the apex is NODATA", k, "SOA", "NOERROR"),
+                ok("Q5 httpenv A (the workshop's name)", "httpenv.default.svc.cluster.local.", "A",
+                        List.of("httpenv.default.svc.cluster.local. 5 in a 10.96.12.34")),
+                neg("Q5 httpenv MX is NODATA, so host exits 0", "httpenv.default.svc.cluster.local.", "MX", "NOERROR"),
+                neg("Q6 unknown Service", "nosuch.default.svc.cluster.local.", "A", "NXDOMAIN"),
+                neg("Q6 unknown namespace", "foo.nosuchns.svc.cluster.local.", "A", "NXDOMAIN"),
+                neg("Q7 namespace name is NODATA", "default.svc.cluster.local.", "A", "NOERROR"),
+                neg("Q7 unknown namespace name", "nosuchns.svc.cluster.local.", "A", "NXDOMAIN"),
+                neg("Q8 apex A is NODATA", "cluster.local.", "A", "NOERROR"),
+                neg("Q8 svc.Z A is NODATA", "svc.cluster.local.", "A", "NOERROR"),
+                neg("Q8 pod.Z AAAA is NODATA", "pod.cluster.local.", "AAAA", "NOERROR"),
+                neg("Q9 G10 shape is NXDOMAIN", "example.com.cluster.local.", "A", "NXDOMAIN"),
+                neg("Q9 search-suffixed external name is NXDOMAIN", "example.com.default.svc.cluster.local.", "A",
+                        "NXDOMAIN"),
+                ok("Q10 apex SOA", "cluster.local.", "SOA", List.of(SOA)),
+                ok("Q10 apex NS with glue", "cluster.local.", "NS",
+                        List.of("cluster.local. 5 in ns kube-dns.kube-system.svc.cluster.local."),
+                        "kube-dns.kube-system.svc.cluster.local. 5 in a 10.96.0.10"),
+                ok("Q10 ns.dns A", "ns.dns.cluster.local.", "A", List.of("ns.dns.cluster.local. 5 in a 10.96.0.10")),
+                ok("Q11 SRV by port name", "_https._tcp." + k, "SRV",
+                        List.of("_https._tcp." + k + " 5 in srv 0 100 443 " + k), k + " 5 in a 10.96.0.1"),
+                neg("Q12 SRV wrong protocol", "_https._udp." + k, "SRV", "NXDOMAIN"),
+                neg("Q12 SRV of an unnamed port", "_http._tcp.httpenv.default.svc.cluster.local.", "SRV", "NXDOMAIN"),
+                ok("Q13 bare-name SRV lists unnamed ports", "httpenv.default.svc.cluster.local.", "SRV",
+                        List.of("httpenv.default.svc.cluster.local. 5 in srv 0 100 8888 "
+                                + "httpenv.default.svc.cluster.local."),
+                        "httpenv.default.svc.cluster.local. 5 in a 10.96.12.34"),
+                ok("Q14 PTR of a ClusterIP", "1.0.96.10.in-addr.arpa.", "PTR",
+                        List.of("1.0.96.10.in-addr.arpa. 5 in ptr " + k)),
+                ok("Q14 PTR of an IPv6 ClusterIP", v6ptr, "PTR",
+                        List.of(v6ptr + " 5 in ptr v6.default.svc.cluster.local.")),
+                ok("Q15 AAAA of v6", "v6.default.svc.cluster.local.", "AAAA",
+                        List.of("v6.default.svc.cluster.local. 5 in aaaa fd00:10:96::a")),
+                neg("Q15 A of v6 is NODATA", "v6.default.svc.cluster.local.", "A", "NOERROR"),
+                ok("Q16 dual A", "dual.default.svc.cluster.local.", "A",
+                        List.of("dual.default.svc.cluster.local. 5 in a 10.96.5.5")),
+                ok("Q16 dual AAAA", "dual.default.svc.cluster.local.", "AAAA",
+                        List.of("dual.default.svc.cluster.local. 5 in aaaa fd00:10:96::5")),
+                ok("Q16 dual SRV: one 0 50 80 row, both families in Additional", "_http._tcp.dual.default.svc.cluster.local.",
+                        "SRV", List.of("_http._tcp.dual.default.svc.cluster.local. 5 in srv 0 50 80 "
+                                + "dual.default.svc.cluster.local."),
+                        "dual.default.svc.cluster.local. 5 in a 10.96.5.5",
+                        "dual.default.svc.cluster.local. 5 in aaaa fd00:10:96::5"),
+                ok("Q17 headless A: ready endpoints only", h, "A",
+                        List.of(h + " 5 in a 10.244.1.5", h + " 5 in a 10.244.2.6")),
+                neg("R2 headless AAAA with only IPv4 endpoints is NODATA", h, "AAAA", "NOERROR"),
+                ok("Q18 endpoint by hostname", "my-pet." + h, "A", List.of("my-pet." + h + " 5 in a 10.244.1.5")),
+                ok("Q18 endpoint by dashed IP", "10-244-2-6." + h, "A", List.of("10-244-2-6." + h + " 5 in a 10.244.2.6")),
+                neg("Q18 not-ready endpoint is NXDOMAIN", "10-244-3-7." + h, "A", "NXDOMAIN"),
+                neg("G7 unknown endpoint is NXDOMAIN", "nobody." + h, "A", "NXDOMAIN"),
+                ok("Q19 headless SRV: one row per ready endpoint", "_http._tcp." + h, "SRV",
+                        List.of("_http._tcp." + h + " 5 in srv 0 50 80 my-pet." + h,
+                                "_http._tcp." + h + " 5 in srv 0 50 80 10-244-2-6." + h),
+                        "my-pet." + h + " 5 in a 10.244.1.5", "10-244-2-6." + h + " 5 in a 10.244.2.6"),
+                ok("Q20 PTR of a headless endpoint with hostname", "5.1.244.10.in-addr.arpa.", "PTR",
+                        List.of("5.1.244.10.in-addr.arpa. 5 in ptr my-pet." + h)),
+                ok("Q20 PTR of a headless endpoint without hostname", "6.2.244.10.in-addr.arpa.", "PTR",
+                        List.of("6.2.244.10.in-addr.arpa. 5 in ptr 10-244-2-6." + h)),
+                ok("R6 PTR of a ClusterIP Service's endpoint", "3.7.244.10.in-addr.arpa.", "PTR",
+                        List.of("3.7.244.10.in-addr.arpa. 5 in ptr 10-244-7-3.httpenv.default.svc.cluster.local.")),
+                pass("Q21 PTR of a not-ready endpoint falls through", "7.3.244.10.in-addr.arpa.", "PTR"),
+                pass("R7 PTR of an unknown address falls through", "9.9.9.9.in-addr.arpa.", "PTR"),
+                neg("Q22 headless with no ready endpoint: A is NXDOMAIN", "lonely.default.svc.cluster.local.", "A",
+                        "NXDOMAIN"),
+                neg("Q22 headless with no ready endpoint: AAAA is NXDOMAIN", "lonely.default.svc.cluster.local.", "AAAA",
+                        "NXDOMAIN"),
+                ok("Q23 publishNotReadyAddresses", "nr.default.svc.cluster.local.", "A",
+                        List.of("nr.default.svc.cluster.local. 5 in a 10.244.4.8")),
+                neg("D2 slice without ports: SRV is NODATA", "nr.default.svc.cluster.local.", "SRV", "NOERROR"),
+                new Case("Q24 ExternalName A: CNAME, then chase the target", "ext.default.svc.cluster.local.", "A",
+                        "NOERROR", Set.of("ext.default.svc.cluster.local. 5 in cname www.example.com."), Set.of(),
+                        false, "www.example.com.", false, PodMode.DISABLED),
+                ok("Q24 ExternalName CNAME: the CNAME row only", "ext.default.svc.cluster.local.", "CNAME",
+                        List.of("ext.default.svc.cluster.local. 5 in cname www.example.com.")),
+                neg("R4 ExternalName MX is NODATA", "ext.default.svc.cluster.local.", "MX", "NOERROR"),
+                neg("R4 ExternalName bare SRV is NODATA", "ext.default.svc.cluster.local.", "SRV", "NOERROR"),
+                neg("R4 ExternalName _port._proto SRV is NXDOMAIN", "_http._tcp.ext.default.svc.cluster.local.", "SRV",
+                        "NXDOMAIN"),
+                new Case("Q25 pods insecure", "10-244-1-5.default.pod.cluster.local.", "A", "NOERROR",
+                        Set.of("10-244-1-5.default.pod.cluster.local. 5 in a 10.244.1.5"), Set.of(), false, null, false,
+                        PodMode.INSECURE),
+                neg("Q25 pods disabled", "10-244-1-5.default.pod.cluster.local.", "A", "NXDOMAIN"),
+                new Case("M2 pods insecure, IPv6 label", "fd00--1.default.pod.cluster.local.", "AAAA", "NOERROR",
+                        Set.of("fd00--1.default.pod.cluster.local. 5 in aaaa fd00::1"), Set.of(), false, null, false,
+                        PodMode.INSECURE),
+                new Case("M2 pods insecure, unknown namespace", "10-244-1-5.nope.pod.cluster.local.", "A", "NXDOMAIN",
+                        Set.of(), Set.of(), true, null, false, PodMode.INSECURE),
+                new Case("N7 AXFR is REFUSED", "cluster.local.", "AXFR", "REFUSED", Set.of(), Set.of(), false, null,
+                        false, PodMode.DISABLED),
+                pass("F1 a name outside the zones goes on", "example.com.", "A"));
+    }
+
+    static ZoneAnswers answers(ClusterIndex index, PodMode pods) {
+        return new ZoneAnswers(index, new ZoneSettings(5, pods, false, List.of(IpLiterals.parse(Fixture.POD_IP)),
+                "cluster.local"));
+    }
+
+    static final QueryParser PARSER = new QueryParser(List.of("cluster.local", "in-addr.arpa", "ip6.arpa"));
+
+    static Answer ask(ClusterIndex index, PodMode pods, String qname, String type) throws Exception {
+        Name name = Name.fromString(qname);
+        return answers(index, pods).answer(PARSER.parse(qname), name, Type.value(type));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void answers(Case c) throws Exception {
+        Answer a = ask(Fixture.index(), c.pods(), c.qname(), c.type());
+        assertEquals(c.pass(), a.notOurs(), "passed to the next handler");
+        if (c.pass()) {
+            return;
+        }
+        assertEquals(c.rcode(), Rcode.string(a.rcode()), "rcode");
+        assertEquals(c.answer(), new HashSet<>(ZoneLines.lines(a.answer())), "answer");
+        assertEquals(a.answer().size(), c.answer().size(), "no duplicate rows");
+        assertEquals(c.additional(), new HashSet<>(ZoneLines.lines(a.additional())), "additional");
+        if (c.soa()) {
+            assertEquals(SOA, ZoneLines.line(a.soa()).replaceFirst("^[^ ]+", "cluster.local."), "authority");
+        } else {
+            assertNull(a.soa(), "authority is empty");
+        }
+        assertEquals(c.chase(), a.chase() == null ? null : a.chase().toString());
+    }
+
+    @Test
+    void q3CaseIsKeptInOwnerNamesAndTheSoaZone() throws Exception {
+        Answer a = ask(Fixture.index(), PodMode.DISABLED, "KUBERNETES.Default.SVC.Cluster.Local.", "A");
+        assertEquals("KUBERNETES.Default.SVC.Cluster.Local.", a.answer().get(0).getName().toString());
+        Answer nodata = ask(Fixture.index(), PodMode.DISABLED, "KUBERNETES.Default.SVC.Cluster.Local.", "MX");
+        assertEquals("Cluster.Local.", nodata.soa().getName().toString());
+    }
+
+    @Test
+    void s1BeforeSyncNxdomainIsServfailWithSoaButPositiveAnswersStand() throws Exception {
+        ClusterIndex index = new ClusterIndex(Fixture.clock());
+        Fixture.load(index, Fixture.objects());
+        Answer nx = ask(index, PodMode.DISABLED, "nosuch.default.svc.cluster.local.", "A");
+        assertEquals(Rcode.SERVFAIL, nx.rcode());
+        assertTrue(nx.soa() != null);
+        assertEquals(Rcode.NOERROR, ask(index, PodMode.DISABLED, "kubernetes.default.svc.cluster.local.", "A").rcode());
+    }
+
+    @Test
+    void q31DeletedServiceIsNxdomainOnTheNextQuery() throws Exception {
+        ClusterIndex index = Fixture.index();
+        index.putService("default/kubernetes", null);
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.DISABLED, "kubernetes.default.svc.cluster.local.", "A").rcode());
+    }
+
+    @Test
+    void nsFallsBackToNsDnsWithThePodIpsWhenNoServiceFrontsThisServer() throws Exception {
+        ClusterIndex index = Fixture.index();
+        index.putSlice("kube-system/kube-dns-xyz", null);
+        Answer ns = ask(index, PodMode.DISABLED, "cluster.local.", "NS");
+        assertEquals(List.of("cluster.local. 5 in ns ns.dns.cluster.local."), ZoneLines.lines(ns.answer()));
+        assertEquals(List.of("ns.dns.cluster.local. 5 in a 10.244.0.53"), ZoneLines.lines(ns.additional()));
+    }
+
+    @Test
+    void sliceUpdatesReplaceTheSlicesContributionWhole() {
+        ClusterIndex index = Fixture.index();
+        var slice = Fixture.slice("default", "headless", "headless-1", "IPv4", List.of("http/80/TCP"), "10.244.9.9");
+        assertTrue(index.putSlice("default/headless-1", io.kexpose.dns.translate.SliceEntries.from(slice)));
+        assertEquals(false, index.putSlice("default/headless-1", io.kexpose.dns.translate.SliceEntries.from(slice)),
+                "a no-op change is cancelled");
+        assertEquals(1, index.slices("default", "headless").iterator().next().endpoints().size());
+        assertTrue(index.slicesWithEndpoint(IpLiterals.parse("10.244.1.5")).isEmpty(), "the old IPs are gone");
+    }
+}

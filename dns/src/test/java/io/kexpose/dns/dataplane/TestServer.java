@@ -1,0 +1,35 @@
+package io.kexpose.dns.dataplane;
+
+import io.kexpose.dns.answer.Exchange;
+import io.kexpose.dns.answer.ForwardHandler;
+import io.kexpose.dns.answer.KubernetesHandler;
+import io.kexpose.dns.answer.QueryParser;
+import io.kexpose.dns.answer.ZoneAnswers;
+import io.kexpose.dns.answer.ZoneSettings;
+import io.kexpose.dns.fixture.Fixture;
+import io.kexpose.dns.metrics.DnsMetrics;
+import io.kexpose.dns.model.IpLiterals;
+import io.kexpose.dns.model.PodMode;
+import io.kexpose.dns.tracker.ClusterIndex;
+import io.vertx.core.Vertx;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/** Our server on real sockets over a given index, forwarding to the given upstreams: the socket tests' subject. */
+final class TestServer {
+
+    final DnsMetrics metrics = new DnsMetrics("dns://127.53.0.1:5300", false);
+    final Exchange exchange;
+    final DnsListeners listeners;
+
+    TestServer(Vertx vertx, ClusterIndex index, List<InetSocketAddress> upstreams) {
+        ZoneSettings settings = new ZoneSettings(5, PodMode.DISABLED, false,
+                List.of(IpLiterals.parse(Fixture.POD_IP)), "cluster.local");
+        ForwardHandler forward = new ForwardHandler(new UpstreamClient(vertx, upstreams, Duration.ofSeconds(2),
+                Duration.ofSeconds(5)), null, 1000, metrics);
+        exchange = new Exchange(new KubernetesHandler(new QueryParser(List.of("cluster.local", "in-addr.arpa",
+                "ip6.arpa")), new ZoneAnswers(index, settings), forward), metrics);
+        listeners = new DnsListeners(vertx, exchange);
+    }
+}

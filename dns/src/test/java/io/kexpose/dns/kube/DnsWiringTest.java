@@ -1,0 +1,134 @@
+package io.kexpose.dns.kube;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kexpose.dns.fixture.Fixture;
+import io.kexpose.dns.fixture.ZoneLines;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * The informer wiring against the fabric8 mock API in CRUD mode, through the real UDP port (127.53.0.10:5300):
+ * after /ready, the fixture created through the API answers; a Service created, changed and deleted, and an
+ * EndpointSlice created, are each answered correctly within 100 ms of the API call returning.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class DnsWiringTest {
+
+    static final Duration FRESH = Duration.ofMillis(100);
+
+    @Inject
+    KubernetesClient client;
+
+    static String http(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    static Message ask(String name, int type) throws Exception {
+        SimpleResolver r = new SimpleResolver(new InetSocketAddress("127.53.0.10", 5300));
+        r.setTimeout(Duration.ofSeconds(2));
+        return r.send(Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(name), type, DClass.IN)));
+    }
+
+    static List<String> answer(String name, int type) throws Exception {
+        return ZoneLines.lines(ask(name, type).getSection(Section.ANSWER));
+    }
+
+    /** Polls until the condition holds; returns how long that took after {@code since}, failing past the bound. */
+    static Duration until(long since, Duration bound, java.util.concurrent.Callable<Boolean> probe) throws Exception {
+        long deadline = System.nanoTime() + Math.max(bound.toNanos() * 20, Duration.ofSeconds(5).toNanos());
+        while (System.nanoTime() < deadline) {
+            if (probe.call()) {
+                return Duration.ofNanos(System.nanoTime() - since);
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("condition not met within " + bound.multipliedBy(20));
+    }
+
+    @Test
+    void followsTheApiWithinAHundredMilliseconds() throws Exception {
+        until(System.nanoTime(), Duration.ofSeconds(1), () -> {
+            try {
+                return http("http://127.53.0.10:18181/ready").equals("200 OK");
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        assertEquals("200 OK", http("http://127.53.0.10:18080/health"));
+        for (HasMetadata o : Fixture.objects()) {
+            client.resource(o).create();
+        }
+        until(System.nanoTime(), Duration.ofSeconds(1), () -> answer("nr.default.svc.cluster.local.", Type.A).size() == 1);
+        assertEquals(List.of("kubernetes.default.svc.cluster.local. 5 in a 10.96.0.1"),
+                answer("kubernetes.default.svc.cluster.local.", Type.A));
+        assertEquals(List.of("cluster.local. 5 in ns kube-dns.kube-system.svc.cluster.local."),
+                answer("cluster.local.", Type.NS));
+
+        long t0 = System.nanoTime();
+        client.resource(Fixture.clusterIp("default", "web", List.of("10.96.7.7"), b -> b, "http/80/TCP")).create();
+        Duration created = until(t0, FRESH, () -> answer("web.default.svc.cluster.local.", Type.A)
+                .equals(List.of("web.default.svc.cluster.local. 5 in a 10.96.7.7")));
+
+        t0 = System.nanoTime();
+        client.services().inNamespace("default").withName("web").edit(s -> {
+            s.getSpec().getPorts().get(0).setPort(8080);
+            return s;
+        });
+        Duration changed = until(t0, FRESH, () -> answer("_http._tcp.web.default.svc.cluster.local.", Type.SRV)
+                .equals(List.of("_http._tcp.web.default.svc.cluster.local. 5 in srv 0 100 8080 "
+                        + "web.default.svc.cluster.local.")));
+
+        t0 = System.nanoTime();
+        client.resource(Fixture.headless("default", "peers", b -> b, "http/80/TCP")).create();
+        client.resource(Fixture.slice("default", "peers", "peers-1", "IPv4", List.of("http/80/TCP"), "10.244.9.1,p0"))
+                .create();
+        Duration sliced = until(t0, FRESH, () -> answer("p0.peers.default.svc.cluster.local.", Type.A)
+                .equals(List.of("p0.peers.default.svc.cluster.local. 5 in a 10.244.9.1")));
+
+        t0 = System.nanoTime();
+        client.services().inNamespace("default").withName("web").delete();
+        Duration deleted = until(t0, FRESH, () -> ask("web.default.svc.cluster.local.", Type.A).getRcode()
+                == Rcode.NXDOMAIN);
+
+        for (Duration d : List.of(created, changed, sliced, deleted)) {
+            assertTrue(d.compareTo(FRESH) <= 0, "answered within 100 ms: created " + created.toMillis() + " ms, changed "
+                    + changed.toMillis() + " ms, slice " + sliced.toMillis() + " ms, deleted " + deleted.toMillis()
+                    + " ms");
+        }
+        String metrics = http("http://127.53.0.10:19153/metrics");
+        assertTrue(metrics.contains("coredns_dns_requests_total{server=\"dns://127.53.0.10:5300\",zone=\"cluster.local.\""
+                + ",view=\"\",proto=\"udp\",family=\"1\",type=\"A\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_responses_total{server=\"dns://127.53.0.10:5300\",zone=\"cluster.local.\""
+                + ",view=\"\",rcode=\"NXDOMAIN\",plugin=\"kubernetes\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_request_duration_seconds_bucket{server=\"dns://127.53.0.10:5300\","
+                + "zone=\"cluster.local.\",view=\"\",le=\"0.00025\"}"), metrics);
+    }
+
+    static <T> Predicate<T> not(Predicate<T> p) {
+        return p.negate();
+    }
+}
