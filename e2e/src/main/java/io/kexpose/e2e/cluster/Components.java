@@ -21,7 +21,16 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * Placeholders: {@code ${node}}, {@code ${nodeIp}}, {@code ${api}}, {@code ${kubeconfig}}. A process that exits
- * within its first seconds is reported as failed, with its log path.
+ * within its first seconds is reported as failed, with its log path. A component that other pods reach through a
+ * Service (dns behind kube-dns) declares the pod it stands for; the cluster then creates that Pod, Running and Ready
+ * with this IP and no node, so the EndpointSlice controller lists it (the component binds the address itself):
+ *
+ * <pre>
+ * pod.namespace=kube-system
+ * pod.name=coredns-local
+ * pod.labels=k8s-app=kube-dns
+ * pod.ip=127.0.53.1
+ * </pre>
  */
 public final class Components implements AutoCloseable {
 
@@ -35,9 +44,14 @@ public final class Components implements AutoCloseable {
     private record Instance(String name, Process process, Path log) {
     }
 
+    /** The pod a started component stands for ({@code pod.*} keys of its descriptor). */
+    public record PodIdentity(String module, String namespace, String name, Map<String, String> labels, String ip) {
+    }
+
     private final Path repository;
     private final List<Instance> running = new ArrayList<>();
     private final List<State> notRunning = new ArrayList<>();
+    private final List<PodIdentity> pods = new ArrayList<>();
 
     public Components(Path repository) {
         this.repository = repository;
@@ -58,6 +72,10 @@ public final class Components implements AutoCloseable {
             try (InputStream in = Files.newInputStream(descriptor)) {
                 p.load(in);
             }
+            PodIdentity pod = podIdentity(module, p);
+            if (pod != null) {
+                pods.add(pod);
+            }
             boolean perNode = Boolean.parseBoolean(p.getProperty("per-node", "false"));
             Map<String, String> targets = perNode ? nodes : Map.of("", "");
             for (var node : targets.entrySet()) {
@@ -77,6 +95,28 @@ public final class Components implements AutoCloseable {
                 running.add(new Instance(name, pb.start(), log));
             }
         }
+    }
+
+    /** The {@code pod.*} keys of a descriptor, or null when it declares no pod ({@code pod.ip} unset). */
+    static PodIdentity podIdentity(String module, Properties p) {
+        String ip = p.getProperty("pod.ip");
+        if (ip == null || ip.isBlank()) {
+            return null;
+        }
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (String kv : p.getProperty("pod.labels", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                labels.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return new PodIdentity(module, p.getProperty("pod.namespace", "default").trim(),
+                p.getProperty("pod.name", module).trim(), labels, ip.trim());
+    }
+
+    /** The pods the started components stand for. */
+    public List<PodIdentity> pods() {
+        return List.copyOf(pods);
     }
 
     static String substitute(String arg, String api, Path kubeconfig, String node, String nodeIp) {

@@ -125,7 +125,25 @@ public final class LocalCluster implements AutoCloseable {
         nodeIndex.forEach((name, n) -> nodeIps.put(name, nodeIp(n)));
         components = new Components(settings.httpenvModule().getParent());
         components.start(apiUrl, settings.kubeconfig().toAbsolutePath(), nodeIps, settings.logDir());
+        components.pods().forEach(this::createComponentPod);
         return this;
+    }
+
+    /**
+     * The Pod a component stands for (dns as the kube-dns pod): Running and Ready with the component's own address
+     * and no node, so no kubelet launches it and the EndpointSlice controller publishes it behind its Service.
+     */
+    private void createComponentPod(Components.PodIdentity pod) {
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(pod.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(pod.name()).withNamespace(pod.namespace()).withLabels(pod.labels())
+                .addToAnnotations("kexpose.io/component", pod.module()).endMetadata()
+                .withNewSpec().addNewContainer().withName(pod.module()).withImage("kexpose/" + pod.module())
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP(pod.ip()).addNewPodIP().withIp(pod.ip()).endPodIP()
+                .withStartTime(now)
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
+                .endStatus().build()).create();
     }
 
     private void createBuiltIns(ServiceAllocator allocator) {

@@ -23,6 +23,18 @@ class ComponentsTest {
     }
 
     @Test
+    void aDescriptorMayDeclareThePodTheComponentStandsFor() {
+        java.util.Properties p = new java.util.Properties();
+        assertEquals(null, Components.podIdentity("service-proxy", p), "no pod.ip, no pod");
+        p.setProperty("pod.namespace", "kube-system");
+        p.setProperty("pod.name", "coredns-local");
+        p.setProperty("pod.labels", "k8s-app=kube-dns, tier=dns");
+        p.setProperty("pod.ip", "127.0.53.1");
+        assertEquals(new Components.PodIdentity("dns", "kube-system", "coredns-local",
+                Map.of("k8s-app", "kube-dns", "tier", "dns"), "127.0.53.1"), Components.podIdentity("dns", p));
+    }
+
+    @Test
     void aComponentThatDiesIsReportedAsFailedWithItsLogAndOneNotBuiltAsSuch() throws Exception {
         Path repo = Files.createTempDirectory("kexpose-components");
         Path proxy = repo.resolve("service-proxy");
