@@ -40,9 +40,10 @@ public final class PoolAllocator {
     private final Map<String, Holding> byKey = new HashMap<>();
     private final TreeMap<IpAddr, Set<String>> byIp = new TreeMap<>();
     private final Map<String, Long> used = new HashMap<>();
+    private final Map<String, Long> sizes = new HashMap<>();
 
     public PoolAllocator(Pools pools) {
-        this.pools = pools;
+        setPools(pools);
     }
 
     public Pools pools() {
@@ -55,6 +56,8 @@ public final class PoolAllocator {
      */
     public void setPools(Pools pools) {
         this.pools = pools;
+        sizes.clear();
+        pools.all().forEach(p -> sizes.put(p.name(), p.size()));
         used.clear();
         for (IpAddr ip : byIp.keySet()) {
             Pool p = pools.containing(ip);
@@ -312,6 +315,6 @@ public final class PoolAllocator {
 
     /** Size, used and free per pool, by pool name. */
     public List<Usage> usage() {
-        return pools.all().stream().map(p -> new Usage(p.name(), p.size(), used.getOrDefault(p.name(), 0L))).toList();
+        return pools.all().stream().map(p -> new Usage(p.name(), sizes.get(p.name()), used.getOrDefault(p.name(), 0L))).toList();
     }
 }

@@ -42,6 +42,7 @@ public final class LoadBalancerController {
     private final Map<String, String> pending = new HashMap<>();
     /** Services whose status this controller confirmed, for UpdatedLoadBalancer events. */
     private final Set<String> served = new java.util.HashSet<>();
+    private volatile List<PoolAllocator.Usage> usage;
 
     public LoadBalancerController(PoolAllocator allocator, ClusterView view, StatusWriter writer, Forwarding forwarding,
             Settings settings, Clock clock, ProvisioningMetrics metrics) {
@@ -52,6 +53,7 @@ public final class LoadBalancerController {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.usage = allocator.usage();
     }
 
     /**
@@ -77,6 +79,19 @@ public final class LoadBalancerController {
 
     /** Brings {@code key} to its desired state; the result says how the runner goes on. */
     public SyncResult sync(String key) {
+        try {
+            return syncOne(key);
+        } finally {
+            usage = allocator.usage();
+        }
+    }
+
+    /** Pool usage as of the last sync, safe to read from any thread (metrics). */
+    public List<PoolAllocator.Usage> usage() {
+        return usage;
+    }
+
+    private SyncResult syncOne(String key) {
         LbService s = view.service(key);
         if (s == null) {
             return forget(key);

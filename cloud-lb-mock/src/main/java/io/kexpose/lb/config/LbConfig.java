@@ -1,0 +1,112 @@
+package io.kexpose.lb.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** cloud-lb-mock's settings (cloud-lb-mock.md §5), as system properties or application.properties. */
+@ConfigMapping(prefix = "lbmock")
+public interface LbConfig {
+
+    /** S1: the loadBalancerClass handled; unset = Services without a class. */
+    @WithName("class")
+    Optional<String> loadBalancerClass();
+
+    /** Prefix of the project's annotations ({@code <p>/loadBalancerIPs}, {@code <p>/address-pool} ...). */
+    @WithDefault("lb.kexpose.io")
+    String annotationPrefix();
+
+    /** Q1: accept {@code metallb.io/} (and {@code metallb.universe.tf/}) aliases of the annotations. */
+    @WithDefault("true")
+    boolean acceptMetallbAnnotations();
+
+    /** ST1: the ipMode written in status ({@code Proxy} or {@code VIP}). */
+    @WithDefault("Proxy")
+    String ipMode();
+
+    /** The address pools, by name (C1–C6). */
+    Map<String, PoolConfig> pools();
+
+    /** One pool. */
+    interface PoolConfig {
+        /** C1: CIDRs or inclusive {@code first-last} ranges. */
+        List<String> addresses();
+
+        /** C4: whether automatic allocation may use this pool. */
+        @WithDefault("true")
+        boolean autoAssign();
+
+        /** C3: skip IPv4 addresses ending in .0 or .255. */
+        @WithDefault("false")
+        boolean avoidBuggyIps();
+
+        /** C6: lower positive first, 0 last. */
+        @WithDefault("0")
+        int priority();
+
+        /** C5: namespaces this pool is pinned to. */
+        Optional<List<String>> namespaces();
+
+        /** C5: namespace label selectors (kubectl syntax, e.g. {@code team=a}). */
+        Optional<List<String>> namespaceSelectors();
+
+        /** C5: Service label selectors. */
+        Optional<List<String>> serviceSelectors();
+    }
+
+    /** Address of the management endpoints: {@code /healthz}, {@code /readyz}, {@code /metrics}. */
+    @WithDefault("127.0.0.1:10258")
+    String managementAddress();
+
+    /** D4: the nodes' proxy health port for ETP Cluster (kube-proxy's healthz). */
+    @WithDefault("10256")
+    int proxyHealthPort();
+
+    /** D4: the health-check path. */
+    @WithDefault("/healthz")
+    String healthPath();
+
+    /** D4: time between two probes of one target. */
+    @WithDefault("500ms")
+    Duration healthInterval();
+
+    /** D4: a probe slower than this fails. */
+    @WithDefault("500ms")
+    Duration healthTimeout();
+
+    /** D4: consecutive failures that take a node out. */
+    @WithDefault("2")
+    int unhealthyThreshold();
+
+    /** D4: consecutive successes that bring it back. */
+    @WithDefault("1")
+    int healthyThreshold();
+
+    /** R2: period of the full resync. */
+    @WithDefault("30s")
+    Duration resyncPeriod();
+
+    /** R6: first retry delay after a failed sync of a Service (doubles up to {@code retry-max}). */
+    @WithDefault("250ms")
+    Duration retryMin();
+
+    /** R6: longest retry delay. */
+    @WithDefault("60s")
+    Duration retryMax();
+
+    /** Forwarding event-loop threads; 0 = one per processor. */
+    @WithDefault("0")
+    int threads();
+
+    /** Connect timeout to a backend; the next healthy backend is tried after it. */
+    @WithDefault("1s")
+    Duration connectTimeout();
+
+    /** UDP flow idle timeout. */
+    @WithDefault("30s")
+    Duration udpIdleTimeout();
+}

@@ -1,0 +1,2 @@
+/** The one {@code @ConfigMapping} of the load balancer, with its defaults. */
+package io.kexpose.lb.config;

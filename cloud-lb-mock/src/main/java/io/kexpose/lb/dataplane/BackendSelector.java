@@ -1,0 +1,11 @@
+package io.kexpose.lb.dataplane;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** D6: which backend a new connection or flow goes to. */
+interface BackendSelector {
+
+    /** One of {@code healthy} (never empty) for a client at {@code clientIp}, skipping {@code tried} if possible. */
+    InetSocketAddress pick(String clientIp, List<InetSocketAddress> healthy, List<InetSocketAddress> tried);
+}

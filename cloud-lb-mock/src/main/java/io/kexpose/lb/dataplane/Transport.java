@@ -1,0 +1,44 @@
+package io.kexpose.lb.dataplane;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The dataplane's event loops and channel classes: Linux epoll where the native transport loads (fewer copies and
+ * wake-ups per connection than NIO), NIO otherwise; the channel classes always match the group.
+ */
+public record Transport(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
+        Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel) {
+
+    /** A transport of its own with {@code threads} event loops (0: one per processor). */
+    public static Transport create(int threads, boolean preferEpoll) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        DefaultThreadFactory factory = new DefaultThreadFactory("cloud-lb-mock-loop", true);
+        if (preferEpoll && Epoll.isAvailable()) {
+            return new Transport(new EpollEventLoopGroup(n, factory), EpollServerSocketChannel.class,
+                    EpollSocketChannel.class, EpollDatagramChannel.class);
+        }
+        return nio(new NioEventLoopGroup(n, factory));
+    }
+
+    /** NIO channels on an existing NIO group (tests, or Vert.x's loops). */
+    public static Transport nio(EventLoopGroup group) {
+        return new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
+    }
+
+    public boolean epoll() {
+        return serverChannel == EpollServerSocketChannel.class;
+    }
+}

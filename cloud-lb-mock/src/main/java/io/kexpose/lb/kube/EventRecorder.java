@@ -1,0 +1,100 @@
+package io.kexpose.lb.kube;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kexpose.lb.model.LbService;
+import io.kexpose.lb.status.EventType;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * core/v1 Events on Services (§4), written off the caller's thread: {@code source.component: cloud-lb-mock}; an
+ * identical repeat (same Service uid, type, reason and message) bumps the existing Event's count and lastTimestamp
+ * instead of creating another object. The queue and the repeat table are bounded; an Event that cannot be written is
+ * logged and dropped (Events are best effort, as upstream's recorder).
+ */
+public final class EventRecorder implements AutoCloseable {
+
+    private record Seen(String name, int count) {
+    }
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(50_000), r -> {
+                Thread t = new Thread(r, "cloud-lb-mock-events");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.DiscardPolicy());
+    private final Map<String, Seen> seen = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+            return size() > 10_000;
+        }
+    };
+
+    public EventRecorder(KubernetesClient client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+    }
+
+    /** Queues the Event; never blocks, never throws. */
+    public void record(LbService s, EventType type, String reason, String message) {
+        String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        writer.execute(() -> write(s, type, reason, message, now));
+    }
+
+    private void write(LbService s, EventType type, String reason, String message, String now) {
+        String id = s.uid() + "|" + type + "|" + reason + "|" + message;
+        try {
+            Seen prior = seen.get(id);
+            if (prior != null) {
+                int count = prior.count() + 1;
+                client.v1().events().inNamespace(s.namespace()).withName(prior.name()).patch(
+                        PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + count + ",\"lastTimestamp\":\"" + now
+                                + "\"}");
+                seen.put(id, new Seen(prior.name(), count));
+                return;
+            }
+            String name = s.name() + "." + Long.toHexString(System.nanoTime()) + Integer.toHexString(seen.size());
+            Event e = new EventBuilder().withNewMetadata().withName(name).withNamespace(s.namespace()).endMetadata()
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Service").withNamespace(s.namespace())
+                    .withName(s.name()).withUid(s.uid()).endInvolvedObject().withType(type.name()).withReason(reason)
+                    .withMessage(message).withNewSource().withComponent("cloud-lb-mock").endSource()
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1).withReportingComponent("cloud-lb-mock")
+                    .build();
+            client.v1().events().inNamespace(s.namespace()).resource(e).create();
+            seen.put(id, new Seen(name, 1));
+        } catch (RuntimeException ex) {
+            seen.remove(id);
+            System.err.println("cloud-lb-mock: event " + reason + " on " + s.key() + " not written: " + ex.getMessage());
+        }
+    }
+
+    /** Waits (bounded) until every queued Event was written (tests, shutdown). */
+    public void flush(long millis) {
+        try {
+            writer.submit(() -> { }).get(millis, TimeUnit.MILLISECONDS);
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
