@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# dns vs Knot DNS, side by side in one run (ratios; these machines are noisy).
+#
+#   bench/dns.sh                              # 3 interleaved rounds, 6 s per measurement
+#   ROUNDS=5 DURATION=10 bench/dns.sh
+#
+# Starts the local cluster (API on 127.0.0.1:16453, so it does not disturb a cluster of yours), whose dns component
+# serves 127.0.53.1:53, and loads through the API: namespace bench, 1,000 ClusterIP Services (named port http, so
+# SRV records exist) and 100 headless Services with an EndpointSlice of 10 endpoints each. The same records go
+# into a zone file served by Knot DNS (Debian knot) on 127.0.54.1:53. Query mix (dnsperf, looping a shuffled file):
+# 80% A of existing ClusterIP Services, 10% A of headless Services (10 rows), 10% NXDOMAIN. Each round measures
+# both servers at full load (peak qps), then each at half of its own peak for latency (p99 from dnsperf -v).
+# Servers are pinned to CPU 0, dnsperf to CPU 1 (2-core machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-6}
+API_PORT=${API_PORT:-16453}
+OURS=127.0.53.1
+KNOT=127.0.54.1
+for tool in dnsperf knotd kubectl java taskset dig; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y dnsperf knot dnsutils)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/dns-bench.XXXXXX)
+export KUBECONFIG=$PWD/.kexpose/kubeconfig
+cleanup() {
+  [ -f "$work/knot.pid" ] && kill "$(cat "$work/knot.pid")" 2>/dev/null || true
+  ./kexpose down >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ./kexpose status >/dev/null 2>&1; then
+  echo "bench: a local cluster is already running; stop it first (./kexpose down)" >&2; exit 1
+fi
+./kexpose up -d --api-port "$API_PORT" >/dev/null
+for i in $(seq 1 200); do dig +short +tries=1 +time=1 @$OURS -p 53 kubernetes.default.svc.cluster.local A | grep -q . && break; sleep 0.2; done
+
+# The data set, through the API.
+{
+  echo "apiVersion: v1"; echo "kind: Namespace"; echo "metadata: {name: bench}"
+  for n in $(seq 0 999); do
+    printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: bench}\nspec: {ports: [{name: http, port: 80, protocol: TCP}]}\n' "$n"
+  done
+  for n in $(seq 0 99); do
+    printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: h-%d, namespace: bench}\nspec: {clusterIP: None, ports: [{name: http, port: 80, protocol: TCP}]}\n' "$n"
+    printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: h-%d-1, namespace: bench, labels: {kubernetes.io/service-name: h-%d}}\naddressType: IPv4\nports: [{name: http, port: 80, protocol: TCP}]\nendpoints:\n' "$n" "$n"
+    for i in $(seq 1 10); do printf -- '- addresses: ["10.250.%d.%d"]\n' "$n" "$i"; done
+  done
+} >"$work/data.yaml"
+kubectl create -f "$work/data.yaml" >/dev/null
+kubectl get svc -n bench -o jsonpath='{range .items[*]}{.metadata.name} {.spec.clusterIP}{"\n"}{end}' >"$work/ips"
+for i in $(seq 1 200); do
+  dig +short +tries=1 +time=1 @$OURS h-99.bench.svc.cluster.local A | grep -q 10.250.99 && break; sleep 0.2
+done
+
+# The same records as a zone file for Knot.
+{
+  echo '$ORIGIN cluster.local.'; echo '$TTL 5'
+  echo '@ SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5'
+  echo '@ NS ns.dns'; echo "ns.dns A $KNOT"
+  while read -r name ip; do
+    case "$name" in
+      svc-*) echo "$name.bench.svc A $ip"; echo "_http._tcp.$name.bench.svc SRV 0 100 80 $name.bench.svc" ;;
+      h-*) n=${name#h-}
+        for i in $(seq 1 10); do
+          echo "$name.bench.svc A 10.250.$n.$i"; echo "10-250-$n-$i.$name.bench.svc A 10.250.$n.$i"
+          echo "_http._tcp.$name.bench.svc SRV 0 10 80 10-250-$n-$i.$name.bench.svc"
+        done ;;
+    esac
+  done <"$work/ips"
+} >"$work/cluster.local.zone"
+cat >"$work/knot.conf" <<CONF
+server:
+    rundir: "$work"
+    pidfile: "$work/knot.pid"
+    listen: $KNOT@53
+database:
+    storage: "$work/db"
+template:
+  - id: default
+    storage: "$work"
+    semantic-checks: off
+zone:
+  - domain: cluster.local
+    file: "cluster.local.zone"
+CONF
+taskset -c 0 knotd -c "$work/knot.conf" -d
+for i in $(seq 1 100); do dig +short +tries=1 +time=1 @$KNOT svc-1.bench.svc.cluster.local A | grep -q . && break; sleep 0.1; done
+
+# Queries: 80% existing A, 10% headless, 10% NXDOMAIN, shuffled.
+{
+  for i in $(seq 1 800); do echo "svc-$((RANDOM % 1000)).bench.svc.cluster.local A"; done
+  for i in $(seq 1 100); do echo "h-$((RANDOM % 100)).bench.svc.cluster.local A"; done
+  for i in $(seq 1 100); do echo "nosuch-$i.bench.svc.cluster.local A"; done
+} | shuf >"$work/queries"
+
+# Pin our server (every thread of the JVM bound to 127.0.53.1:53) to CPU 0, like Knot.
+OURS_PID=$(ss -Hulpn "src $OURS:53" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+[ -n "$OURS_PID" ] || { echo "bench: dns is not listening on $OURS:53" >&2; exit 1; }
+taskset -apc 0 "$OURS_PID" >/dev/null
+
+peak() { # server -> qps
+  taskset -c 1 dnsperf -s "$1" -d "$work/queries" -l "$DURATION" -c 4 -q 200 2>/dev/null \
+    | awk '/Queries per second/ {print $4}'
+}
+p99() { # server qps -> p99 latency in ms
+  taskset -c 1 dnsperf -s "$1" -d "$work/queries" -l "$DURATION" -c 4 -Q "$2" -v 2>/dev/null \
+    | awk '$1 == ">" {print $NF}' | sort -g | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.3f", a[i]*1000}'
+}
+
+peak "$OURS" >/dev/null; peak "$KNOT" >/dev/null  # warm-up (JIT)
+printf '%-6s %12s %12s %8s %12s %12s %8s\n' round ours_qps knot_qps ratio ours_p99ms knot_p99ms ratio
+ratios=(); lat_ratios=(); ours_p99s=()
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $((r % 2)) -eq 1 ]; then o=$(peak "$OURS"); k=$(peak "$KNOT"); else k=$(peak "$KNOT"); o=$(peak "$OURS"); fi
+  op=$(p99 "$OURS" "$(awk -v q="$o" 'BEGIN {printf "%d", q/2}')")
+  kp=$(p99 "$KNOT" "$(awk -v q="$k" 'BEGIN {printf "%d", q/2}')")
+  ratio=$(awk -v a="$o" -v b="$k" 'BEGIN {printf "%.2f", a/b}')
+  lr=$(awk -v a="$op" -v b="$kp" 'BEGIN {printf "%.2f", a/b}')
+  ratios+=("$ratio"); lat_ratios+=("$lr"); ours_p99s+=("$op")
+  printf '%-6s %12.0f %12.0f %8s %12s %12s %8s\n' "$r" "$o" "$k" "$ratio" "$op" "$kp" "$lr"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "median qps ratio ours/knot: $(median "${ratios[@]}") (target >= 0.6)"
+echo "median p99 at half of own peak, ours: $(median "${ours_p99s[@]}") ms (target <= 1 ms); ratio ours/knot: $(median "${lat_ratios[@]}")"
+echo "dns RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$OURS_PID/status)"
