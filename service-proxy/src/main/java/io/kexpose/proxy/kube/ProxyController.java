@@ -17,10 +17,13 @@ import io.kexpose.proxy.model.ServicePort;
 import io.kexpose.proxy.model.ServicePortName;
 import io.kexpose.proxy.sync.SyncRunner;
 import io.kexpose.proxy.tracker.ChangeTracker;
+import io.kexpose.proxy.tracker.EndpointSliceCache;
 import io.kexpose.proxy.translate.ServicePorts;
 import io.kexpose.proxy.translate.SliceEndpoints;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -33,11 +36,19 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class ProxyController implements AutoCloseable {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProxyController.class);
+
     private final KubernetesClient client;
     private final ProxyConfig config;
     private final Dataplane dataplane;
     private final ChangeTracker<List<ServicePort>> services = new ChangeTracker<>();
     private final ChangeTracker<String> slices = new ChangeTracker<>();
+    /** Translated Services and endpoints as of the last sync; touched by the sync thread only. */
+    private final Map<String, List<ServicePort>> portsByService = new java.util.HashMap<>();
+    private final Map<ServicePortName, ServicePort> portByName = new java.util.HashMap<>();
+    private final EndpointSliceCache endpointCache = new EndpointSliceCache(SliceEndpoints::merge);
+    /** The table the last sync built (applied or not): the base of the next incremental update. */
+    private RoutingTable lastBuilt;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "service-proxy-sync");
         t.setDaemon(true);
@@ -101,6 +112,8 @@ public final class ProxyController implements AutoCloseable {
                 }
             }
             started = true;
+            LOG.infof("caches synced: %d Services, %d EndpointSlices", serviceInformer.getStore().list().size(),
+                    sliceInformer.getStore().list().size());
             runner.start();
         }, "service-proxy-start");
         starter.setDaemon(true);
@@ -115,7 +128,7 @@ public final class ProxyController implements AutoCloseable {
 
     private void sync(boolean full) throws Exception {
         long t0 = System.nanoTime();
-        services.drain();
+        Map<String, List<ServicePort>> changedServices = services.drain();
         Map<String, String> changedSlices = slices.drain();
         Map<String, java.time.Instant> triggers = new java.util.HashMap<>();
         for (String k : changedSlices.keySet()) {
@@ -124,16 +137,70 @@ public final class ProxyController implements AutoCloseable {
                 triggers.put(k, t);
             }
         }
-        List<ServicePort> ports = new ArrayList<>();
-        for (Service s : serviceInformer.getStore().list()) {
-            ports.addAll(ServicePorts.from(s, filter));
+        NodeInfo node = nodeInfo();
+        RoutingTable built;
+        long t1;
+        if (full || lastBuilt == null) {
+            // Drift correction: everything again from the informers' stores.
+            portsByService.clear();
+            portByName.clear();
+            for (Service s : serviceInformer.getStore().list()) {
+                List<ServicePort> sps = ServicePorts.from(s, filter);
+                portsByService.put(key(s.getMetadata()), sps);
+                sps.forEach(sp -> portByName.put(sp.name(), sp));
+            }
+            endpointCache.clear();
+            for (EndpointSlice s : sliceInformer.getStore().list()) {
+                endpointCache.update(key(s.getMetadata()), SliceEndpoints.of(s, config.nodeName()));
+            }
+            t1 = System.nanoTime();
+            built = RoutingTable.build(portByName.values(), endpointCache.endpoints(), node);
+        } else {
+            // Only what changed: the Service ports of changed Services and of changed slices.
+            Set<ServicePortName> changed = new HashSet<>();
+            changedServices.forEach((k, now) -> {
+                List<ServicePort> before = now == null ? portsByService.remove(k) : portsByService.put(k, now);
+                if (before != null) {
+                    before.forEach(sp -> {
+                        changed.add(sp.name());
+                        portByName.remove(sp.name());
+                    });
+                }
+                if (now != null) {
+                    now.forEach(sp -> {
+                        changed.add(sp.name());
+                        portByName.put(sp.name(), sp);
+                    });
+                }
+            });
+            for (String k : changedSlices.keySet()) {
+                EndpointSlice s = sliceInformer.getStore().getByKey(k);
+                changed.addAll(endpointCache.update(k, s == null ? null : SliceEndpoints.of(s, config.nodeName())));
+            }
+            List<ServicePort> current = new ArrayList<>();
+            for (ServicePortName n : changed) {
+                ServicePort sp = portByName.get(n);
+                if (sp != null) {
+                    current.add(sp);
+                }
+            }
+            t1 = System.nanoTime();
+            built = RoutingTable.update(lastBuilt, changed, current, endpointCache.endpoints(), node,
+                    portByName::values);
         }
-        Map<ServicePortName, List<Endpoint>> endpoints = SliceEndpoints.from(sliceInformer.getStore().list(),
-                config.nodeName());
-        RoutingTable built = RoutingTable.build(ports, endpoints, nodeInfo());
+        lastBuilt = built;
+        long t2 = System.nanoTime();
+        boolean first = table == null;
         dataplane.apply(built);
         table = built;
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (first || LOG.isDebugEnabled()) {
+            LOG.infof("%s sync: %d Service ports, %d with endpoints, %d frontends in %.0f ms (translate %.0f, build"
+                    + " %.0f, apply %.0f)", full ? "full" : "partial", portByName.size(),
+                    endpointCache.endpoints().size(),
+                    built.routes().size(), seconds * 1e3, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                    (System.nanoTime() - t2) / 1e6);
+        }
         metrics.syncDuration.observe(seconds);
         (full ? metrics.fullSyncDuration : metrics.partialSyncDuration).observe(seconds);
         java.time.Instant now = clock.instant();

@@ -45,29 +45,52 @@ public record Cidr(byte[] network, int prefix, String text) {
 
     /** The bytes of an IPv4 or IPv6 literal, or null if it is not one (never a DNS lookup). */
     public static byte[] literal(String ip) {
-        if (ip == null || ip.isEmpty() || !(ip.indexOf(':') >= 0 || ip.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
+        if (ip == null || ip.isEmpty()) {
             return null;
         }
-        try {
-            if (ip.indexOf(':') < 0) {
-                for (String octet : ip.split("\\.")) {
-                    if (Integer.parseInt(octet) > 255) {
-                        return null;
-                    }
-                }
-            } else if (!ip.matches("[0-9a-fA-F:.]+")) {
+        if (ip.indexOf(':') < 0) {
+            return ipv4(ip);
+        }
+        for (int i = 0; i < ip.length(); i++) {
+            char c = ip.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.')) {
                 return null;
             }
+        }
+        try {
             return InetAddress.getByName(ip).getAddress();
-        } catch (UnknownHostException | NumberFormatException e) {
+        } catch (UnknownHostException e) {
             return null;
         }
     }
 
+    /** Dotted-quad parser (this runs for every endpoint of every sync: no regex, no allocation but the result). */
+    private static byte[] ipv4(String ip) {
+        byte[] out = new byte[4];
+        int octet = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= ip.length(); i++) {
+            char c = i < ip.length() ? ip.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && octet < 4) {
+                out[octet++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        return octet == 4 ? out : null;
+    }
+
     /** True if the literal is an IPv6 address. */
     public static boolean isIpv6(String ip) {
-        byte[] b = literal(ip);
-        return b != null && b.length == 16;
+        return ip != null && ip.indexOf(':') >= 0 && literal(ip) != null;
     }
 
     @Override

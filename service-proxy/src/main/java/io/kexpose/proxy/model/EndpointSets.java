@@ -10,8 +10,13 @@ import java.util.List;
  */
 public record EndpointSets(List<Endpoint> cluster, List<Endpoint> local, boolean hasAny) {
 
+    private static final EndpointSets NONE = new EndpointSets(List.of(), List.of(), false);
+
     /** Categorizes the endpoints of one Service port, as seen from {@code node}. */
     public static EndpointSets categorize(List<Endpoint> endpoints, NodeInfo node) {
+        if (endpoints.isEmpty()) {
+            return NONE;
+        }
         List<Endpoint> ready = endpoints.stream().filter(Endpoint::ready).toList();
         List<Endpoint> cluster = topologyFilter(ready, node);
         if (cluster.isEmpty()) {

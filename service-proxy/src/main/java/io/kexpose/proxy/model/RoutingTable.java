@@ -2,9 +2,10 @@ package io.kexpose.proxy.model;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,50 +26,149 @@ public final class RoutingTable {
     }
 
     private final Map<Key, Route> routes;
-    private final Set<String> clusterIps;
+    private final Map<String, Integer> clusterIps;
+    private final Map<ServicePortName, List<Key>> owned;
+    private final boolean conflicts;
     private final NodeInfo node;
 
-    private RoutingTable(Map<Key, Route> routes, Set<String> clusterIps, NodeInfo node) {
-        this.routes = routes;
-        this.clusterIps = clusterIps;
-        this.node = node;
+    private RoutingTable(Builder b) {
+        this.routes = Collections.unmodifiableMap(b.routes);
+        this.clusterIps = b.clusterIps;
+        this.owned = b.owned;
+        this.conflicts = b.conflicts;
+        this.node = b.node;
     }
 
     /**
-     * Builds the table. Service ports are taken in name order, so that when two claim the same frontend (a
-     * misconfiguration) the outcome is deterministic: the first keeps it.
+     * Builds the table. When two Service ports claim the same frontend (a misconfiguration) the outcome is
+     * deterministic: the first in name order keeps it.
      */
     public static RoutingTable build(Collection<ServicePort> servicePorts, Map<ServicePortName, List<Endpoint>> endpoints,
             NodeInfo node) {
-        Map<Key, Route> routes = new LinkedHashMap<>();
-        Set<String> clusterIps = new HashSet<>();
-        List<ServicePort> ordered = new ArrayList<>(servicePorts);
-        ordered.sort(Comparator.comparing(sp -> sp.name().toString()));
-        for (ServicePort sp : ordered) {
+        Builder b = new Builder(node, servicePorts.size());
+        for (ServicePort sp : servicePorts) {
+            b.add(sp, endpoints);
+        }
+        return new RoutingTable(b);
+    }
+
+    /**
+     * The table {@link #build} would return after the Service ports named in {@code changed} changed (their
+     * definition or endpoints), computed from {@code previous} by redoing only those: {@code current} are the
+     * changed Service ports that still exist. Falls back to a full build from {@code all} when the node changed or a
+     * frontend is contested, so the result is always exactly the full build's.
+     */
+    public static RoutingTable update(RoutingTable previous, Set<ServicePortName> changed,
+            Collection<ServicePort> current, Map<ServicePortName, List<Endpoint>> endpoints, NodeInfo node,
+            java.util.function.Supplier<Collection<ServicePort>> all) {
+        if (previous == null || previous.conflicts || !previous.node.equals(node)) {
+            return build(all.get(), endpoints, node);
+        }
+        Builder b = new Builder(previous);
+        for (ServicePortName name : changed) {
+            b.remove(name);
+        }
+        for (ServicePort sp : current) {
+            b.add(sp, endpoints);
+        }
+        return b.conflicts ? build(all.get(), endpoints, node) : new RoutingTable(b);
+    }
+
+    /** Name order (namespace, Service, port name, protocol), compared field by field: no strings built. */
+    private static final Comparator<ServicePort> ORDER = Comparator.<ServicePort, String>comparing(
+            sp -> sp.name().namespace()).thenComparing(sp -> sp.name().name()).thenComparing(sp -> sp.name().port())
+            .thenComparing(sp -> sp.name().protocol());
+
+    /** The mutable state of one build or update. */
+    private static final class Builder {
+        final Map<Key, Route> routes;
+        final Map<String, Integer> clusterIps;
+        final Map<ServicePortName, List<Key>> owned;
+        final NodeInfo node;
+        boolean conflicts;
+
+        Builder(NodeInfo node, int size) {
+            this.node = node;
+            this.routes = new HashMap<>(size * 3);
+            this.clusterIps = new HashMap<>(size * 2);
+            this.owned = new HashMap<>(size * 2);
+        }
+
+        Builder(RoutingTable previous) {
+            this.node = previous.node;
+            this.routes = new HashMap<>(previous.routes);
+            this.clusterIps = new HashMap<>(previous.clusterIps);
+            this.owned = new HashMap<>(previous.owned);
+        }
+
+        void remove(ServicePortName name) {
+            List<Key> keys = owned.remove(name);
+            if (keys == null) {
+                return;
+            }
+            for (Key k : keys) {
+                Route r = routes.remove(k);
+                if (r != null && r.frontend().kind() == FrontendKind.CLUSTER_IP) {
+                    clusterIps.computeIfPresent(k.ip(), (ip, n) -> n == 1 ? null : n - 1);
+                }
+            }
+        }
+
+        void add(ServicePort sp, Map<ServicePortName, List<Endpoint>> endpoints) {
             List<Endpoint> eps = endpoints.getOrDefault(sp.name(), List.of());
-            EndpointSets v4 = EndpointSets.categorize(eps.stream().filter(e -> !Cidr.isIpv6(e.ip())).toList(), node);
-            EndpointSets v6 = EndpointSets.categorize(eps.stream().filter(e -> Cidr.isIpv6(e.ip())).toList(), node);
+            List<Endpoint> v6eps = new ArrayList<>(0);
+            for (Endpoint e : eps) {
+                if (e.ip().indexOf(':') >= 0) {
+                    v6eps.add(e);
+                }
+            }
+            List<Endpoint> v4eps = eps;
+            if (!v6eps.isEmpty()) {
+                v4eps = new ArrayList<>(eps);
+                v4eps.removeAll(v6eps);
+            }
+            EndpointSets v4 = EndpointSets.categorize(v4eps, node);
+            EndpointSets v6 = EndpointSets.categorize(v6eps, node);
+            List<Key> keys = new ArrayList<>(2);
             for (String ip : sp.clusterIps()) {
-                clusterIps.add(ip);
-                add(routes, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP), v4, v6);
+                add(keys, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP), v4, v6);
             }
             if (sp.nodePort() != 0) {
                 for (String ip : node.nodePortAddresses()) {
-                    add(routes, sp, new Frontend(ip, sp.nodePort(), sp.protocol(), FrontendKind.NODE_PORT), v4, v6);
+                    add(keys, sp, new Frontend(ip, sp.nodePort(), sp.protocol(), FrontendKind.NODE_PORT), v4, v6);
                 }
             }
             for (String ip : sp.externalIps()) {
-                add(routes, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.EXTERNAL_IP), v4, v6);
+                add(keys, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.EXTERNAL_IP), v4, v6);
             }
             for (String ip : sp.loadBalancerIps()) {
-                add(routes, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.LOAD_BALANCER), v4, v6);
+                add(keys, sp, new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.LOAD_BALANCER), v4, v6);
+            }
+            owned.put(sp.name(), List.copyOf(keys));
+        }
+
+        private void add(List<Key> keys, ServicePort sp, Frontend f, EndpointSets v4, EndpointSets v6) {
+            Key key = new Key(f.ip(), f.port(), f.protocol());
+            Route route = new Route(sp, f, f.ip().indexOf(':') >= 0 ? v6 : v4);
+            Route existing = routes.putIfAbsent(key, route);
+            if (existing == null) {
+                keys.add(key);
+                if (f.kind() == FrontendKind.CLUSTER_IP) {
+                    clusterIps.merge(f.ip(), 1, Integer::sum);
+                }
+                return;
+            }
+            // Two Service ports claim one frontend (a misconfiguration): the first in name order keeps it, whatever
+            // the order of the input; an update redoes such a table in full.
+            conflicts = true;
+            if (f.kind() == FrontendKind.CLUSTER_IP) {
+                clusterIps.merge(f.ip(), 1, Integer::sum); // the IP is a ClusterIP (F2) whoever keeps the port
+            }
+            if (ORDER.compare(sp, existing.servicePort()) < 0) {
+                routes.put(key, route);
+                keys.add(key);
             }
         }
-        return new RoutingTable(Map.copyOf(routes), Set.copyOf(clusterIps), node);
-    }
-
-    private static void add(Map<Key, Route> routes, ServicePort sp, Frontend f, EndpointSets v4, EndpointSets v6) {
-        routes.putIfAbsent(new Key(f.ip(), f.port(), f.protocol()), new Route(sp, f, Cidr.isIpv6(f.ip()) ? v6 : v4));
     }
 
     /** The node the table was built for. */
@@ -91,7 +191,7 @@ public final class RoutingTable {
         Route r = routes.get(new Key(dstIp, dstPort, protocol));
         if (r == null) {
             // F2: an existing ClusterIP on a port the Service does not define is refused.
-            return new Decision(clusterIps.contains(dstIp) ? Verdict.REJECT : Verdict.NOT_PROXIED, List.of(), null, null);
+            return new Decision(clusterIps.containsKey(dstIp) ? Verdict.REJECT : Verdict.NOT_PROXIED, List.of(), null, null);
         }
         ServicePort sp = r.servicePort();
         Frontend f = r.frontend();

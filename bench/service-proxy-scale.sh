@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# service-proxy at scale: cold start, RSS and programming latency with 10,000 Services and 50,000 endpoints.
+#
+#   bench/service-proxy-scale.sh                     # 10,000 Services x 5 endpoints, 100 latency samples
+#   SERVICES=1000 SAMPLES=20 bench/service-proxy-scale.sh
+#
+# A fabric8 mock API server (CRUD) holds the objects; the packaged service-proxy (local mode, default settings:
+# min-sync-period 1s) runs against it as a process. Programming latency = EndpointSlice update at the API → first new
+# connection through the ClusterIP that reaches the new endpoint (probed every millisecond). Targets (issue 4):
+# p99 <= 100 ms, cold start <= 5 s, RSS <= 512 MiB. kube-proxy cannot run here (no binary, no real API server), so
+# its published figures are the reference, not a side-by-side run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -pl service-proxy -am package -DskipTests >/dev/null
+cp_file=service-proxy/target/bench.classpath
+./mvnw -q -pl service-proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
+./mvnw -q -pl service-proxy test-compile >/dev/null
+java -Xmx2g -cp "service-proxy/target/test-classes:$(cat "$cp_file")" io.kexpose.proxy.bench.ScaleBench \
+  "$PWD/service-proxy/target/quarkus-app/quarkus-run.jar"
