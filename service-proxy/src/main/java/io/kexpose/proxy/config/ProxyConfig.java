@@ -84,4 +84,10 @@ public interface ProxyConfig {
     /** Node mode: discard DROP verdicts in the kernel with an nftables table (else: accept and hold, as local mode). */
     @WithDefault("true")
     boolean nftables();
+
+    /**
+     * (ours) How long established TCP connections to an endpoint that left the Service may go on before they are
+     * reset; unset: until they close, as kube-proxy leaves conntrack entries (T4). New connections avoid it at once.
+     */
+    Optional<Duration> endpointDrainGrace();
 }

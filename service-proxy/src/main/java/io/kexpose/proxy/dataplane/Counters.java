@@ -1,10 +1,28 @@
 package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.Decision;
+import io.kexpose.proxy.model.ServicePortName;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
-/** What the dataplane did with connections: the source of the {@code serviceproxy_} metrics. */
+/**
+ * What the dataplane did with connections and datagrams, in total and per Service port: the source of the
+ * {@code serviceproxy_} metrics. Counting is a striped add on the data path; reading happens at scrape time.
+ */
 public final class Counters {
+
+    /** The counters of one Service port. */
+    public static final class PerService {
+        public final LongAdder connections = new LongAdder();
+        public final AtomicLong active = new AtomicLong();
+        public final LongAdder bytesToEndpoint = new LongAdder();
+        public final LongAdder bytesToClient = new LongAdder();
+        public final LongAdder datagramsToEndpoint = new LongAdder();
+        public final LongAdder datagramsToClient = new LongAdder();
+    }
 
     public final AtomicLong opened = new AtomicLong();
     public final AtomicLong active = new AtomicLong();
@@ -12,14 +30,35 @@ public final class Counters {
     public final AtomicLong droppedCount = new AtomicLong();
     public final AtomicLong failedCount = new AtomicLong();
     public final AtomicLong retries = new AtomicLong();
+    private final Map<ServicePortName, PerService> services = new ConcurrentHashMap<>();
 
-    void opened(Decision d) {
-        opened.incrementAndGet();
-        active.incrementAndGet();
+    /** The counters of a Service port, created on first use. */
+    public PerService service(ServicePortName name) {
+        return services.computeIfAbsent(name, n -> new PerService());
     }
 
-    void closed(Decision d) {
+    /** Every Service port with counters (read-only view for the scrape). */
+    public Map<ServicePortName, PerService> services() {
+        return java.util.Collections.unmodifiableMap(services);
+    }
+
+    /** Forgets Service ports that are gone and have no connection left (called at every apply: no unbounded growth). */
+    void retain(Set<ServicePortName> live) {
+        services.entrySet().removeIf(e -> !live.contains(e.getKey()) && e.getValue().active.get() == 0);
+    }
+
+    PerService opened(Decision d) {
+        opened.incrementAndGet();
+        active.incrementAndGet();
+        PerService s = service(d.servicePort().name());
+        s.connections.increment();
+        s.active.incrementAndGet();
+        return s;
+    }
+
+    void closed(PerService s) {
         active.decrementAndGet();
+        s.active.decrementAndGet();
     }
 
     void rejected(Decision d) {

@@ -18,9 +18,10 @@ import io.netty.util.ReferenceCountUtil;
 final class Relay extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
-    private final Runnable onBytes;
+    private final java.util.function.LongConsumer onBytes;
 
-    Relay(Channel peer, Runnable onBytes) {
+    /** {@code onBytes} is told how many bytes each read carried (per-Service byte counters). */
+    Relay(Channel peer, java.util.function.LongConsumer onBytes) {
         this.peer = peer;
         this.onBytes = onBytes;
     }
@@ -31,7 +32,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        onBytes.run();
+        if (msg instanceof io.netty.buffer.ByteBuf b) {
+            onBytes.accept(b.readableBytes());
+        }
         peer.write(msg, peer.voidPromise());
     }
 

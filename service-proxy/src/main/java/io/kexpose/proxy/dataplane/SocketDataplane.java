@@ -32,9 +32,12 @@ public final class SocketDataplane implements Dataplane {
     private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
     private final Map<RoutingTable.Key, UdpFrontend> udp = new HashMap<>();
     private final BackendSelector selector;
+    private final Counters counters;
     private final Duration udpIdle;
     private final Duration udpStreamIdle;
     private final int udpMaxFlows;
+    private volatile Set<String> liveEndpoints = Set.of();
+    private volatile Duration drainGrace;
     private volatile RoutingTable current = RoutingTable.build(List.of(), Map.of(), null);
 
     public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
@@ -47,7 +50,9 @@ public final class SocketDataplane implements Dataplane {
             Counters counters, Duration udpIdle, Duration udpStreamIdle, int udpMaxFlows) {
         this.transport = transport;
         this.selector = selector;
-        this.forwarder = new TcpForwarder(() -> current, selector, attemptTimeouts, counters, transport);
+        this.forwarder = new TcpForwarder(() -> liveEndpoints, () -> current, selector, attemptTimeouts, counters,
+                transport);
+        this.counters = counters;
         this.udpIdle = udpIdle;
         this.udpStreamIdle = udpStreamIdle;
         this.udpMaxFlows = udpMaxFlows;
@@ -100,6 +105,16 @@ public final class SocketDataplane implements Dataplane {
             }
         }
         applyUdp(table, failures);
+        Set<io.kexpose.proxy.model.ServicePortName> live = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        for (RoutingTable.Route r : table.routes()) {
+            live.add(r.servicePort().name());
+            r.sets().cluster().forEach(e -> endpoints.add(e.address()));
+            r.sets().local().forEach(e -> endpoints.add(e.address()));
+        }
+        counters.retain(live);
+        liveEndpoints = endpoints;
+        forwarder.endpointsChanged(endpoints, drainGrace);
         if (!failures.isEmpty()) {
             throw new IllegalStateException("could not bind " + failures);
         }
@@ -124,7 +139,7 @@ public final class SocketDataplane implements Dataplane {
             if (f == null) {
                 try {
                     f = new UdpFrontend(w.getKey(), transport, () -> current, selector, udpIdle, udpStreamIdle,
-                            udpMaxFlows);
+                            udpMaxFlows, counters);
                     f.bind();
                     udp.put(w.getKey(), f);
                 } catch (Exception e) {
@@ -147,6 +162,14 @@ public final class SocketDataplane implements Dataplane {
         listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
         listeners.clear();
         current = RoutingTable.build(List.of(), Map.of(), current.node());
+    }
+
+    /**
+     * How long connections to a removed endpoint may go on (null, the default: until they close, T4). New
+     * connections avoid a removed endpoint at once either way.
+     */
+    public void drainGrace(Duration grace) {
+        this.drainGrace = grace;
     }
 
     /** The frontends bound now. */

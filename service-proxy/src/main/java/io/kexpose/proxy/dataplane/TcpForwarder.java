@@ -16,6 +16,8 @@ import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +41,15 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
     private final Bootstrap template;
+    /** Established connections by endpoint address, for the drain grace (see {@link #endpointsChanged}). */
+    private final Map<String, Set<Channel>> byEndpoint = new ConcurrentHashMap<>();
+    private static final io.netty.util.AttributeKey<Channel> CLIENT = io.netty.util.AttributeKey.valueOf("client");
 
-    TcpForwarder(Supplier<RoutingTable> table, BackendSelector selector, List<Duration> attemptTimeouts,
+    private final Supplier<Set<String>> liveNow;
+
+    TcpForwarder(Supplier<Set<String>> liveNow, Supplier<RoutingTable> table, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters, Transport transport) {
+        this.liveNow = liveNow;
         this.table = table;
         this.selector = selector;
         this.attemptTimeouts = attemptTimeouts;
@@ -101,15 +109,47 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
                 return;
             }
             selector.served(d, clientIp, e);
-            counters.opened(d);
-            backend.closeFuture().addListener(x -> counters.closed(d));
-            Runnable bytes = () -> { };
-            backend.pipeline().addLast(new Relay(client, bytes));
-            client.pipeline().addLast(new Relay(backend, bytes));
+            Counters.PerService service = counters.opened(d);
+            backend.closeFuture().addListener(x -> counters.closed(service));
+            Set<Channel> pairs = byEndpoint.computeIfAbsent(e.address(), k -> ConcurrentHashMap.newKeySet());
+            backend.attr(CLIENT).set(client);
+            pairs.add(backend);
+            backend.closeFuture().addListener(x -> pairs.remove(backend));
+            backend.pipeline().addLast(new Relay(client, service.bytesToClient::add));
+            client.pipeline().addLast(new Relay(backend, service.bytesToEndpoint::add));
             client.pipeline().remove(this);
             client.config().setAutoRead(true);
             backend.config().setAutoRead(true);
         });
+    }
+
+    /**
+     * The table changed: connections to endpoints that no longer receive new connections are cut {@code grace}
+     * later unless their endpoint came back meanwhile; with no grace (the default) they live until they close, as
+     * kube-proxy's conntrack entries do (T4).
+     */
+    void endpointsChanged(Set<String> live, Duration grace) {
+        if (grace == null) {
+            return;
+        }
+        for (var e : byEndpoint.entrySet()) {
+            if (live.contains(e.getKey())) {
+                continue;
+            }
+            String address = e.getKey();
+            for (Channel backend : e.getValue()) {
+                backend.eventLoop().schedule(() -> {
+                    if (!liveNow.get().contains(address)) {
+                        Channel client = backend.attr(CLIENT).get();
+                        Relay.reset(backend);
+                        if (client != null) {
+                            Relay.reset(client); // a cut, not an end of stream: the client must not mistake it
+                        }
+                    }
+                }, grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        byEndpoint.entrySet().removeIf(e -> e.getValue().isEmpty());
     }
 
     @Override

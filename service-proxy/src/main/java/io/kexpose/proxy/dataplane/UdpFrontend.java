@@ -35,13 +35,15 @@ final class UdpFrontend {
     private static final class Flow {
         final Endpoint endpoint;
         final Channel upstream;
+        final Counters.PerService service;
         final java.util.ArrayDeque<io.netty.buffer.ByteBuf> pending = new java.util.ArrayDeque<>();
         boolean connected;
         long lastSeen;
         int replies;
 
-        Flow(Endpoint endpoint, Channel upstream, long now) {
+        Flow(Endpoint endpoint, Channel upstream, Counters.PerService service, long now) {
             this.endpoint = endpoint;
+            this.service = service;
             this.upstream = upstream;
             this.lastSeen = now;
         }
@@ -54,12 +56,14 @@ final class UdpFrontend {
     private final Duration idle;
     private final Duration streamIdle;
     private final int maxFlows;
+    private final Counters counters;
     private final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     private Channel socket;
 
     UdpFrontend(RoutingTable.Key key, Transport transport, Supplier<RoutingTable> table, BackendSelector selector,
-            Duration idle, Duration streamIdle, int maxFlows) {
+            Duration idle, Duration streamIdle, int maxFlows, Counters counters) {
         this.key = key;
+        this.counters = counters;
         this.transport = transport;
         this.table = table;
         this.selector = selector;
@@ -100,6 +104,7 @@ final class UdpFrontend {
                 return;
             }
             selector.served(d, client.getAddress().getHostAddress(), e);
+            Counters.PerService service = counters.service(d.servicePort().name());
             Channel upstream = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
@@ -109,6 +114,8 @@ final class UdpFrontend {
                                 f.lastSeen = System.nanoTime();
                                 f.replies++;
                             }
+                            service.datagramsToClient.increment();
+                            service.bytesToClient.add(reply.content().readableBytes());
                             socket.writeAndFlush(new DatagramPacket(reply.content().retain(), client));
                         }
                     })
@@ -123,7 +130,7 @@ final class UdpFrontend {
                         }
                         f.upstream.flush();
                     }).channel();
-            Flow created = new Flow(e, upstream, now);
+            Flow created = new Flow(e, upstream, service, now);
             // Datagrams that arrive before the connect completes (on this event loop) wait in the flow.
             upstream.closeFuture().addListener(x -> {
                 created.pending.forEach(io.netty.buffer.ByteBuf::release);
@@ -138,6 +145,8 @@ final class UdpFrontend {
             }
         }
         flow.lastSeen = now;
+        flow.service.datagramsToEndpoint.increment();
+        flow.service.bytesToEndpoint.add(packet.content().readableBytes());
         if (flow.connected) {
             flow.upstream.writeAndFlush(packet.content().retain());
         } else if (flow.pending.size() < 64) {

@@ -90,7 +90,41 @@ public final class ProxyMetrics {
                 counters.retries.get());
         counter(out, "serviceproxy_tcp_connect_failures_total", "Connections reset after every attempt failed",
                 counters.failedCount.get());
+        perService(out);
         return out.toString();
+    }
+
+    /** Connections, datagrams and bytes per Service port (labels: namespace, service, port, protocol). */
+    private void perService(StringBuilder out) {
+        var services = new java.util.TreeMap<String, Counters.PerService>();
+        counters.services().forEach((n, c) -> services.put("namespace=\"" + n.namespace() + "\",service=\""
+                + n.name() + "\",port=\"" + n.port() + "\",protocol=\"" + n.protocol() + "\"", c));
+        out.append("# HELP serviceproxy_service_connections_total TCP connections forwarded per Service port\n"
+                + "# TYPE serviceproxy_service_connections_total counter\n");
+        services.forEach((l, c) -> out.append("serviceproxy_service_connections_total{").append(l).append("} ")
+                .append(c.connections.sum()).append('\n'));
+        out.append("# HELP serviceproxy_service_connections_active TCP connections being forwarded per Service port\n"
+                + "# TYPE serviceproxy_service_connections_active gauge\n");
+        services.forEach((l, c) -> out.append("serviceproxy_service_connections_active{").append(l).append("} ")
+                .append(c.active.get()).append('\n'));
+        out.append("# HELP serviceproxy_service_bytes_total Bytes forwarded per Service port and direction\n"
+                + "# TYPE serviceproxy_service_bytes_total counter\n");
+        services.forEach((l, c) -> {
+            out.append("serviceproxy_service_bytes_total{").append(l).append(",direction=\"to_endpoint\"} ")
+                    .append(c.bytesToEndpoint.sum()).append('\n');
+            out.append("serviceproxy_service_bytes_total{").append(l).append(",direction=\"to_client\"} ")
+                    .append(c.bytesToClient.sum()).append('\n');
+        });
+        out.append("# HELP serviceproxy_service_udp_datagrams_total UDP datagrams forwarded per Service port and "
+                + "direction\n# TYPE serviceproxy_service_udp_datagrams_total counter\n");
+        services.forEach((l, c) -> {
+            if (c.datagramsToEndpoint.sum() + c.datagramsToClient.sum() > 0) {
+                out.append("serviceproxy_service_udp_datagrams_total{").append(l).append(",direction=\"to_endpoint\"} ")
+                        .append(c.datagramsToEndpoint.sum()).append('\n');
+                out.append("serviceproxy_service_udp_datagrams_total{").append(l).append(",direction=\"to_client\"} ")
+                        .append(c.datagramsToClient.sum()).append('\n');
+            }
+        });
     }
 
     private static double seconds(java.time.Instant t) {

@@ -12,7 +12,6 @@ import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.ServicePort;
 import io.kexpose.proxy.model.ServicePortName;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,23 +42,26 @@ class TcpDataplaneTest {
             List.of(Cidr.parse("127.0.0.0/8")), List.of());
     static final ServicePortName WEB = new ServicePortName("default", "web", "", Protocol.TCP);
 
-    NioEventLoopGroup loops;
+    Transport transport;
     SocketDataplane dataplane;
+    Counters counters = new Counters();
     ExecutorService pods = Executors.newCachedThreadPool();
     List<ServerSocket> podSockets = new java.util.ArrayList<>();
 
     @BeforeEach
     void start() {
-        loops = new NioEventLoopGroup(2);
-        dataplane = new SocketDataplane(loops, new RoundRobinSelector(Clock.systemUTC()),
+        // The production transport (epoll; NIO where it cannot load). With NIO, a closed listener stays in LISTEN
+        // until the selector's next round deregisters it, so "refused at once" is only as prompt as the loop.
+        transport = Transport.create(2, true);
+        dataplane = new SocketDataplane(transport, new RoundRobinSelector(Clock.systemUTC()),
                 List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
-                new Counters());
+                counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
     }
 
     @AfterEach
     void stop() throws Exception {
         dataplane.close();
-        loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        transport.group().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         for (ServerSocket s : podSockets) {
             s.close();
         }
@@ -151,6 +153,46 @@ class TcpDataplaneTest {
             assertArrayEquals(payload, echoed, "1 MiB echoed unchanged");
             assertEquals("bye", greeting(s), "the pod's answer after the half-close arrives");
             writer.join(5000);
+        }
+        Counters.PerService web = counters.services().get(WEB);
+        assertEquals(11, web.connections.sum(), "per-Service connection counter");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (web.active.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, web.active.get(), "no connection left active");
+        assertEquals(1 << 20, web.bytesToEndpoint.sum(), "bytes to the endpoint: exactly the payload");
+        // Greetings and the echo always; the byes of the ten short connections only if they beat the client's close.
+        long toClient = web.bytesToClient.sum();
+        long least = (1 << 20) + 11 * "pod-x\n".length() + "bye\n".length();
+        assertTrue(toClient >= least && toClient <= least + 10 * "bye\n".length(), "bytes to the client: " + toClient);
+    }
+
+    @Test
+    void removedEndpointsConnectionsAreCutAfterTheDrainGraceNotBefore() throws Exception {
+        dataplane.drainGrace(Duration.ofMillis(700));
+        Endpoint a = pod("127.244.3.12", "pod-a");
+        Endpoint b = pod("127.244.3.13", "pod-b");
+        route("127.96.7.12", 8080, List.of(a));
+        try (Socket s = connect("127.96.7.12", 8080)) {
+            assertEquals("pod-a", greeting(s));
+            long removed = System.nanoTime();
+            route("127.96.7.12", 8080, List.of(b));
+            try (Socket n = connect("127.96.7.12", 8080)) {
+                assertEquals("pod-b", greeting(n), "new connections avoid the removed endpoint at once");
+            }
+            s.getOutputStream().write("draining\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("draining", greeting(s), "within the grace the connection still works");
+            s.setSoTimeout(5000);
+            int got;
+            try {
+                got = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                got = -2;
+            }
+            long cutAfterMs = (System.nanoTime() - removed) / 1_000_000;
+            assertTrue(got < 0, "the connection is cut, got " + got);
+            assertTrue(cutAfterMs >= 650 && cutAfterMs < 4000, "cut after the grace, at " + cutAfterMs + " ms");
         }
     }
 
