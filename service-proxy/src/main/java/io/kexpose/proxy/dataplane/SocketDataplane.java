@@ -94,6 +94,7 @@ public final class SocketDataplane implements Dataplane {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(forwarder)
+                    .attr(TcpForwarder.FRONTEND, key)
                     .bind(new InetSocketAddress(key.ip(), key.port())));
         }
         for (var e : binding.entrySet()) {

@@ -11,15 +11,17 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -29,6 +31,10 @@ import java.util.function.Supplier;
  * that refuses or does not answer in time is replaced by the next candidate (up to the configured attempts), and
  * the client is reset when none answers; REJECT resets the client, DROP leaves it without an answer until it gives
  * up (a userspace listener cannot ignore a SYN; see the module README).
+ *
+ * <p>Per-connection cost is what limits connection-per-request traffic, so the accepted path avoids system calls and
+ * allocations it can: the frontend comes from the listener (no getsockname), endpoint socket addresses are parsed
+ * once, the connect bootstrap is one per event loop, and the backend reads from the start through its relay.
  */
 @ChannelHandler.Sharable
 final class TcpForwarder extends ChannelInboundHandlerAdapter {
@@ -36,45 +42,45 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     /** How long a dropped client is held without an answer before its connection is closed. */
     static final Duration DROP_HOLD = Duration.ofSeconds(120);
 
+    /** Set on each listening channel: the frontend it accepts for. */
+    static final AttributeKey<RoutingTable.Key> FRONTEND = AttributeKey.valueOf("kexpose.frontend");
+    private static final AttributeKey<Channel> CLIENT = AttributeKey.valueOf("kexpose.client");
+
+    private final Supplier<Set<String>> liveNow;
     private final Supplier<RoutingTable> table;
     private final BackendSelector selector;
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
-    private final Bootstrap template;
+    private final Transport transport;
+    /** One connect bootstrap per event loop, used only by that loop's thread. */
+    private final FastThreadLocal<Bootstrap> bootstraps = new FastThreadLocal<>();
+    /** Endpoint socket addresses, parsed once per endpoint rather than once per connection. */
+    private final Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
     /** Established connections by endpoint address, for the drain grace (see {@link #endpointsChanged}). */
     private final Map<String, Set<Channel>> byEndpoint = new ConcurrentHashMap<>();
-    private static final io.netty.util.AttributeKey<Channel> CLIENT = io.netty.util.AttributeKey.valueOf("client");
 
-    private final Supplier<Set<String>> liveNow;
-
-    TcpForwarder(Supplier<Set<String>> liveNow, Supplier<RoutingTable> table, BackendSelector selector, List<Duration> attemptTimeouts,
-            Counters counters, Transport transport) {
+    TcpForwarder(Supplier<Set<String>> liveNow, Supplier<RoutingTable> table, BackendSelector selector,
+            List<Duration> attemptTimeouts, Counters counters, Transport transport) {
         this.liveNow = liveNow;
         this.table = table;
         this.selector = selector;
         this.attemptTimeouts = attemptTimeouts;
         this.counters = counters;
-        this.template = new Bootstrap().channel(transport.socketChannel())
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        // the relay is added once connected
-                    }
-                });
+        this.transport = transport;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
-        InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
-        String clientIp = remote.getAddress().getHostAddress();
-        Decision d = table.get().route(clientIp, Protocol.TCP, local.getAddress().getHostAddress(), local.getPort());
+        RoutingTable.Key frontend = client.parent() == null ? null : client.parent().attr(FRONTEND).get();
+        if (frontend == null) {
+            InetSocketAddress local = (InetSocketAddress) client.localAddress();
+            frontend = new RoutingTable.Key(local.getAddress().getHostAddress(), local.getPort(), Protocol.TCP);
+        }
+        String clientIp = ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress();
+        Decision d = table.get().route(clientIp, Protocol.TCP, frontend.ip(), frontend.port());
         if (d.verdict() == Verdict.FORWARD) {
-            connect(client, d, clientIp, new HashSet<>(), 0);
+            connect(client, d, clientIp, null, 0);
         } else if (d.verdict() == Verdict.DROP) {
             counters.dropped(d);
             client.eventLoop().schedule(() -> Relay.reset(client), DROP_HOLD.toMillis(), TimeUnit.MILLISECONDS);
@@ -84,23 +90,40 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private Bootstrap bootstrap(EventLoop loop) {
+        Bootstrap b = bootstraps.get();
+        if (b == null) {
+            b = new Bootstrap().group(loop).channel(transport.socketChannel())
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.TCP_NODELAY, true);
+            bootstraps.set(b);
+        }
+        return b;
+    }
+
     private void connect(Channel client, Decision d, String clientIp, Set<Endpoint> tried, int attempt) {
-        Endpoint e = attempt < attemptTimeouts.size() ? selector.pick(d, clientIp, tried) : null;
+        Set<Endpoint> exclude = tried == null ? Set.of() : tried;
+        Endpoint e = attempt < attemptTimeouts.size() ? selector.pick(d, clientIp, exclude) : null;
         if (e == null || !client.isActive()) {
             counters.failed(d);
             Relay.reset(client);
             return;
         }
-        tried.add(e);
-        ChannelFuture f = template.clone(client.eventLoop())
+        Counters.PerService service = counters.service(d.servicePort().name());
+        // The backend's relay is there from the start: it reads (and forwards to the client) as soon as connected.
+        Relay toClient = new Relay(client, service.bytesToClient::add);
+        ChannelFuture f = bootstrap(client.eventLoop())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
-                .connect(new InetSocketAddress(e.ip(), e.port()));
+                .handler(toClient)
+                .connect(addresses.computeIfAbsent(e.address(), k -> new InetSocketAddress(e.ip(), e.port())));
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 if (attempt + 1 < attemptTimeouts.size()) {
                     counters.retried(d);
                 }
-                connect(client, d, clientIp, tried, attempt + 1);
+                Set<Endpoint> next = tried == null ? new HashSet<>() : tried;
+                next.add(e);
+                connect(client, d, clientIp, next, attempt + 1);
                 return;
             }
             Channel backend = f.channel();
@@ -109,17 +132,14 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
                 return;
             }
             selector.served(d, clientIp, e);
-            Counters.PerService service = counters.opened(d);
+            counters.opened(d);
             backend.closeFuture().addListener(x -> counters.closed(service));
             Set<Channel> pairs = byEndpoint.computeIfAbsent(e.address(), k -> ConcurrentHashMap.newKeySet());
             backend.attr(CLIENT).set(client);
             pairs.add(backend);
             backend.closeFuture().addListener(x -> pairs.remove(backend));
-            backend.pipeline().addLast(new Relay(client, service.bytesToClient::add));
-            client.pipeline().addLast(new Relay(backend, service.bytesToEndpoint::add));
-            client.pipeline().remove(this);
+            client.pipeline().replace(this, "relay", new Relay(backend, service.bytesToEndpoint::add));
             client.config().setAutoRead(true);
-            backend.config().setAutoRead(true);
         });
     }
 
@@ -129,15 +149,17 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
      * kube-proxy's conntrack entries do (T4).
      */
     void endpointsChanged(Set<String> live, Duration grace) {
+        addresses.keySet().retainAll(live);
         if (grace == null) {
+            byEndpoint.entrySet().removeIf(en -> en.getValue().isEmpty());
             return;
         }
-        for (var e : byEndpoint.entrySet()) {
-            if (live.contains(e.getKey())) {
+        for (var en : byEndpoint.entrySet()) {
+            if (live.contains(en.getKey())) {
                 continue;
             }
-            String address = e.getKey();
-            for (Channel backend : e.getValue()) {
+            String address = en.getKey();
+            for (Channel backend : en.getValue()) {
                 backend.eventLoop().schedule(() -> {
                     if (!liveNow.get().contains(address)) {
                         Channel client = backend.attr(CLIENT).get();
@@ -149,7 +171,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
                 }, grace.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
-        byEndpoint.entrySet().removeIf(e -> e.getValue().isEmpty());
+        byEndpoint.entrySet().removeIf(en -> en.getValue().isEmpty());
     }
 
     @Override
