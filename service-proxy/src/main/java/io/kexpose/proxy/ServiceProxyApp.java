@@ -44,6 +44,7 @@ public class ServiceProxyApp {
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));
+        sockets.tcpIdleTimeout(config.tcpIdleTimeout());
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();

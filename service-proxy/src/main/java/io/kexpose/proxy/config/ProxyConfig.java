@@ -90,4 +90,8 @@ public interface ProxyConfig {
      * reset; unset: until they close, as kube-proxy leaves conntrack entries (T4). New connections avoid it at once.
      */
     Optional<Duration> endpointDrainGrace();
+
+    /** T3: established TCP connections idle in both directions this long are reset (kube-proxy's conntrack: 24h). */
+    @WithDefault("24h")
+    Duration tcpIdleTimeout();
 }

@@ -19,11 +19,18 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
     private final java.util.function.LongConsumer onBytes;
+    private final Activity activity;
+
+    /** When a connection pair last carried bytes in either direction (T3 idle timeout); shared by its two relays. */
+    static final class Activity {
+        volatile long lastNanos = System.nanoTime();
+    }
 
     /** {@code onBytes} is told how many bytes each read carried (per-Service byte counters). */
-    Relay(Channel peer, java.util.function.LongConsumer onBytes) {
+    Relay(Channel peer, java.util.function.LongConsumer onBytes, Activity activity) {
         this.peer = peer;
         this.onBytes = onBytes;
+        this.activity = activity;
     }
 
     @Override
@@ -35,6 +42,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (msg instanceof io.netty.buffer.ByteBuf b) {
             onBytes.accept(b.readableBytes());
         }
+        activity.lastNanos = System.nanoTime();
         peer.write(msg, peer.voidPromise());
     }
 

@@ -173,6 +173,13 @@ public final class SocketDataplane implements Dataplane {
         this.drainGrace = grace;
     }
 
+    /** T3: connections idle in both directions for {@code idle} are reset (checked every idle/10, at most 1 min). */
+    public void tcpIdleTimeout(Duration idle) {
+        long every = Math.max(10, Math.min(60_000, idle.toMillis() / 10));
+        transport.group().next().scheduleAtFixedRate(() -> forwarder.closeIdle(idle), every, every,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** The frontends bound now. */
     public synchronized Set<RoutingTable.Key> bound() {
         return Set.copyOf(listeners.keySet());

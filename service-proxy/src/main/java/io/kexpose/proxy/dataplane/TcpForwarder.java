@@ -45,6 +45,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     /** Set on each listening channel: the frontend it accepts for. */
     static final AttributeKey<RoutingTable.Key> FRONTEND = AttributeKey.valueOf("kexpose.frontend");
     private static final AttributeKey<Channel> CLIENT = AttributeKey.valueOf("kexpose.client");
+    private static final AttributeKey<Relay.Activity> ACTIVITY = AttributeKey.valueOf("kexpose.activity");
 
     private final Supplier<Set<String>> liveNow;
     private final Supplier<RoutingTable> table;
@@ -111,7 +112,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         }
         Counters.PerService service = counters.service(d.servicePort().name());
         // The backend's relay is there from the start: it reads (and forwards to the client) as soon as connected.
-        Relay toClient = new Relay(client, service.bytesToClient::add);
+        Relay.Activity activity = new Relay.Activity();
+        Relay toClient = new Relay(client, service.bytesToClient::add, activity);
         ChannelFuture f = bootstrap(client.eventLoop())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
                 .handler(toClient)
@@ -136,9 +138,10 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
             backend.closeFuture().addListener(x -> counters.closed(service));
             Set<Channel> pairs = byEndpoint.computeIfAbsent(e.address(), k -> ConcurrentHashMap.newKeySet());
             backend.attr(CLIENT).set(client);
+            backend.attr(ACTIVITY).set(activity);
             pairs.add(backend);
             backend.closeFuture().addListener(x -> pairs.remove(backend));
-            client.pipeline().replace(this, "relay", new Relay(backend, service.bytesToEndpoint::add));
+            client.pipeline().replace(this, "relay", new Relay(backend, service.bytesToEndpoint::add, activity));
             client.config().setAutoRead(true);
         });
     }
@@ -172,6 +175,28 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
             }
         }
         byEndpoint.entrySet().removeIf(en -> en.getValue().isEmpty());
+    }
+
+    /**
+     * T3: resets the connection pairs that carried no byte in either direction for {@code idle} (kube-proxy's
+     * conntrack established timeout is 24 h; no shorter default). Called periodically.
+     */
+    void closeIdle(Duration idle) {
+        long now = System.nanoTime();
+        for (Set<Channel> backends : byEndpoint.values()) {
+            for (Channel backend : backends) {
+                Relay.Activity a = backend.attr(ACTIVITY).get();
+                if (a != null && now - a.lastNanos > idle.toNanos()) {
+                    backend.eventLoop().execute(() -> {
+                        Channel client = backend.attr(CLIENT).get();
+                        Relay.reset(backend);
+                        if (client != null) {
+                            Relay.reset(client);
+                        }
+                    });
+                }
+            }
+        }
     }
 
     @Override

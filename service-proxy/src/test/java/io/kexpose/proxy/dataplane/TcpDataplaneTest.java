@@ -169,6 +169,32 @@ class TcpDataplaneTest {
     }
 
     @Test
+    void t3ConnectionsIdleInBothDirectionsAreResetAfterTheIdleTimeoutBusyOnesAreNot() throws Exception {
+        dataplane.tcpIdleTimeout(Duration.ofMillis(600));
+        route("127.96.7.13", 8080, List.of(pod("127.244.3.14", "pod-a")));
+        try (Socket idle = connect("127.96.7.13", 8080); Socket busy = connect("127.96.7.13", 8080)) {
+            assertEquals("pod-a", greeting(idle));
+            assertEquals("pod-a", greeting(busy));
+            long start = System.nanoTime();
+            for (int i = 0; i < 12; i++) { // 1.2 s of traffic every 100 ms: never idle for 600 ms
+                busy.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("ping", greeting(busy));
+                Thread.sleep(100);
+            }
+            int got;
+            try {
+                got = idle.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                got = -2;
+            }
+            assertTrue(got < 0, "the idle connection was reset");
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 3000, "within the timeout and one check period");
+            busy.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("still", greeting(busy), "the busy connection lives on");
+        }
+    }
+
+    @Test
     void removedEndpointsConnectionsAreCutAfterTheDrainGraceNotBefore() throws Exception {
         dataplane.drainGrace(Duration.ofMillis(700));
         Endpoint a = pod("127.244.3.12", "pod-a");
