@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.kexpose.lb.model.Ingress;
 import io.kexpose.lb.model.LbService;
 import io.kexpose.lb.model.PortStatus;
@@ -16,6 +16,8 @@ import io.kexpose.lb.status.StatusWriter;
 import io.kexpose.lb.status.WriteConflict;
 import io.kexpose.lb.translate.Annotations;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link StatusWriter} against the API (S5): metadata through JSON patches that first test the uid (so a Service
@@ -56,7 +58,9 @@ public final class ApiStatusWriter implements StatusWriter {
             }
         }
         if (pool != null) {
-            if (raw == null || raw.getMetadata().getAnnotations() == null) {
+            // fabric8 reads an absent map as empty: an empty one is replaced whole, so the parent always exists
+            if (raw == null || raw.getMetadata().getAnnotations() == null
+                    || raw.getMetadata().getAnnotations().isEmpty()) {
                 ObjectNode add = op("add", "/metadata/annotations");
                 add.putObject("value").put(annotations.allocatedFrom(), pool);
                 ops.add(add);
@@ -120,8 +124,7 @@ public final class ApiStatusWriter implements StatusWriter {
             if (current == null || !s.uid().equals(current.getMetadata().getUid())) {
                 throw new WriteConflict("the Service changed identity");
             }
-            client.services().inNamespace(s.namespace()).withName(s.name()).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), body.toString());
+            send(s, "/status", "application/merge-patch+json", body.toString());
         } catch (KubernetesClientException e) {
             throw mapped(e);
         }
@@ -133,11 +136,29 @@ public final class ApiStatusWriter implements StatusWriter {
     }
 
     private void patch(LbService s, String jsonPatch) throws Exception {
+        send(s, "", "application/json-patch+json", jsonPatch);
+    }
+
+    /**
+     * One PATCH, straight through the client's HTTP client (its auth and TLS settings): fabric8's typed patch reads
+     * the object first, which doubled the round trips per Service.
+     */
+    private void send(LbService s, String subresource, String contentType, String body) throws Exception {
+        String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + s.namespace()
+                + "/services/" + s.name() + subresource;
+        HttpClient http = client.getHttpClient();
+        HttpResponse<String> r;
         try {
-            client.services().inNamespace(s.namespace()).withName(s.name())
-                    .patch(PatchContext.of(PatchType.JSON), jsonPatch);
-        } catch (KubernetesClientException e) {
-            throw mapped(e);
+            r = http.sendAsync(http.newHttpRequestBuilder().uri(url).method("PATCH", contentType, body).build(),
+                    String.class).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("API request failed: " + e.getCause(), e.getCause());
+        }
+        if (r.code() == 404 || r.code() == 409 || r.code() == 422) {
+            throw new WriteConflict(r.code() + ": " + r.body());
+        }
+        if (r.code() / 100 != 2) {
+            throw new IllegalStateException("API error " + r.code() + ": " + r.body());
         }
     }
 
@@ -145,7 +166,9 @@ public final class ApiStatusWriter implements StatusWriter {
         if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
             return new WriteConflict(e.getCode() + ": " + e.getMessage());
         }
-        return e;
+        String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getCause() != null ? e.getCause().toString() : e.getMessage();
+        return new IllegalStateException("API error " + e.getCode() + ": " + detail, e);
     }
 
     private static ObjectNode op(String op, String path) {

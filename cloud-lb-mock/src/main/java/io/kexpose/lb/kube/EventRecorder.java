@@ -26,6 +26,8 @@ public final class EventRecorder implements AutoCloseable {
     private record Seen(String name, int count) {
     }
 
+    private static final System.Logger LOG = System.getLogger("io.kexpose.lb.events");
+
     private final KubernetesClient client;
     private final Clock clock;
     private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
@@ -49,6 +51,10 @@ public final class EventRecorder implements AutoCloseable {
     /** Queues the Event; never blocks, never throws. */
     public void record(LbService s, EventType type, String reason, String message) {
         String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        if (type == EventType.Warning || LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(type == EventType.Warning ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    reason + " " + s.key() + ": " + message);
+        }
         writer.execute(() -> write(s, type, reason, message, now));
     }
 
