@@ -60,6 +60,7 @@ public final class LbBench {
         } finally {
             server.destroy();
         }
+        System.exit(0); // the client's and the mock server's threads would keep the JVM up
     }
 
     static Service lb(String name, Integer nodePort) {
