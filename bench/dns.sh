@@ -4,57 +4,52 @@
 #   bench/dns.sh                              # 3 interleaved rounds, 6 s per measurement
 #   ROUNDS=5 DURATION=10 bench/dns.sh
 #
-# Starts the local cluster (API on 127.0.0.1:16453, so it does not disturb a cluster of yours), whose dns component
-# serves 127.0.53.1:53, and loads through the API: namespace bench, 1,000 ClusterIP Services (named port http, so
-# SRV records exist) and 100 headless Services with an EndpointSlice of 10 endpoints each. The same records go
-# into a zone file served by Knot DNS (Debian knot) on 127.0.54.1:53. Query mix (dnsperf, looping a shuffled file):
-# 80% A of existing ClusterIP Services, 10% A of headless Services (10 rows), 10% NXDOMAIN. Each round measures
-# both servers at full load (peak qps), then each at half of its own peak for latency (p99 from dnsperf -v).
-# Servers are pinned to CPU 0, dnsperf to CPU 1 (2-core machine).
+# A fabric8 mock API server (CRUD, in the bench driver io.kexpose.dns.bench.DnsBench) holds namespace bench with
+# 1,000 ClusterIP Services (named port http, so SRV records exist) and 100 headless Services with an EndpointSlice of
+# 10 endpoints each; the packaged dns server runs against it as a process (the local cluster's JVM options, -Xmx96m
+# -XX:+UseSerialGC, override with DNS_JAVA_OPTS) on 127.0.55.1:53. The mock API rather than ./kexpose up: the local
+# cluster's state directory is shared by everyone working in this checkout, and the API is not what is measured.
+# The same records go into a zone file served by Knot DNS (Debian knot) on 127.0.54.1:53. Query mix (dnsperf, looping
+# a shuffled file): 80% A of existing ClusterIP Services, 10% A of headless Services (10 rows), 10% NXDOMAIN. Each
+# round measures both servers at full load (peak qps), then each at half of its own peak for latency (p99 from
+# dnsperf -v). Servers are pinned to CPU 0, dnsperf to CPU 1 (2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6}
-API_PORT=${API_PORT:-16453}
-OURS=127.0.53.1
-KNOT=127.0.54.1
-for tool in dnsperf knotd kubectl java taskset dig; do
+OURS=${OURS:-127.0.55.1}
+KNOT=${KNOT:-127.0.54.1}
+for tool in dnsperf knotd java taskset dig; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y dnsperf knot dnsutils)" >&2; exit 1; }
 done
 
 work=$(mktemp -d /tmp/dns-bench.XXXXXX)
-export KUBECONFIG=$PWD/.kexpose/kubeconfig
+driver=
 cleanup() {
   [ -f "$work/knot.pid" ] && kill "$(cat "$work/knot.pid")" 2>/dev/null || true
-  ./kexpose down >/dev/null 2>&1 || true
+  if [ -n "$driver" ]; then
+    touch "$work/stop"
+    for i in $(seq 1 100); do kill -0 "$driver" 2>/dev/null || break; sleep 0.1; done
+    kill "$driver" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if ./kexpose status >/dev/null 2>&1; then
-  echo "bench: a local cluster is already running; stop it first (./kexpose down)" >&2; exit 1
-fi
-./kexpose up -d --api-port "$API_PORT" >/dev/null
-for i in $(seq 1 200); do dig +short +tries=1 +time=1 @$OURS -p 53 kubernetes.default.svc.cluster.local A | grep -q . && break; sleep 0.2; done
-
-# The data set, through the API.
-{
-  echo "apiVersion: v1"; echo "kind: Namespace"; echo "metadata: {name: bench}"
-  for n in $(seq 0 999); do
-    printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: bench}\nspec: {ports: [{name: http, port: 80, protocol: TCP}]}\n' "$n"
-  done
-  for n in $(seq 0 99); do
-    printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: h-%d, namespace: bench}\nspec: {clusterIP: None, ports: [{name: http, port: 80, protocol: TCP}]}\n' "$n"
-    printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: h-%d-1, namespace: bench, labels: {kubernetes.io/service-name: h-%d}}\naddressType: IPv4\nports: [{name: http, port: 80, protocol: TCP}]\nendpoints:\n' "$n" "$n"
-    for i in $(seq 1 10); do printf -- '- addresses: ["10.250.%d.%d"]\n' "$n" "$i"; done
-  done
-} >"$work/data.yaml"
-kubectl create -f "$work/data.yaml" >/dev/null
-kubectl get svc -n bench -o jsonpath='{range .items[*]}{.metadata.name} {.spec.clusterIP}{"\n"}{end}' >"$work/ips"
-for i in $(seq 1 200); do
-  dig +short +tries=1 +time=1 @$OURS h-99.bench.svc.cluster.local A | grep -q 10.250.99 && break; sleep 0.2
+./mvnw -q -B -pl dns -am package -DskipTests >/dev/null
+./mvnw -q -B -pl dns test-compile >/dev/null
+./mvnw -q -B -pl dns dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null
+DNS_ADDRESS=$OURS java -Xmx1g -cp "dns/target/test-classes:$(cat "$work/cp")" io.kexpose.dns.bench.DnsBench serve "$work" \
+  >"$work/driver.log" 2>&1 &
+driver=$!
+for i in $(seq 1 600); do
+  [ -f "$work/dns.pid" ] && break
+  kill -0 "$driver" 2>/dev/null || { cat "$work/driver.log" >&2; exit 1; }
+  sleep 0.2
 done
+[ -f "$work/dns.pid" ] || { echo "bench: dns did not come up" >&2; cat "$work/driver.log" >&2; exit 1; }
+OURS_PID=$(cat "$work/dns.pid")
 
 # The same records as a zone file for Knot.
 {
@@ -97,9 +92,7 @@ for i in $(seq 1 100); do dig +short +tries=1 +time=1 @$KNOT svc-1.bench.svc.clu
   for i in $(seq 1 100); do echo "nosuch-$i.bench.svc.cluster.local A"; done
 } | shuf >"$work/queries"
 
-# Pin our server (every thread of the JVM bound to 127.0.53.1:53) to CPU 0, like Knot.
-OURS_PID=$(ss -Hulpn "src $OURS:53" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
-[ -n "$OURS_PID" ] || { echo "bench: dns is not listening on $OURS:53" >&2; exit 1; }
+# Pin our server (every thread of the JVM) to CPU 0, like Knot.
 taskset -apc 0 "$OURS_PID" >/dev/null
 
 peak() { # server -> qps

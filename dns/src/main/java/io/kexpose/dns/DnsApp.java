@@ -1,6 +1,7 @@
 package io.kexpose.dns;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kexpose.dns.answer.EncodedAnswers;
 import io.kexpose.dns.answer.Exchange;
 import io.kexpose.dns.answer.ForwardCache;
 import io.kexpose.dns.answer.ForwardHandler;
@@ -83,7 +84,8 @@ public class DnsApp {
             last = forward;
         }
         Handler chain = new KubernetesHandler(new QueryParser(zones), new ZoneAnswers(index, settings), last);
-        Exchange exchange = new Exchange(chain, metrics);
+        Exchange exchange = new Exchange(chain, metrics, config.encodedAnswers() > 0
+                ? new EncodedAnswers(config.encodedAnswers()) : null, index::generation);
 
         watch = new ClusterWatch(client, index, metrics, clock);
         gate = new SyncGate(vertx, watch);
@@ -95,7 +97,8 @@ public class DnsApp {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         watch.start();
         gate.start(config.startupTimeout(), 10);
-        listeners = new DnsListeners(vertx, exchange);
+        listeners = new DnsListeners(vertx, exchange,
+                io.quarkus.runtime.ImageMode.current() != io.quarkus.runtime.ImageMode.NATIVE_RUN);
         gate.synced().onSuccess(v -> LOG.info("informers synced"));
         gate.portsMayOpen().compose(v -> listeners.open(config.bindAddress(), config.dnsPort(), config.eventLoops()))
                 .onSuccess(v -> LOG.infof("DNS on %s:%d udp+tcp (%s)", config.bindAddress(), config.dnsPort(),

@@ -2,6 +2,7 @@ package io.kexpose.dns.answer;
 
 import io.kexpose.dns.metrics.DnsMetrics;
 import io.vertx.core.Future;
+import java.util.function.LongSupplier;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
@@ -23,15 +24,46 @@ public final class Exchange {
 
     private final Handler chain;
     private final DnsMetrics metrics;
+    private final EncodedAnswers encoded;
+    private final LongSupplier generation;
 
+    /** An exchange that builds every answer. */
     public Exchange(Handler chain, DnsMetrics metrics) {
+        this(chain, metrics, null, () -> 0);
+    }
+
+    /**
+     * An exchange that keeps encoded cluster answers in {@code encoded} (null: none) for as long as
+     * {@code generation} (the cluster view's, {@link io.kexpose.dns.tracker.ClusterIndex#generation()}) is unchanged.
+     */
+    public Exchange(Handler chain, DnsMetrics metrics, EncodedAnswers encoded, LongSupplier generation) {
         this.chain = chain;
         this.metrics = metrics;
+        this.encoded = encoded;
+        this.generation = generation;
+    }
+
+    /**
+     * The fast path: the stored response to {@code wire} if the same request was answered from the same cluster view
+     * before (its metrics recorded), else null and the caller goes through {@link #process}. Never throws.
+     */
+    public byte[] encodedAnswer(byte[] wire, Transport transport, boolean ipv6Client) {
+        if (encoded == null || wire.length < 12) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        DnsMetrics.Series[] series = new DnsMetrics.Series[1];
+        byte[] out = encoded.get(wire, variant(transport, ipv6Client), generation.getAsLong(), series);
+        if (out != null) {
+            series[0].record((System.nanoTime() - t0) / 1e9);
+        }
+        return out;
     }
 
     /** The response bytes to send for {@code wire}, or null for silence. */
     public Future<byte[]> process(byte[] wire, Transport transport, boolean ipv6Client) {
         long t0 = System.nanoTime();
+        long builtFrom = generation.getAsLong(); // read before the view is, so a change while building is seen
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
             metrics.dropped(transport.label(), ipv6Client, -1);
             return Future.succeededFuture(null); // no header to answer, or a response (QR=1): silence
@@ -70,11 +102,19 @@ public final class Exchange {
         }).map(r -> {
             byte[] out = r.wire() != null ? relayed(r.wire(), transport, request) : encode(r.message(), transport,
                     request);
-            metrics.request(r.zone(), transport.label(), ipv6Client, request.getQuestion().getType(),
-                    opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0, limit(transport, request),
-                    out == null ? 0 : out.length, r.rcode(), r.plugin(), (System.nanoTime() - t0) / 1e9);
+            DnsMetrics.Series series = metrics.series(r.zone(), transport.label(), ipv6Client,
+                    request.getQuestion().getType(), opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0,
+                    limit(transport, request), out == null ? 0 : out.length, r.rcode(), r.plugin());
+            series.record((System.nanoTime() - t0) / 1e9);
+            if (encoded != null && r.stable() && out != null) {
+                encoded.put(wire, variant(transport, ipv6Client), builtFrom, out, series);
+            }
             return out;
         });
+    }
+
+    private static int variant(Transport transport, boolean ipv6Client) {
+        return transport.ordinal() * 2 + (ipv6Client ? 1 : 0);
     }
 
     /** X2: 65535 over TCP; over UDP max(512, the advertised EDNS0 size), 512 without OPT. */

@@ -60,7 +60,7 @@ public final class KubernetesHandler implements Handler {
         }
         a.additional().forEach(r -> m.addRecord(r, Section.ADDITIONAL));
         if (a.chase() == null || query.depth() >= MAX_CHASE) {
-            return Future.succeededFuture(Reply.of(m, "kubernetes", zone));
+            return Future.succeededFuture(Reply.fromClusterView(m, zone));
         }
         return chase(query, a.chase(), q.getType()).map(chased -> {
             chased.forEach(r -> m.addRecord(r, Section.ANSWER));

@@ -73,7 +73,8 @@ final class WireMessages {
         return ((m[p] & 0xFF) << 8) | (m[p + 1] & 0xFF);
     }
 
-    private static int skipName(byte[] m, int p) {
+    /** The offset just past the name at {@code p}, or -1 if it runs off the end or uses a reserved label type. */
+    static int skipName(byte[] m, int p) {
         while (p < m.length) {
             int len = m[p] & 0xFF;
             if (len == 0) {

@@ -95,4 +95,11 @@ public interface DnsConfig {
     /** Event loops serving DNS, each with its own UDP socket (SO_REUSEPORT) and TCP acceptor (ours). */
     @WithDefault("1")
     int eventLoops();
+
+    /**
+     * Encoded cluster-zone responses kept per distinct request, valid until the next change of the watched objects
+     * (ours; 0 = build every answer). Not a DNS cache: a change invalidates every entry at once (D6).
+     */
+    @WithDefault("10000")
+    int encodedAnswers();
 }

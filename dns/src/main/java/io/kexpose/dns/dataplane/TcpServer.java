@@ -59,7 +59,11 @@ final class TcpServer {
             }
             parser.fixedSizeMode(2);
             readingLength[0] = true;
-            exchange.process(frame.getBytes(), Transport.TCP, ipv6).onSuccess(out -> {
+            byte[] wire = frame.getBytes();
+            byte[] encoded = exchange.encodedAnswer(wire, Transport.TCP, ipv6);
+            Future<byte[]> reply = encoded != null ? Future.succeededFuture(encoded)
+                    : exchange.process(wire, Transport.TCP, ipv6);
+            reply.onSuccess(out -> {
                 if (out != null) {
                     Buffer b = Buffer.buffer(out.length + 2).appendUnsignedShort(out.length).appendBytes(out);
                     socket.write(b);

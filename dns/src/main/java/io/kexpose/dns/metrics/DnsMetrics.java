@@ -64,13 +64,36 @@ public final class DnsMetrics {
     /** One request: counts, duration and sizes (S-labels of §3). */
     public void request(String zone, String proto, boolean ipv6, int qtype, boolean dnssecOk, int requestSizeLimit,
             int responseBytes, int rcode, String plugin, double seconds) {
-        requests.with(server, zone, "", proto, ipv6 ? "2" : "1", typeLabel(qtype)).increment();
-        duration.with(server, zone, "").observe(seconds);
-        requestSize.with(server, zone, "", proto).observe(requestSizeLimit);
-        responseSize.with(server, zone, "", proto).observe(responseBytes);
-        responses.with(server, zone, "", org.xbill.DNS.Rcode.string(rcode), plugin).increment();
-        if (dnssecOk) {
-            doRequests.with(server, zone, "").increment();
+        series(zone, proto, ipv6, qtype, dnssecOk, requestSizeLimit, responseBytes, rcode, plugin).record(seconds);
+    }
+
+    /**
+     * The series one kind of request updates, resolved once: a memoized answer records through it without building
+     * label lists on the hot path.
+     */
+    public Series series(String zone, String proto, boolean ipv6, int qtype, boolean dnssecOk, int requestSizeLimit,
+            int responseBytes, int rcode, String plugin) {
+        return new Series(requests.with(server, zone, "", proto, ipv6 ? "2" : "1", typeLabel(qtype)),
+                duration.with(server, zone, ""), requestSize.with(server, zone, "", proto), requestSizeLimit,
+                responseSize.with(server, zone, "", proto), responseBytes,
+                responses.with(server, zone, "", org.xbill.DNS.Rcode.string(rcode), plugin),
+                dnssecOk ? doRequests.with(server, zone, "") : null);
+    }
+
+    /** The pre-resolved series of one kind of request, with its fixed request-size limit and response size. */
+    public record Series(LongAdder requests, Histogram duration, Histogram requestSize, int requestSizeLimit,
+            Histogram responseSize, int responseBytes, LongAdder responses, LongAdder doRequests) {
+
+        /** Counts one request that took {@code seconds}. */
+        public void record(double seconds) {
+            requests.increment();
+            duration.observe(seconds);
+            requestSize.observe(requestSizeLimit);
+            responseSize.observe(responseBytes);
+            responses.increment();
+            if (doRequests != null) {
+                doRequests.increment();
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public final class ClusterIndex implements ClusterView {
     private final Map<InetAddress, List<String>> byEndpointIp = new ConcurrentHashMap<>();
     private volatile long serial;
     private volatile boolean synced;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     public ClusterIndex(Clock clock) {
         this.clock = clock;
@@ -94,10 +95,20 @@ public final class ClusterIndex implements ClusterView {
     /** S1: every informer has synced; NXDOMAIN answers may be given from now on. */
     public void markSynced() {
         synced = true;
+        generation.incrementAndGet();
+    }
+
+    /**
+     * A number that changes after every change of what answers read (including sync), so that anything derived from
+     * the view can be known stale: read it before reading the view.
+     */
+    public long generation() {
+        return generation.get();
     }
 
     private void touch() {
         serial = clock.millis() / 1000;
+        generation.incrementAndGet();
     }
 
     private static void add(Map<InetAddress, List<String>> index, InetAddress ip, String key) {

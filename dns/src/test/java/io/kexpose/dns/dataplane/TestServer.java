@@ -1,5 +1,6 @@
 package io.kexpose.dns.dataplane;
 
+import io.kexpose.dns.answer.EncodedAnswers;
 import io.kexpose.dns.answer.Exchange;
 import io.kexpose.dns.answer.ForwardHandler;
 import io.kexpose.dns.answer.KubernetesHandler;
@@ -29,7 +30,8 @@ final class TestServer {
         ForwardHandler forward = new ForwardHandler(new UpstreamClient(vertx, upstreams, Duration.ofSeconds(2),
                 Duration.ofSeconds(5)), null, 1000, metrics);
         exchange = new Exchange(new KubernetesHandler(new QueryParser(List.of("cluster.local", "in-addr.arpa",
-                "ip6.arpa")), new ZoneAnswers(index, settings), forward), metrics);
+                "ip6.arpa")), new ZoneAnswers(index, settings), forward), metrics, new EncodedAnswers(1000),
+                index::generation);
         listeners = new DnsListeners(vertx, exchange);
     }
 }
