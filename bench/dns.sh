@@ -105,6 +105,7 @@ p99() { # server qps -> p99 latency in ms
 }
 
 peak "$OURS" >/dev/null; peak "$KNOT" >/dev/null  # warm-up (JIT)
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs, shared)"
 printf '%-6s %12s %12s %8s %12s %12s %8s\n' round ours_qps knot_qps ratio ours_p99ms knot_p99ms ratio
 ratios=(); lat_ratios=(); ours_p99s=()
 for r in $(seq 1 "$ROUNDS"); do
@@ -120,3 +121,4 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 echo "median qps ratio ours/knot: $(median "${ratios[@]}") (target >= 0.6)"
 echo "median p99 at half of own peak, ours: $(median "${ours_p99s[@]}") ms (target <= 1 ms); ratio ours/knot: $(median "${lat_ratios[@]}")"
 echo "dns RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$OURS_PID/status)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

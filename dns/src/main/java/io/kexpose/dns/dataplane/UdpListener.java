@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * DNS over UDP (X1) on Netty directly: one datagram in, at most one out, to the sender, with responses sized by
  * {@link Exchange} (X2, X3). Event loops of its own, one socket per loop on the same port (SO_REUSEPORT, epoll), so
  * the kernel spreads clients over the loops. Replies made while a batch of datagrams is read are flushed once at the
- * end of the batch (one {@code sendmmsg} on epoll); replies that complete later (forwarding) are flushed at once.
+ * end of the batch (one {@code sendmmsg} on epoll, as the batch was read with one {@code recvmmsg}); replies that
+ * complete later (forwarding) are flushed at once.
  *
  * <p>Why not a Vert.x {@code DatagramSocket}: its {@code send(buffer, port, host)} takes the peer as a host string and
  * resolves it for every reply, and every datagram crosses a context switch and a buffer copy more; the Netty pipeline
@@ -41,6 +42,9 @@ final class UdpListener {
 
     /** Largest datagram read; a larger one arrives cut and is answered FORMERR (queries are far below it). */
     static final int MAX_DATAGRAM = 4096;
+
+    /** Datagrams read by one {@code recvmmsg} (epoll). */
+    static final int READ_BATCH = 16;
 
     private final Exchange exchange;
     private final boolean epoll;
@@ -64,6 +68,9 @@ final class UdpListener {
                 .handler(new Replier());
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, n > 1);
+            // recvmmsg: up to READ_BATCH datagrams per system call, each in a MAX_DATAGRAM slot of one buffer
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH));
         }
         Promise<Void> bound = Promise.promise();
         bindNext(b, new InetSocketAddress(host, port), n, bound);

@@ -48,11 +48,12 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
      * API is unreachable at startup (S2: the DNS port opens after the startup timeout even then).
      */
     public void start() {
-        namespaces = started(client.namespaces().runnableInformer(0), handler((o, n) -> index.putNamespace(name(o, n),
+        namespaces = started(client.namespaces().runnableInformer(0), Namespace::new, handler((o, n) -> index.putNamespace(name(o, n),
                 n != null)));
-        services = started(client.services().inAnyNamespace().runnableInformer(0), handler((o, n) -> index.putService(
+        services = started(client.services().inAnyNamespace().runnableInformer(0), Service::new, handler((o, n) -> index.putService(
                 key(o, n), n == null ? null : ServiceEntries.from(n))));
-        slices = started(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), handler((o, n) -> {
+        slices = started(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0),
+                EndpointSlice::new, handler((o, n) -> {
             DnsSlice now = n == null ? null : SliceEntries.from(n);
             if (index.putSlice(key(o, n), now) && synced && now != null && now.triggerTime() != null) {
                 DnsService svc = index.service(now.namespace(), now.service());
@@ -65,8 +66,10 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
         }));
     }
 
-    private static <T> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
-            ResourceEventHandler<T> handler) {
+    /** Starts {@code informer} with a {@link KeyOnlyStore} (the index holds what answers need) and {@code handler}. */
+    private static <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
+            java.util.function.Supplier<T> empty, ResourceEventHandler<T> handler) {
+        informer.itemStore(new KeyOnlyStore<>(empty));
         informer.addEventHandler(handler);
         informer.exceptionHandler((isStarted, error) -> true); // keep retrying, before the first list too
         informer.start();
