@@ -15,5 +15,7 @@ cd "$(dirname "$0")/.."
 cp_file=service-proxy/target/bench.classpath
 ./mvnw -q -pl service-proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
 ./mvnw -q -pl service-proxy test-compile >/dev/null
+# The proxy runs with the JVM options of its container image (service-proxy/src/main/docker/Dockerfile.jvm).
+export PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled}"
 java -Xmx2g -cp "service-proxy/target/test-classes:$(cat "$cp_file")" io.kexpose.proxy.bench.ScaleBench \
   "$PWD/service-proxy/target/quarkus-app/quarkus-run.jar"
