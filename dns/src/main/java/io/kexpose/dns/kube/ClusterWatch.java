@@ -35,6 +35,9 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Namespace> namespaces;
     private volatile boolean synced;
+    /** Per informer (namespaces, services, slices): its store, and the notifications its handler has finished. */
+    private final List<KeyOnlyStore<?>> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.concurrent.atomic.AtomicLong> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock) {
         this.client = client;
@@ -67,19 +70,71 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     }
 
     /** Starts {@code informer} with a {@link KeyOnlyStore} (the index holds what answers need) and {@code handler}. */
-    private static <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
+    private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer,
             java.util.function.Supplier<T> empty, ResourceEventHandler<T> handler) {
-        informer.itemStore(new KeyOnlyStore<>(empty));
-        informer.addEventHandler(handler);
+        KeyOnlyStore<T> store = new KeyOnlyStore<>(empty);
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        stores.add(store);
+        handled.add(done);
+        informer.itemStore(store);
+        informer.addEventHandler(counted(handler, done));
         informer.exceptionHandler((isStarted, error) -> true); // keep retrying, before the first list too
         informer.start();
         return informer;
     }
 
+    /**
+     * True once every informer has listed and its handler has taken in every listed object: fabric8's
+     * {@code hasSynced} turns true when the list is in the store, while the add notifications are still being
+     * delivered, and answering NXDOMAIN in that window would break S1. Each listed object is one notification, and
+     * later ones only add to the count, so "handled at least as many as stored" is reached exactly when the list has
+     * been taken in.
+     */
     @Override
     public boolean hasSynced() {
-        return services != null && slices != null && namespaces != null && services.hasSynced()
-                && slices.hasSynced() && namespaces.hasSynced();
+        if (services == null || slices == null || namespaces == null || !services.hasSynced() || !slices.hasSynced()
+                || !namespaces.hasSynced()) {
+            return false;
+        }
+        for (int i = 0; i < stores.size(); i++) {
+            if (handled.get(i).get() < stores.get(i).size()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code handler}, counting each notification in {@code done} once handled (also if it failed). */
+    private static <T> ResourceEventHandler<T> counted(ResourceEventHandler<T> handler,
+            java.util.concurrent.atomic.AtomicLong done) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                try {
+                    handler.onAdd(obj);
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                try {
+                    handler.onUpdate(oldObj, newObj);
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                try {
+                    handler.onDelete(obj, deletedFinalStateUnknown);
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        };
     }
 
     @Override

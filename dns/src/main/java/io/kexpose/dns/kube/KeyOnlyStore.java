@@ -62,14 +62,39 @@ final class KeyOnlyStore<T extends HasMetadata> implements ItemStore<T> {
         return items.get(key);
     }
 
+    /**
+     * False, so that fabric8 hands the listed object itself to {@code onAdd} during the initial list: with a full
+     * state store it defers those notifications and then reads the objects back from this store, which holds keys only.
+     */
+    @Override
+    public boolean isFullState() {
+        return false;
+    }
+
     private T keyOnly(T obj) {
         ObjectMeta m = obj.getMetadata();
         ObjectMeta slim = new ObjectMeta();
         slim.setNamespace(m.getNamespace());
         slim.setName(m.getName());
         slim.setResourceVersion(m.getResourceVersion());
+        // the model allocates empty maps and lists eagerly: drop them (about 300 bytes per object)
+        slim.setLabels(null);
+        slim.setAnnotations(null);
+        slim.setFinalizers(null);
+        slim.setManagedFields(null);
+        slim.setOwnerReferences(null);
+        slim.setAdditionalProperties(null);
         T copy = empty.get();
         copy.setMetadata(slim);
+        if (copy instanceof io.fabric8.kubernetes.api.model.Service svc) {
+            svc.setAdditionalProperties(null);
+        } else if (copy instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice) {
+            slice.setAdditionalProperties(null);
+            slice.setEndpoints(null);
+            slice.setPorts(null);
+        } else if (copy instanceof io.fabric8.kubernetes.api.model.Namespace ns) {
+            ns.setAdditionalProperties(null);
+        }
         return copy;
     }
 }

@@ -159,7 +159,7 @@ public final class DnsBench {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-Ddns.bind-address=" + address,
                     "-Ddns.management-address=" + address, "-Ddns.lameduck=0s", "-Ddns.upstreams=127.0.0.1:9",
-                    "-Dquarkus.log.level=WARN"));
+                    "-Dquarkus.log.level=" + System.getenv().getOrDefault("DNS_LOG_LEVEL", "WARN") + ""));
             String opts = System.getenv().getOrDefault("DNS_JAVA_OPTS", "-Xmx96m -XX:+UseSerialGC");
             for (String o : opts.trim().split("\\s+")) {
                 if (!o.isEmpty()) {
