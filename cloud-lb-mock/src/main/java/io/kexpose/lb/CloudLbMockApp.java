@@ -11,6 +11,7 @@ import io.kexpose.lb.kube.ApiStatusWriter;
 import io.kexpose.lb.kube.ClusterCache;
 import io.kexpose.lb.kube.EventRecorder;
 import io.kexpose.lb.kube.Leadership;
+import io.kexpose.lb.kube.LeaseLeadership;
 import io.kexpose.lb.metrics.LbMetrics;
 import io.kexpose.lb.metrics.ManagementServer;
 import io.kexpose.lb.model.Pools;
@@ -47,6 +48,7 @@ public class CloudLbMockApp {
     private LoadBalancerController controller;
     private KeyedRunner runner;
     private volatile boolean ready;
+    private LeaseLeadership lease;
 
     void start(@Observes StartupEvent event, KubernetesClient client, LbConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
@@ -76,7 +78,18 @@ public class CloudLbMockApp {
                 scheduler);
         metrics.sources(controller::usage, prober::verdicts);
         management = new ManagementServer(vertx, config.managementAddress(), metrics, () -> ready);
-        Leadership.ALWAYS.whenLeading(() -> {
+        Leadership leadership = Leadership.ALWAYS;
+        if (config.leaderElectionEnabled()) {
+            String identity = config.leaderElectionIdentity()
+                    .orElse(System.getenv().getOrDefault("HOSTNAME", "cloud-lb-mock-" + ProcessHandle.current().pid()));
+            lease = new LeaseLeadership(client, config.leaderElectionNamespace(), config.leaderElectionLeaseName(),
+                    identity, config.leaderElectionLeaseDuration(), () -> {
+                        System.err.println("cloud-lb-mock: lost the leader Lease; exiting so a fresh replica takes over");
+                        Quarkus.asyncExit(1);
+                    });
+            leadership = lease;
+        }
+        leadership.whenLeading(() -> {
             cache.start(runner::request, () -> scheduler.execute(controller::nodesChanged));
             Thread starter = new Thread(() -> {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -108,6 +121,9 @@ public class CloudLbMockApp {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        if (lease != null) {
+            lease.close();
+        }
         ready = false;
         if (cache != null) {
             cache.close();

@@ -109,4 +109,31 @@ public interface LbConfig {
     /** UDP flow idle timeout. */
     @WithDefault("30s")
     Duration udpIdleTimeout();
+
+    /**
+     * Leader election on a Lease (several replicas, one allocates): off by default (one process, as in the local
+     * cluster); the kind manifests turn it on.
+     */
+    @io.smallrye.config.WithName("leader-election.enabled")
+    @WithDefault("false")
+    boolean leaderElectionEnabled();
+
+    /** The Lease's namespace (the pod's, from POD_NAMESPACE in the manifests). */
+    @io.smallrye.config.WithName("leader-election.namespace")
+    @WithDefault("kexpose-system")
+    String leaderElectionNamespace();
+
+    /** The Lease's name. */
+    @io.smallrye.config.WithName("leader-election.lease-name")
+    @WithDefault("cloud-lb-mock")
+    String leaderElectionLeaseName();
+
+    /** This replica's identity in the Lease (the pod name, from HOSTNAME, by default). */
+    @io.smallrye.config.WithName("leader-election.identity")
+    Optional<String> leaderElectionIdentity();
+
+    /** How long a Lease holds without renewal. */
+    @io.smallrye.config.WithName("leader-election.lease-duration")
+    @WithDefault("15s")
+    Duration leaderElectionLeaseDuration();
 }
