@@ -69,14 +69,19 @@ public final class DnsBench {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path jar = Path.of(System.getenv().getOrDefault("DNS_JAR", "dns/target/quarkus-app/quarkus-run.jar"));
         String mode = args[0];
-        int code;
-        switch (mode) {
-            case "serve" -> code = serve(jar, Path.of(args[1]));
-            case "freshness" -> code = freshness(jar);
-            case "memory" -> code = memory(jar);
-            default -> throw new IllegalArgumentException("mode: serve DIR | freshness | memory");
+        int code = 1;
+        try {
+            switch (mode) {
+                case "serve" -> code = serve(jar, Path.of(args[1]));
+                case "freshness" -> code = freshness(jar);
+                case "memory" -> code = memory(jar);
+                default -> throw new IllegalArgumentException("mode: serve DIR | freshness | memory");
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            System.exit(code); // the mock server's Vert.x threads would keep the JVM alive
         }
-        System.exit(code);
     }
 
     /** A mock API server and a client of it. */
