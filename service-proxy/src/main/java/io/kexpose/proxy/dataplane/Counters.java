@@ -47,13 +47,11 @@ public final class Counters {
         services.entrySet().removeIf(e -> !live.contains(e.getKey()) && e.getValue().active.get() == 0);
     }
 
-    PerService opened(Decision d) {
+    void opened(PerService s) {
         opened.incrementAndGet();
         active.incrementAndGet();
-        PerService s = service(d.servicePort().name());
         s.connections.increment();
         s.active.incrementAndGet();
-        return s;
     }
 
     void closed(PerService s) {

@@ -134,7 +134,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
                 return;
             }
             selector.served(d, clientIp, e);
-            counters.opened(d);
+            counters.opened(service);
             backend.closeFuture().addListener(x -> counters.closed(service));
             Set<Channel> pairs = byEndpoint.computeIfAbsent(e.address(), k -> ConcurrentHashMap.newKeySet());
             backend.attr(CLIENT).set(client);
