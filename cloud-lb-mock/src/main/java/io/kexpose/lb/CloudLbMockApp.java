@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Wiring at the edge: pools from configuration, the informer cache, the controller with its writer and forwarding,
- * the keyed runner on one thread, the management port. Nothing is allocated before the caches have synced and the
+ * the keyed runner on one thread (the controller's continuations run there too; only API I/O runs elsewhere), the
+ * management port. Nothing is allocated before the caches have synced and the
  * R3 replay has run (A8), and nothing starts before this process leads.
  */
 @ApplicationScoped
@@ -64,18 +65,18 @@ public class CloudLbMockApp {
                 config.healthyThreshold());
         forwarding = new SocketForwarding(transport, prober, cache::nodes, config.connectTimeout(),
                 config.udpIdleTimeout(), config.healthTimeout().plus(Duration.ofMillis(250)), metrics);
-        controller = new LoadBalancerController(new PoolAllocator(pools), cache,
-                new ApiStatusWriter(client, cache, annotations, events),
-                forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix()), clock,
-                metrics);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cloud-lb-mock-sync");
             t.setDaemon(true);
             return t;
         });
+        controller = new LoadBalancerController(new PoolAllocator(pools), cache,
+                new ApiStatusWriter(client, cache, annotations, events),
+                forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix()), clock,
+                metrics, scheduler);
         runner = new KeyedRunner(controller::sync, cache::drainChanged, controller::pending, cache::keys,
                 controller::retainServed, config.resyncPeriod(), config.retryMin(), config.retryMax(), clock,
-                scheduler);
+                scheduler, config.concurrentSyncs());
         metrics.sources(controller::usage, prober::verdicts);
         management = new ManagementServer(vertx, config.managementAddress(), metrics, () -> ready);
         Leadership leadership = Leadership.ALWAYS;

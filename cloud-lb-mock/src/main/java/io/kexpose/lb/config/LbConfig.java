@@ -98,6 +98,13 @@ public interface LbConfig {
     @WithDefault("60s")
     Duration retryMax();
 
+    /**
+     * Services whose API writes may be in flight at once (each has at most one write in flight: finalizer, then
+     * status); decisions and allocation stay on one thread.
+     */
+    @WithDefault("32")
+    int concurrentSyncs();
+
     /** Forwarding event-loop threads; 0 = one per processor. */
     @WithDefault("0")
     int threads();

@@ -51,7 +51,7 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
     }
 
     @Override
-    public Map<Frontend, String> ensure(String service, List<ListenerSpec> listeners) {
+    public Ensured ensure(String service, List<ListenerSpec> listeners) {
         Map<Frontend, String> failures = new HashMap<>();
         Set<Frontend> wanted = new HashSet<>();
         List<CompletableFuture<Void>> health = new ArrayList<>();
@@ -88,13 +88,13 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
                 closeListener(service, f);
             }
         }
-        try {
-            CompletableFuture.allOf(health.toArray(CompletableFuture[]::new))
-                    .get(healthWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            // ST5 asks for a finished round, not a successful one; a stuck prober does not hold the status forever
+        if (health.stream().allMatch(CompletableFuture::isDone)) {
+            return new Ensured(failures, CompletableFuture.completedFuture(null));
         }
-        return failures;
+        // ST5 asks for a finished round, not a successful one; a stuck prober does not hold the status forever
+        CompletableFuture<Void> round = CompletableFuture.allOf(health.toArray(CompletableFuture[]::new))
+                .handle((x, e) -> (Void) null).completeOnTimeout(null, healthWait.toMillis(), TimeUnit.MILLISECONDS);
+        return new Ensured(failures, round);
     }
 
     private CompletableFuture<Void> useHealth(ListenerSpec spec) {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.kexpose.lb.model.Ingress;
 import io.kexpose.lb.model.LbService;
 import io.kexpose.lb.model.PortStatus;
@@ -16,33 +14,39 @@ import io.kexpose.lb.status.StatusWriter;
 import io.kexpose.lb.status.WriteConflict;
 import io.kexpose.lb.translate.Annotations;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@link StatusWriter} against the API (S5): metadata through JSON patches that first test the uid (so a Service
- * re-created under the same name is never written with the old one's state) and, when removing the finalizer, its
- * position; status through a merge patch of the status subresource. 404, 409 and 422 (a failed test) are
- * {@link WriteConflict}s: the runner re-reads and retries.
+ * re-created under the same name is never written with the old one's state) and the finalizer list the cache shows
+ * (so a stale cache never adds the finalizer twice nor drops another's), status through a merge patch of the status
+ * subresource. Each write is one PATCH sent on the client's asynchronous HTTP client; nothing here blocks. 404, 409
+ * and 422 (a failed test) are {@link WriteConflict}s: the runner re-reads and retries.
  */
 public final class ApiStatusWriter implements StatusWriter {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final KubernetesClient client;
     private final ClusterCache cache;
     private final Annotations annotations;
     private final EventRecorder events;
+    private final String base;
 
     public ApiStatusWriter(KubernetesClient client, ClusterCache cache, Annotations annotations, EventRecorder events) {
         this.client = client;
         this.cache = cache;
         this.annotations = annotations;
         this.events = events;
+        this.base = client.getMasterUrl().toString().replaceAll("/$", "");
     }
 
     @Override
-    public void ensureMetadata(LbService s, String pool) throws Exception {
+    public CompletionStage<Void> ensureMetadata(LbService s, String pool) {
         Service raw = cache.raw(s.key());
         ArrayNode ops = JSON.arrayNode();
         ops.add(op("test", "/metadata/uid").put("value", s.uid()));
@@ -54,6 +58,9 @@ public final class ApiStatusWriter implements StatusWriter {
                 add.putArray("value").add(Annotations.FINALIZER);
                 ops.add(add);
             } else {
+                ObjectNode test = op("test", "/metadata/finalizers");
+                finalizers.forEach(test.putArray("value")::add);
+                ops.add(test);
                 ops.add(op("add", "/metadata/finalizers/-").put("value", Annotations.FINALIZER));
             }
         }
@@ -68,16 +75,14 @@ public final class ApiStatusWriter implements StatusWriter {
                 ops.add(op("add", "/metadata/annotations/" + escape(annotations.allocatedFrom())).put("value", pool));
             }
         }
-        if (ops.size() > 1) {
-            patch(s, ops.toString());
-        }
+        return ops.size() > 1 ? patch(s, ops.toString()) : DONE;
     }
 
     @Override
-    public void removeFinalizer(LbService s) throws Exception {
+    public CompletionStage<Void> removeFinalizer(LbService s) {
         Service raw = cache.raw(s.key());
         if (raw == null) {
-            return;
+            return DONE;
         }
         ArrayNode ops = JSON.arrayNode();
         ops.add(op("test", "/metadata/uid").put("value", s.uid()));
@@ -92,13 +97,11 @@ public final class ApiStatusWriter implements StatusWriter {
             ops.add(op("test", "/metadata/finalizers/" + i).put("value", Annotations.FINALIZER));
             ops.add(op("remove", "/metadata/finalizers/" + i));
         }
-        if (ops.size() > 1) {
-            patch(s, ops.toString());
-        }
+        return ops.size() > 1 ? patch(s, ops.toString()) : DONE;
     }
 
     @Override
-    public void writeIngress(LbService s, List<Ingress> ingress) throws Exception {
+    public CompletionStage<Void> writeIngress(LbService s, List<Ingress> ingress) {
         ObjectNode body = JSON.objectNode();
         ObjectNode lb = body.putObject("status").putObject("loadBalancer");
         if (ingress.isEmpty()) {
@@ -119,15 +122,11 @@ public final class ApiStatusWriter implements StatusWriter {
                 }
             }
         }
-        try {
-            Service current = cache.raw(s.key());
-            if (current == null || !s.uid().equals(current.getMetadata().getUid())) {
-                throw new WriteConflict("the Service changed identity");
-            }
-            send(s, "/status", "application/merge-patch+json", body.toString());
-        } catch (KubernetesClientException e) {
-            throw mapped(e);
+        Service current = cache.raw(s.key());
+        if (current == null || !s.uid().equals(current.getMetadata().getUid())) {
+            return CompletableFuture.failedFuture(new WriteConflict("the Service changed identity"));
         }
+        return send(s, "/status", "application/merge-patch+json", body.toString());
     }
 
     @Override
@@ -135,40 +134,32 @@ public final class ApiStatusWriter implements StatusWriter {
         events.record(s, type, reason, message);
     }
 
-    private void patch(LbService s, String jsonPatch) throws Exception {
-        send(s, "", "application/json-patch+json", jsonPatch);
+    private CompletionStage<Void> patch(LbService s, String jsonPatch) {
+        return send(s, "", "application/json-patch+json", jsonPatch);
     }
 
     /**
      * One PATCH, straight through the client's HTTP client (its auth and TLS settings): fabric8's typed patch reads
-     * the object first, which doubled the round trips per Service.
+     * the object first, which doubled the round trips per Service; and it blocks a thread per request.
      */
-    private void send(LbService s, String subresource, String contentType, String body) throws Exception {
-        String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + s.namespace()
-                + "/services/" + s.name() + subresource;
+    private CompletionStage<Void> send(LbService s, String subresource, String contentType, String body) {
+        String url = base + "/api/v1/namespaces/" + s.namespace() + "/services/" + s.name() + subresource;
         HttpClient http = client.getHttpClient();
-        HttpResponse<String> r;
-        try {
-            r = http.sendAsync(http.newHttpRequestBuilder().uri(url).method("PATCH", contentType, body).build(),
-                    String.class).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("API request failed: " + e.getCause(), e.getCause());
-        }
-        if (r.code() == 404 || r.code() == 409 || r.code() == 422) {
-            throw new WriteConflict(r.code() + ": " + r.body());
-        }
-        if (r.code() / 100 != 2) {
-            throw new IllegalStateException("API error " + r.code() + ": " + r.body());
-        }
-    }
-
-    private static Exception mapped(KubernetesClientException e) {
-        if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
-            return new WriteConflict(e.getCode() + ": " + e.getMessage());
-        }
-        String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getCause() != null ? e.getCause().toString() : e.getMessage();
-        return new IllegalStateException("API error " + e.getCode() + ": " + detail, e);
+        return http.sendAsync(http.newHttpRequestBuilder().uri(url).method("PATCH", contentType, body).build(),
+                String.class).orTimeout(30, TimeUnit.SECONDS).handle((r, e) -> {
+                    if (e != null) {
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        throw new CompletionException(new IllegalStateException("API request failed: " + cause, cause));
+                    }
+                    if (r.code() == 404 || r.code() == 409 || r.code() == 422) {
+                        throw new CompletionException(new WriteConflict(r.code() + ": " + r.body()));
+                    }
+                    if (r.code() / 100 != 2) {
+                        throw new CompletionException(new IllegalStateException("API error " + r.code() + ": "
+                                + r.body()));
+                    }
+                    return null;
+                });
     }
 
     private static ObjectNode op(String op, String path) {

@@ -35,6 +35,8 @@ import java.util.function.BiConsumer;
  */
 public final class ClusterCache implements ClusterView, AutoCloseable {
 
+    private static final String BY_SERVICE = "service";
+
     private final KubernetesClient client;
     private final LbServices.Settings settings;
     private final Clock clock;
@@ -72,15 +74,20 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
         }));
         nodeInformer = client.nodes().inform(handler((o, n) -> refreshNodes()));
         refreshNodes();
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler((o, n) -> {
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        slices.addIndexers(Map.of(BY_SERVICE, s -> {
+            String svc = serviceOf(s);
+            return svc == null ? List.of() : List.of(s.getMetadata().getNamespace() + "/" + svc);
+        }));
+        slices.addEventHandler(handler((o, n) -> {
             EndpointSlice s = n != null ? n : o;
-            String svc = s.getMetadata().getLabels() == null ? null
-                    : s.getMetadata().getLabels().get("kubernetes.io/service-name");
+            String svc = serviceOf(s);
             if (svc != null) {
                 marked.add(s.getMetadata().getNamespace() + "/" + svc);
                 this.signal.run();
             }
         }));
+        slices.start();
         services = client.services().inAnyNamespace().inform(handler((o, n) -> {
             String key = key(n != null ? n : o);
             if (n == null) {
@@ -166,18 +173,18 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
 
     @Override
     public List<Endpoint> endpoints(String key, LbPort port) {
-        String ns = key.substring(0, key.indexOf('/'));
-        String name = key.substring(key.indexOf('/') + 1);
-        List<EndpointSlice> mine = slices.getStore().list().stream()
-                .filter(s -> ns.equals(s.getMetadata().getNamespace()) && s.getMetadata().getLabels() != null
-                        && name.equals(s.getMetadata().getLabels().get("kubernetes.io/service-name")))
-                .toList();
+        List<EndpointSlice> mine = slices.getIndexer().byIndex(BY_SERVICE, key);
         return SliceEndpoints.from(mine, port);
     }
 
     @Override
     public Instant firstSeen(String key) {
         return firstSeen.get(key);
+    }
+
+    private static String serviceOf(EndpointSlice s) {
+        return s.getMetadata().getLabels() == null ? null
+                : s.getMetadata().getLabels().get("kubernetes.io/service-name");
     }
 
     private static String key(io.fabric8.kubernetes.api.model.HasMetadata o) {

@@ -14,22 +14,37 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
  * One Service at a time, level-triggered (cloud-lb-mock.md §2, §3, §6–§9, after the upstream service controller and
  * MetalLB's): cleanup when F2 says so (F3), otherwise finalizer first (F1), then the allocator, the listeners, and the
  * status once they are bound (ST5), written only when it differs (ST6). {@link #replay} is R3, run once after the
- * caches synced and before any {@link #sync}. Not thread-safe: the runner's one thread calls it.
+ * caches synced and before any {@link #sync}.
+ *
+ * <p>Decisions are made on one thread (the runner's; the allocator is never shared), API writes are not: {@link #sync}
+ * decides, binds, sends the first write and returns a stage that completes with the {@link SyncResult} once the
+ * Service's writes were answered. The runner keeps many Services in flight and never two syncs of one Service, so
+ * writes of one Service stay ordered: the finalizer patch is acknowledged before the status patch is sent (F1 as the
+ * API sees it), while the in-memory allocation and the bind, which a crash cannot leak, run alongside it.
+ * Continuations that touch the controller's state run on {@code own}, the runner's thread. Events are queued and
+ * never wait for the API.
  */
 public final class LoadBalancerController {
 
     /** Settings the controller needs: the status ipMode (ST1) and the annotation prefix (ST3). */
     public record Settings(String ipMode, String annotationPrefix) {
     }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final PoolAllocator allocator;
     private final ClusterView view;
@@ -38,14 +53,16 @@ public final class LoadBalancerController {
     private final Settings settings;
     private final Clock clock;
     private final ProvisioningMetrics metrics;
+    private final Executor own;
+    private final WrittenState written;
     /** Pending Services (A5) and the cause last reported in their AllocationFailed event. */
     private final Map<String, String> pending = new HashMap<>();
-    /** Services whose status this controller confirmed, for UpdatedLoadBalancer events. */
-    private final Set<String> served = new java.util.HashSet<>();
+    /** Services whose listeners this controller keeps, for UpdatedLoadBalancer events and the full resync. */
+    private final Set<String> served = new HashSet<>();
     private volatile List<PoolAllocator.Usage> usage;
 
     public LoadBalancerController(PoolAllocator allocator, ClusterView view, StatusWriter writer, Forwarding forwarding,
-            Settings settings, Clock clock, ProvisioningMetrics metrics) {
+            Settings settings, Clock clock, ProvisioningMetrics metrics, Executor own) {
         this.allocator = allocator;
         this.view = view;
         this.writer = writer;
@@ -53,6 +70,8 @@ public final class LoadBalancerController {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.own = own;
+        this.written = new WrittenState(clock);
         this.usage = allocator.usage();
     }
 
@@ -77,8 +96,11 @@ public final class LoadBalancerController {
         }
     }
 
-    /** Brings {@code key} to its desired state; the result says how the runner goes on. */
-    public SyncResult sync(String key) {
+    /**
+     * Brings {@code key} to its desired state; the stage completes with what the runner should do next once the
+     * Service's API writes were answered. Call on the controller's thread, never twice for one key at once.
+     */
+    public CompletionStage<SyncResult> sync(String key) {
         try {
             return syncOne(key);
         } finally {
@@ -91,68 +113,75 @@ public final class LoadBalancerController {
         return usage;
     }
 
-    private SyncResult syncOne(String key) {
+    private CompletionStage<SyncResult> syncOne(String key) {
         LbService s = view.service(key);
         if (s == null) {
-            return forget(key);
+            return CompletableFuture.completedFuture(forget(key));
         }
         if (s.needsCleanup()) {
-            return cleanup(s);
+            // the finalizer's removal was acknowledged, the cache does not show it yet: done
+            return written.wroteCleanup(s) ? CompletableFuture.completedFuture(SyncResult.SUCCESS) : cleanup(s);
         }
+        written.cleanupCaughtUp(key);
         if (!s.wantsLoadBalancer()) {
-            return forget(key); // S2: another class, or not a LoadBalancer and no finalizer: hold nothing, write nothing
+            // S2: another class, or not a LoadBalancer and no finalizer: hold nothing, write nothing
+            return CompletableFuture.completedFuture(forget(key));
         }
         try {
             return ensure(s);
-        } catch (WriteConflict e) {
-            return SyncResult.RETRY;
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: " + e.getMessage());
-            return SyncResult.RETRY;
+            return CompletableFuture.completedFuture(SyncResult.RETRY);
         }
     }
 
     private SyncResult forget(String key) {
         pending.remove(key);
         served.remove(key);
+        written.forget(key);
+        written.cleanupCaughtUp(key);
         forwarding.remove(key);
         return allocator.release(key) ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
     }
 
-    private SyncResult ensure(LbService s) throws Exception {
+    private CompletionStage<SyncResult> ensure(LbService s) {
         Allocation before = allocator.held(s.key());
         AllocationResult result = allocator.allocate(s.key(), s.request());
         boolean released = before != null && !(result instanceof AllocationResult.Assigned a
                 && a.allocation().ips().containsAll(before.ips()));
+        SyncResult done = released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
         if (result instanceof AllocationResult.Failed failed) {
-            if (!s.hasFinalizer()) {
-                writer.ensureMetadata(s, null); // F1: even a pending Service carries the finalizer
-            }
             forwarding.remove(s.key());
             served.remove(s.key());
-            if (!s.ingress().isEmpty()) {
-                writer.writeIngress(s, List.of()); // ST4: pending
-            }
             if (!failed.cause().equals(pending.get(s.key()))) {
                 metrics.allocationFailed();
                 writer.event(s, EventType.Warning, "AllocationFailed", "Failed to allocate IP for \"" + s.key() + "\": "
                         + failed.cause());
             }
             pending.put(s.key(), failed.cause());
-            return released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
+            // F1: even a pending Service carries the finalizer; ST4: and shows no address
+            CompletionStage<Void> writes = ensureFinalizer(s, null);
+            if (!s.ingress().isEmpty() && !written.wroteStatus(s, List.of())) {
+                writes = writes.thenCompose(x -> writeStatus(s, List.of()));
+            } else if (s.ingress().isEmpty()) {
+                written.statusCaughtUp(s.key());
+            }
+            return outcome(s, writes, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
         }
         pending.remove(s.key());
         AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
         Allocation a = assigned.allocation();
         LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(), settings.annotationPrefix(),
                 p -> view.endpoints(s.key(), p));
-        boolean statusDiffers = !same(s.ingress(), plan.ingress());
+        boolean statusShown = same(s.ingress(), plan.ingress());
+        if (statusShown) {
+            written.statusCaughtUp(s.key());
+        }
+        boolean statusDiffers = !statusShown && !written.wroteStatus(s, plan.ingress());
         if (statusDiffers) {
             writer.event(s, EventType.Normal, "EnsuringLoadBalancer", "Ensuring load balancer");
         }
-        if (!s.hasFinalizer() || !a.pool().equals(s.poolAnnotation())) {
-            writer.ensureMetadata(s, a.pool());
-        }
+        CompletionStage<Void> metadata = ensureFinalizer(s, a.pool());
         if (assigned.fresh()) {
             writer.event(s, EventType.Normal, "IPAllocated", "Assigned IP " + a.ips().stream()
                     .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(",", "[", "]")));
@@ -163,49 +192,100 @@ public final class LoadBalancerController {
         }
         if (s.sourceRangesError() != null) {
             forwarding.remove(s.key());
+            served.remove(s.key());
             writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
                     + s.sourceRangesError());
-            return released ? SyncResult.REPROCESS_ALL : SyncResult.FAILED_NO_RETRY;
+            return outcome(s, metadata, released ? SyncResult.REPROCESS_ALL : SyncResult.FAILED_NO_RETRY,
+                    "SyncLoadBalancerFailed", "Error syncing load balancer: ");
         }
-        Map<Frontend, String> failures = forwarding.ensure(s.key(), plan.listeners());
-        if (!failures.isEmpty()) {
+        Forwarding.Ensured ensured = forwarding.ensure(s.key(), plan.listeners());
+        if (!ensured.failures().isEmpty()) {
             writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
-                    + failures.entrySet().stream().map(e -> "failed to listen on " + e.getKey() + ": " + e.getValue())
-                            .sorted().collect(Collectors.joining("; ")));
-            return SyncResult.RETRY;
-        }
-        if (statusDiffers) {
-            writer.writeIngress(s, plan.ingress());
-            writer.event(s, EventType.Normal, "EnsuredLoadBalancer", "Ensured load balancer");
-            Instant seen = view.firstSeen(s.key());
-            if (s.ingress().isEmpty() && seen != null) {
-                metrics.provisioned(Duration.between(seen, clock.instant()));
-            }
+                    + ensured.failures().entrySet().stream().map(e -> "failed to listen on " + e.getKey() + ": "
+                            + e.getValue()).sorted().collect(Collectors.joining("; ")));
+            return outcome(s, metadata, SyncResult.RETRY, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
         }
         served.add(s.key());
-        return released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
+        if (!statusDiffers) {
+            return outcome(s, metadata, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+        }
+        Instant seen = s.ingress().isEmpty() ? view.firstSeen(s.key()) : null;
+        // ST5 and F1: the status goes out once the listeners' first health round is over and the finalizer is on
+        CompletionStage<Void> status = metadata.thenCombine(ensured.healthRound(), (x, y) -> null)
+                .thenCompose(x -> writeStatus(s, plan.ingress()))
+                .thenRun(() -> {
+                    writer.event(s, EventType.Normal, "EnsuredLoadBalancer", "Ensured load balancer");
+                    if (seen != null) {
+                        metrics.provisioned(Duration.between(seen, clock.instant()));
+                    }
+                });
+        return outcome(s, status, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
     }
 
-    private SyncResult cleanup(LbService s) {
+    /** F1, A9: the metadata write if the cache (or an acknowledged write it does not show yet) lacks it. */
+    private CompletionStage<Void> ensureFinalizer(LbService s, String pool) {
+        boolean shown = s.hasFinalizer() && (pool == null || pool.equals(s.poolAnnotation()));
+        if (shown) {
+            written.metadataCaughtUp(s.key());
+            return DONE;
+        }
+        if (written.wroteMetadata(s, pool)) {
+            return DONE;
+        }
+        return writer.ensureMetadata(s, pool).thenRunAsync(() -> written.metadataWritten(s, pool), own);
+    }
+
+    private CompletionStage<Void> writeStatus(LbService s, List<Ingress> ingress) {
+        return writer.writeIngress(s, ingress).thenRunAsync(() -> written.statusWritten(s, ingress), own);
+    }
+
+    /**
+     * The one place a write's outcome becomes a {@link SyncResult}, on the controller's thread: {@code success} if
+     * every write was answered, RETRY after a conflict (R6: re-read, back off), RETRY with a Warning Event otherwise.
+     */
+    private CompletionStage<SyncResult> outcome(LbService s, CompletionStage<Void> writes, SyncResult success,
+            String failureReason, String failurePrefix) {
+        return writes.handleAsync((x, err) -> {
+            if (err == null) {
+                return success;
+            }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (!(cause instanceof WriteConflict)) {
+                writer.event(s, EventType.Warning, failureReason, failurePrefix + cause.getMessage());
+            }
+            return SyncResult.RETRY;
+        }, own);
+    }
+
+    /**
+     * F3: listeners closed, status cleared (unless the object is being deleted), finalizer removed last. The address
+     * goes back to the pool once those writes were acknowledged, so no other Service's status shows it while this
+     * one's still does; until then it is held, as a crash would leave it (F4 repairs it on restart).
+     */
+    private CompletionStage<SyncResult> cleanup(LbService s) {
         writer.event(s, EventType.Normal, "DeletingLoadBalancer", "Deleting load balancer");
         forwarding.remove(s.key());
         served.remove(s.key());
         pending.remove(s.key());
-        boolean released = allocator.release(s.key());
-        try {
-            if (!s.deleting() && !s.ingress().isEmpty()) {
-                writer.writeIngress(s, List.of());
+        written.forget(s.key());
+        CompletionStage<Void> writes = !s.deleting() && !s.ingress().isEmpty() ? writer.writeIngress(s, List.of())
+                : DONE;
+        writes = writes.thenCompose(x -> writer.removeFinalizer(s));
+        return writes.handleAsync((x, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (!(cause instanceof WriteConflict)) {
+                    writer.event(s, EventType.Warning, "DeleteLoadBalancerFailed", "Error deleting load balancer: "
+                            + cause.getMessage());
+                }
+                return SyncResult.RETRY;
             }
-            writer.removeFinalizer(s);
-        } catch (WriteConflict e) {
-            return SyncResult.RETRY;
-        } catch (Exception e) {
-            writer.event(s, EventType.Warning, "DeleteLoadBalancerFailed", "Error deleting load balancer: "
-                    + e.getMessage());
-            return SyncResult.RETRY;
-        }
-        writer.event(s, EventType.Normal, "DeletedLoadBalancer", "Deleted load balancer");
-        return released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
+            writer.event(s, EventType.Normal, "DeletedLoadBalancer", "Deleted load balancer");
+            written.cleanupWritten(s);
+            boolean released = allocator.release(s.key());
+            usage = allocator.usage();
+            return released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
+        }, own);
     }
 
     /** ST6: equal after normalising; an ipMode the server dropped everywhere is not a difference. */

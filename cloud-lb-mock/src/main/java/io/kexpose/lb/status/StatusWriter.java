@@ -3,22 +3,25 @@ package io.kexpose.lb.status;
 import io.kexpose.lb.model.Ingress;
 import io.kexpose.lb.model.LbService;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Every write the controller makes to the API (S5: status, finalizer, the informative annotation, Events). Writes
- * are conditional on the version the controller saw; a {@link WriteConflict} means "re-read and retry".
+ * Every write the controller makes to the API (S5: status, finalizer, the informative annotation, Events). Writes are
+ * asynchronous: a call sends the request and returns; the stage completes when the API answered, exceptionally with
+ * a {@link WriteConflict} for "re-read and retry" or another exception for a failed request. Calls may be made from
+ * several threads; the controller never has two writes of one Service in flight at once.
  */
 public interface StatusWriter {
 
     /** F1, A9: ensures the finalizer is present and, if {@code pool} is not null, the pool annotation says it. */
-    void ensureMetadata(LbService service, String pool) throws Exception;
+    CompletionStage<Void> ensureMetadata(LbService service, String pool);
 
     /** F3: removes the finalizer (last step of cleanup) and the pool annotation. */
-    void removeFinalizer(LbService service) throws Exception;
+    CompletionStage<Void> removeFinalizer(LbService service);
 
     /** ST1, ST4, ST6: writes {@code status.loadBalancer.ingress} (empty list: {@code status.loadBalancer = {}}). */
-    void writeIngress(LbService service, List<Ingress> ingress) throws Exception;
+    CompletionStage<Void> writeIngress(LbService service, List<Ingress> ingress);
 
-    /** §4: records an Event on the Service; never blocks the caller, never fails it. */
+    /** §4: records an Event on the Service; never blocks the caller, never fails it, safe from any thread. */
     void event(LbService service, EventType type, String reason, String message);
 }

@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -14,16 +17,23 @@ import java.util.function.Supplier;
 
 /**
  * The one runner of the controller: keys to handle come from {@link #request} (changes drained from the tracker)
- * and are handled one at a time on the scheduler's thread, coalesced (a key asked for twice before its turn runs
- * once). The handler's {@link SyncResult} maps to what happens next, here only: RETRY reschedules the key with
- * per-key exponential backoff between {@code backoffMin} and {@code backoffMax} (R6); REPROCESS_ALL queues every
- * pending key at once, in the same drain (R2, so a freed address is picked up within milliseconds); a periodic full
- * resync queues every key (R2's safety net). Nothing runs before {@link #start}, which first runs {@code before}
- * (the R3 replay) on the same thread.
+ * and are handed to the handler one at a time on the scheduler's thread, coalesced (a key asked for twice before its
+ * turn runs once). The handler answers with a stage: up to {@code maxInFlight} keys may have unfinished stages (their
+ * API writes in flight) at once, and a key is never handed over again while its stage is unfinished: a request for
+ * it then marks it dirty, and it is queued again when the stage completes (client-go's workqueue "processing" and
+ * "dirty" sets). So writes of distinct Services overlap while those of one Service stay ordered.
+ *
+ * <p>The {@link SyncResult} maps to what happens next here only, on the scheduler's thread: RETRY reschedules the key
+ * with per-key exponential backoff between {@code backoffMin} and {@code backoffMax} (R6); REPROCESS_ALL queues every
+ * pending key at once (R2, so a freed address is picked up within milliseconds); a periodic full resync queues every
+ * key (R2's safety net). Nothing runs before {@link #start}, which first runs {@code before} (the R3 replay) on the
+ * same thread.
  */
 public final class KeyedRunner {
 
-    private final Function<String, SyncResult> handler;
+    private static final System.Logger LOG = System.getLogger("io.kexpose.lb.sync");
+
+    private final Function<String, CompletionStage<SyncResult>> handler;
     private final Supplier<Collection<String>> changed;
     private final Supplier<Collection<String>> pendingKeys;
     private final Supplier<Collection<String>> allKeys;
@@ -33,16 +43,20 @@ public final class KeyedRunner {
     private final Duration backoffMax;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final int maxInFlight;
     private final LinkedHashSet<String> queue = new LinkedHashSet<>();
+    private final Set<String> inFlight = new HashSet<>();
+    private final Set<String> dirty = new HashSet<>();
     private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean started;
     private boolean scheduled;
     private volatile Instant lastDrain;
     private volatile long handled;
 
-    public KeyedRunner(Function<String, SyncResult> handler, Supplier<Collection<String>> changed,
+    public KeyedRunner(Function<String, CompletionStage<SyncResult>> handler, Supplier<Collection<String>> changed,
             Supplier<Collection<String>> pendingKeys, Supplier<Collection<String>> allKeys, Runnable afterFullResync,
-            Duration period, Duration backoffMin, Duration backoffMax, Clock clock, ScheduledExecutorService scheduler) {
+            Duration period, Duration backoffMin, Duration backoffMax, Clock clock, ScheduledExecutorService scheduler,
+            int maxInFlight) {
         this.handler = handler;
         this.changed = changed;
         this.pendingKeys = pendingKeys;
@@ -53,6 +67,7 @@ public final class KeyedRunner {
         this.backoffMax = backoffMax;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.maxInFlight = Math.max(1, maxInFlight);
     }
 
     /** Runs {@code before} then a full sync on the runner's thread, and starts the periodic resync. */
@@ -76,11 +91,20 @@ public final class KeyedRunner {
 
     private void fullResync() {
         synchronized (this) {
-            queue.addAll(allKeys.get());
+            allKeys.get().forEach(this::enqueue);
         }
         drain();
         afterFullResync.run();
         scheduler.schedule(this::fullResync, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Queues {@code key}, or marks it dirty while its previous stage is unfinished. Holding the lock. */
+    private void enqueue(String key) {
+        if (inFlight.contains(key)) {
+            dirty.add(key);
+        } else {
+            queue.add(key);
+        }
     }
 
     private void drain() {
@@ -91,34 +115,59 @@ public final class KeyedRunner {
         while (bound-- > 0) {
             String key;
             synchronized (this) {
-                queue.addAll(changed.get());
-                if (queue.isEmpty()) {
+                changed.get().forEach(this::enqueue);
+                if (queue.isEmpty() || inFlight.size() >= maxInFlight) {
                     break;
                 }
                 var it = queue.iterator();
                 key = it.next();
                 it.remove();
+                inFlight.add(key);
             }
-            SyncResult r;
+            CompletionStage<SyncResult> stage;
             try {
-                r = handler.apply(key);
+                stage = handler.apply(key);
             } catch (RuntimeException e) {
-                System.err.println("cloud-lb-mock: handling " + key + " failed: " + e);
-                r = SyncResult.RETRY;
+                LOG.log(System.Logger.Level.ERROR, "handling " + key + " failed", e);
+                stage = CompletableFuture.completedFuture(SyncResult.RETRY);
             }
             handled++;
-            switch (r) {
+            CompletableFuture<SyncResult> f = stage.toCompletableFuture();
+            if (f.isDone()) {
+                finish(key, f); // answered without I/O: no hop through the scheduler
+            } else {
+                f.whenCompleteAsync((r, e) -> {
+                    finish(key, f);
+                    drain();
+                }, scheduler);
+            }
+        }
+        lastDrain = clock.instant();
+    }
+
+    /** Maps the finished stage of {@code key} to what happens next (the one place results become retries). */
+    private void finish(String key, CompletableFuture<SyncResult> f) {
+        SyncResult r;
+        try {
+            r = f.join();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "handling " + key + " failed", e);
+            r = SyncResult.RETRY;
+        }
+        synchronized (this) {
+            inFlight.remove(key);
+            if (dirty.remove(key)) {
+                queue.add(key);
+            }
+            switch (r == null ? SyncResult.RETRY : r) {
                 case RETRY -> retryLater(key);
                 case REPROCESS_ALL -> {
                     failures.remove(key);
-                    synchronized (this) {
-                        queue.addAll(pendingKeys.get());
-                    }
+                    pendingKeys.get().forEach(this::enqueue);
                 }
                 default -> failures.remove(key);
             }
         }
-        lastDrain = clock.instant();
     }
 
     private void retryLater(String key) {
@@ -126,10 +175,20 @@ public final class KeyedRunner {
         long delay = Math.min(backoffMax.toMillis(), backoffMin.toMillis() << Math.min(20, n - 1));
         scheduler.schedule(() -> {
             synchronized (this) {
-                queue.add(key);
+                enqueue(key);
             }
             drain();
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** True when nothing is queued, dirty or in flight (tests). */
+    public synchronized boolean idle() {
+        return queue.isEmpty() && inFlight.isEmpty() && dirty.isEmpty();
+    }
+
+    /** Keys whose stage is unfinished. */
+    public synchronized int inFlight() {
+        return inFlight.size();
     }
 
     /** Keys waiting for a retry, and how many times each has failed. */

@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * store the local cluster's API server uses) on 127.0.0.1, a kubeconfig for it, then one of:
  * <ul>
  * <li>{@code provision <kubeconfig> <burst> <total>}: waits for a cloud-lb-mock (started by the script) to be ready,
- * creates {@code burst} LoadBalancer Services as fast as 8 threads can, and reports, per Service, the time from its
- * create call returning to a watch event carrying {@code status.loadBalancer.ingress} (p50, p90, p99, max); then
- * creates Services up to {@code total} and reports the time until all have an address.</li>
+ * creates {@code burst} LoadBalancer Services as fast as 8 threads can, and reports, per Service, the time from the
+ * API's answer to its create call to a watch event carrying {@code status.loadBalancer.ingress} (p50, p90, p99,
+ * max; also from the call being sent, and what the create itself took); then creates Services up to {@code total}
+ * and reports the time until all have an address; last, what a status PATCH costs the mock API at that size.</li>
  * <li>{@code serve <kubeconfig> <nodeIp>...}: creates the Nodes and one LoadBalancer Service with nodePort 30080,
  * prints its EXTERNAL-IP, and keeps the API up until stdin closes.</li>
  * </ul>
@@ -94,17 +95,16 @@ public final class LbBench {
     }
 
     static void provision(KubernetesClient client, int burst, int total) throws Exception {
+        Map<String, Long> sent = new ConcurrentHashMap<>();
         Map<String, Long> created = new ConcurrentHashMap<>();
         Map<String, Long> served = new ConcurrentHashMap<>();
-        CountDownLatch all = new CountDownLatch(total);
         var watch = client.services().inNamespace("default").watch(new Watcher<Service>() {
             @Override
             public void eventReceived(Action action, Service s) {
                 long now = System.nanoTime();
                 if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
-                        && !s.getStatus().getLoadBalancer().getIngress().isEmpty()
-                        && served.putIfAbsent(s.getMetadata().getName(), now) == null) {
-                    all.countDown();
+                        && !s.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+                    served.putIfAbsent(s.getMetadata().getName(), now);
                 }
             }
 
@@ -119,43 +119,103 @@ public final class LbBench {
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
         long t0 = System.nanoTime();
-        create(client, pool, 0, burst, created);
+        create(client, pool, 0, burst, sent, created);
         if (!waitFor(served, burst, 120)) {
             System.out.println("burst: only " + (served.size() - 1) + " of " + burst + " served within 120 s");
         }
         long burstDone = System.nanoTime();
-        List<Double> ms = new ArrayList<>();
-        created.forEach((name, c) -> {
-            Long s = served.get(name);
-            if (s != null) {
-                ms.add((s - c) / 1e6);
-            }
-        });
-        Collections.sort(ms);
-        System.out.printf("burst of %d: created in %.0f ms, all served after %.0f ms; create call to status "
-                + "(ms): p50 %.1f p90 %.1f p99 %.1f max %.1f%n", burst, (maxOf(created) - t0) / 1e6,
-                (burstDone - t0) / 1e6, pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.get(ms.size() - 1));
+        System.out.printf("burst of %d: created in %.0f ms, all served %.0f ms after the first create%n", burst,
+                (maxOf(created) - t0) / 1e6, (burstDone - t0) / 1e6);
+        System.out.println("  create answered -> status seen (ms): " + summary(latencies(created, served)));
+        System.out.println("  create sent -> status seen (ms):     " + summary(latencies(sent, served)));
+        System.out.println("  mock API, create sent -> answered (ms): " + summary(latencies(sent, created)));
         if (total > burst) {
             long t1 = System.nanoTime();
-            create(client, pool, burst, total, created);
+            create(client, pool, burst, total, sent, created);
+            long createdAll = maxOf(created);
             boolean ok = waitFor(served, total, 300);
-            System.out.printf("%d Services: %s %.1f s after the first create (the last %d created in %.1f s)%n",
-                    total, ok ? "all served" : "NOT all served (" + (served.size() - 1) + ")",
-                    (System.nanoTime() - t0) / 1e9, total - burst, (maxOf(created) - t1) / 1e9);
+            long lastServed = served.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            System.out.printf("%d Services: %s %.1f s after the first create; the %d creates after the burst took "
+                    + "%.1f s (mock API: create sent -> answered p50 %.1f ms p99 %.1f ms), the last status came %.0f ms "
+                    + "after the last create was answered%n", total, ok ? "all served" : "NOT all served ("
+                    + (served.size() - 1) + ")", (lastServed - t0) / 1e9, total - burst, (createdAll - t1) / 1e9,
+                    pct(latencies(sent, created, burst), 50), pct(latencies(sent, created, burst), 99),
+                    (lastServed - createdAll) / 1e6);
         }
+        mockCost(client, Math.min(total, 2000));
         pool.shutdownNow();
         watch.close();
     }
 
-    static void create(KubernetesClient client, ExecutorService pool, int from, int to, Map<String, Long> created)
-            throws InterruptedException {
+    /**
+     * What the mock API itself costs at the size reached: {@code n} merge patches of one ConfigMap (the store scans
+     * every stored object of every kind per write, so this is what a status PATCH costs it, without waking the
+     * provisioner) one after another, then with 32 in flight.
+     */
+    static void mockCost(KubernetesClient client, int n) throws Exception {
+        var http = client.getHttpClient();
+        client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("bench-cost").endMetadata().addToData("i", "0").build()).create();
+        String url = client.getMasterUrl().toString().replaceAll("/$", "")
+                + "/api/v1/namespaces/default/configmaps/bench-cost";
+        int stored = client.services().inNamespace("default").list().getItems().size()
+                + client.v1().events().inNamespace("default").list().getItems().size();
+        int sequential = Math.min(n, 500);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < sequential; i++) {
+            http.sendAsync(http.newHttpRequestBuilder().uri(url).method("PATCH", "application/merge-patch+json",
+                    "{\"data\":{\"i\":\"" + i + "\"}}").build(), String.class).get();
+        }
+        double each = (System.nanoTime() - t0) / 1e6 / sequential;
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(32);
+        CountDownLatch done = new CountDownLatch(n);
+        long t1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            http.sendAsync(http.newHttpRequestBuilder().uri(url).method("PATCH", "application/merge-patch+json",
+                    "{\"data\":{\"i\":\"" + i + "\"}}").build(), String.class).whenComplete((r, e) -> {
+                        window.release();
+                        done.countDown();
+                    });
+        }
+        done.await(300, TimeUnit.SECONDS);
+        double rate = n / ((System.nanoTime() - t1) / 1e9);
+        System.out.printf("mock API cost with %d objects stored (Services + Events): a PATCH takes %.2f ms one after "
+                + "another; %.0f PATCH/s with 32 in flight%n", stored, each, rate);
+    }
+
+    static List<Double> latencies(Map<String, Long> from, Map<String, Long> to) {
+        return latencies(from, to, 0);
+    }
+
+    /** Sorted {@code to - from} in ms for every name present in both, Services numbered from {@code first} on. */
+    static List<Double> latencies(Map<String, Long> from, Map<String, Long> to, int first) {
+        List<Double> ms = new ArrayList<>();
+        from.forEach((name, a) -> {
+            Long b = to.get(name);
+            if (b != null && !name.equals("warm-up") && Integer.parseInt(name.substring(4)) >= first) {
+                ms.add((b - a) / 1e6);
+            }
+        });
+        Collections.sort(ms);
+        return ms;
+    }
+
+    static String summary(List<Double> ms) {
+        return ms.isEmpty() ? "none" : String.format("p50 %.1f p90 %.1f p99 %.1f max %.1f (n=%d)", pct(ms, 50),
+                pct(ms, 90), pct(ms, 99), ms.get(ms.size() - 1), ms.size());
+    }
+
+    static void create(KubernetesClient client, ExecutorService pool, int from, int to, Map<String, Long> sent,
+            Map<String, Long> created) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(to - from);
         for (int i = from; i < to; i++) {
             String name = "svc-" + i;
             pool.execute(() -> {
                 try {
-                    created.put(name, System.nanoTime()); // the create request leaves now: latency includes it
+                    sent.put(name, System.nanoTime());
                     client.services().inNamespace("default").resource(lb(name, null)).create();
+                    created.put(name, System.nanoTime()); // the API answered: the Service exists from here on
                 } finally {
                     done.countDown();
                 }

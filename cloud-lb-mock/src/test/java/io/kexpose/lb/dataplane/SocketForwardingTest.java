@@ -74,6 +74,13 @@ class SocketForwardingTest {
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
+    /** ST5 as the controller sees it: bound, then the first health round over. */
+    Map<Frontend, String> ensure(String service, List<ListenerSpec> specs) {
+        var ensured = forwarding.ensure(service, specs);
+        ensured.healthRound().toCompletableFuture().join();
+        return ensured.failures();
+    }
+
     static NodeInfo node(String name, String ip, boolean eligible) {
         return new NodeInfo(name, List.of(IpAddr.parse(ip)), eligible);
     }
@@ -104,7 +111,7 @@ class SocketForwardingTest {
 
     @Test
     void roundRobinOverHealthyNodes() {
-        assertEquals(Map.of(), forwarding.ensure("d/a", List.of(tcp("d/a", "127.200.77.1", 80,
+        assertEquals(Map.of(), ensure("d/a", List.of(tcp("d/a", "127.200.77.1", 80,
                 new Backends.NodePorts(30080, 0)))));
         List<String> seen = names("127.200.77.1", 80, 6);
         assertEquals(3, seen.stream().filter("node-1"::equals).count(), seen.toString());
@@ -116,7 +123,7 @@ class SocketForwardingTest {
 
     @Test
     void failingNodeOutWithinTwoSecondsAndBackWhenRecovered() throws Exception {
-        forwarding.ensure("d/a", List.of(tcp("d/a", "127.200.77.2", 80, new Backends.NodePorts(30080, 0))));
+        ensure("d/a", List.of(tcp("d/a", "127.200.77.2", 80, new Backends.NodePorts(30080, 0))));
         assertEquals(Set.of("node-1", "node-2"), new HashSet<>(names("127.200.77.2", 80, 4)));
         for (FakeNode.Health failure : new FakeNode.Health[] {FakeNode.Health.FAILING, FakeNode.Health.HANGING}) {
             n2.health = failure;
@@ -132,7 +139,7 @@ class SocketForwardingTest {
 
     @Test
     void failClosedWithoutHealthyNodesAndIneligibleNodesExcluded() throws Exception {
-        forwarding.ensure("d/a", List.of(tcp("d/a", "127.200.77.3", 80, new Backends.NodePorts(30080, 0))));
+        ensure("d/a", List.of(tcp("d/a", "127.200.77.3", 80, new Backends.NodePorts(30080, 0))));
         nodes = List.of(node("node-1", "127.77.0.1", false), node("node-2", "127.77.0.2", true));
         assertEquals(List.of("node-2", "node-2", "node-2"), names("127.200.77.3", 80, 3), "D2: node-1 excluded");
         n2.health = FakeNode.Health.FAILING;
@@ -152,7 +159,7 @@ class SocketForwardingTest {
                 FakeNode local1 = new FakeNode("node-1-local", "127.77.0.11", 30081, 31001)) {
             nodes = List.of(node("node-1", "127.77.0.11", true), node("node-2", "127.77.0.12", true));
             local2.health = perNode[1];
-            forwarding.ensure("d/l", List.of(tcp("d/l", "127.200.77.4", 80, new Backends.NodePorts(30081, 31001))));
+            ensure("d/l", List.of(tcp("d/l", "127.200.77.4", 80, new Backends.NodePorts(30081, 31001))));
             assertEquals(List.of("node-1-local", "node-1-local", "node-1-local", "node-1-local"),
                     names("127.200.77.4", 80, 4));
             local2.health = FakeNode.Health.OK;
@@ -164,7 +171,7 @@ class SocketForwardingTest {
 
     @Test
     void sourceRangesEnforcedWithoutContactingABackend() {
-        forwarding.ensure("d/i", List.of(tcp("d/i", "127.200.77.5", 80, new Backends.NodePorts(30080, 0),
+        ensure("d/i", List.of(tcp("d/i", "127.200.77.5", 80, new Backends.NodePorts(30080, 0),
                 "127.9.0.0/16")));
         assertTrue(FakeNode.firstLine("127.200.77.5", 80, "127.9.1.2") != null, "V16: inside the range");
         int before = n1.accepted.get() + n2.accepted.get();
@@ -175,7 +182,7 @@ class SocketForwardingTest {
 
     @Test
     void udpFlowsAnswerFromTheFrontendAddress() throws Exception {
-        forwarding.ensure("d/k", List.of(new ListenerSpec("d/k", new Frontend(IpAddr.parse("127.200.77.6"), 53,
+        ensure("d/k", List.of(new ListenerSpec("d/k", new Frontend(IpAddr.parse("127.200.77.6"), 53,
                 Protocol.UDP), new Backends.NodePorts(30080, 0), List.of(), 0)));
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 4; i++) {
@@ -194,7 +201,7 @@ class SocketForwardingTest {
 
     @Test
     void portsWithoutNodePortGoToEndpoints() {
-        forwarding.ensure("d/j", List.of(tcp("d/j", "127.200.77.7", 80,
+        ensure("d/j", List.of(tcp("d/j", "127.200.77.7", 80,
                 new Backends.Direct(List.of(new Endpoint(IpAddr.parse("127.77.0.2"), 30080))))));
         assertEquals(List.of("node-2", "node-2"), names("127.200.77.7", 80, 2));
     }
@@ -203,14 +210,14 @@ class SocketForwardingTest {
     void editingOnePortKeepsTheOthersConnectionsAndReleaseClosesThem() throws Exception {
         ListenerSpec p80 = tcp("d/a", "127.200.77.8", 80, new Backends.NodePorts(30080, 0));
         ListenerSpec p8080 = tcp("d/a", "127.200.77.8", 8080, new Backends.NodePorts(30080, 0));
-        forwarding.ensure("d/a", List.of(p80));
+        ensure("d/a", List.of(p80));
         try (Socket s = new Socket("127.200.77.8", 80)) {
             s.setSoTimeout(2000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertTrue(in.readLine().startsWith("node-"));
-            forwarding.ensure("d/a", List.of(p80, p8080)); // V20: add 8080 ...
+            ensure("d/a", List.of(p80, p8080)); // V20: add 8080 ...
             assertTrue(FakeNode.firstLine("127.200.77.8", 8080, null) != null);
-            forwarding.ensure("d/a", List.of(p80)); // ... and remove it
+            ensure("d/a", List.of(p80)); // ... and remove it
             assertNull(FakeNode.firstLine("127.200.77.8", 8080, null));
             s.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));
             assertEquals("still here", in.readLine(), "port 80's connection stayed open throughout");
@@ -253,12 +260,12 @@ class SocketForwardingTest {
 
     @Test
     void bindFailureIsReported() {
-        Map<Frontend, String> failures = forwarding.ensure("d/x", List.of(tcp("d/x", "192.0.2.1", 80,
+        Map<Frontend, String> failures = ensure("d/x", List.of(tcp("d/x", "192.0.2.1", 80,
                 new Backends.NodePorts(30080, 0))));
         assertEquals(1, failures.size(), "an address that is not local cannot be bound");
-        assertTrue(forwarding.ensure("d/y", List.of(tcp("d/y", "127.200.77.9", 80, new Backends.NodePorts(30080, 0))))
+        assertTrue(ensure("d/y", List.of(tcp("d/y", "127.200.77.9", 80, new Backends.NodePorts(30080, 0))))
                 .isEmpty());
-        assertEquals("in use by d/y", forwarding.ensure("d/z", List.of(tcp("d/z", "127.200.77.9", 80,
+        assertEquals("in use by d/y", ensure("d/z", List.of(tcp("d/z", "127.200.77.9", 80,
                 new Backends.NodePorts(30080, 0)))).values().iterator().next());
     }
 }

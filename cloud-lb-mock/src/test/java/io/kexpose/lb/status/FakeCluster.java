@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 /**
@@ -47,8 +49,8 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     private final Map<String, List<Endpoint>> endpoints = new HashMap<>();
     private long clock = 1_700_000_000L;
     private long uids;
-    public int statusWrites;
-    public int metadataWrites;
+    public volatile int statusWrites;
+    public volatile int metadataWrites;
 
     /** A LoadBalancer Service, TCP port 80 with a nodePort, changed by {@code mutate}. */
     public static Service lb(String key, UnaryOperator<ServiceBuilder> mutate) {
@@ -60,7 +62,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     }
 
     /** Creates {@code s} (uid and creationTimestamp set here, one second apart). */
-    public String create(Service s) {
+    public synchronized String create(Service s) {
         Service copy = new ServiceBuilder(s).editMetadata().withUid("uid-" + ++uids)
                 .withCreationTimestamp(Instant.ofEpochSecond(clock++).toString()).endMetadata().build();
         services.put(key(copy), copy);
@@ -68,7 +70,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     }
 
     /** Replaces the spec/metadata of {@code key} (keeps status and finalizers, as an update through the API would). */
-    public void update(String key, UnaryOperator<ServiceBuilder> mutate) {
+    public synchronized void update(String key, UnaryOperator<ServiceBuilder> mutate) {
         Service old = services.get(key);
         Service updated = mutate.apply(new ServiceBuilder(old)).build();
         if (!"LoadBalancer".equals(updated.getSpec().getType())) {
@@ -78,7 +80,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     }
 
     /** Deletes {@code key}: marked if it has finalizers, gone otherwise. */
-    public void delete(String key) {
+    public synchronized void delete(String key) {
         Service s = services.get(key);
         if (s == null) {
             return;
@@ -90,37 +92,37 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         }
     }
 
-    public Service get(String key) {
+    public synchronized Service get(String key) {
         return services.get(key);
     }
 
-    public void namespaceLabels(String ns, Map<String, String> labels) {
+    public synchronized void namespaceLabels(String ns, Map<String, String> labels) {
         namespaceLabels.put(ns, labels);
     }
 
-    public List<NodeInfo> nodeList() {
+    public synchronized List<NodeInfo> nodeList() {
         return nodes;
     }
 
-    public void endpoints(String key, List<Endpoint> list) {
+    public synchronized void endpoints(String key, List<Endpoint> list) {
         endpoints.put(key, list);
     }
 
-    public List<Event> events() {
-        return events;
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
     }
 
-    public List<Event> events(String key) {
+    public synchronized List<Event> events(String key) {
         return events.stream().filter(e -> e.key().equals(key)).toList();
     }
 
     /** The reasons recorded for {@code key}, in order. */
-    public List<String> reasons(String key) {
+    public synchronized List<String> reasons(String key) {
         return events(key).stream().map(Event::reason).toList();
     }
 
     /** The first ingress IP of {@code key}'s status, or "<pending>". */
-    public String externalIp(String key) {
+    public synchronized String externalIp(String key) {
         Service s = services.get(key);
         if (s == null || s.getStatus() == null || s.getStatus().getLoadBalancer() == null
                 || s.getStatus().getLoadBalancer().getIngress() == null
@@ -130,13 +132,13 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         return String.join(",", s.getStatus().getLoadBalancer().getIngress().stream().map(i -> i.getIp()).toList());
     }
 
-    public boolean hasFinalizer(String key) {
+    public synchronized boolean hasFinalizer(String key) {
         Service s = services.get(key);
         return s != null && s.getMetadata().getFinalizers() != null
                 && s.getMetadata().getFinalizers().contains(Annotations.FINALIZER);
     }
 
-    public List<String> keys() {
+    public synchronized List<String> keys() {
         return List.copyOf(services.keySet());
     }
 
@@ -147,35 +149,35 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     // ---- ClusterView
 
     @Override
-    public LbService service(String key) {
+    public synchronized LbService service(String key) {
         Service s = services.get(key);
         return s == null ? null : LbServices.from(s, namespaceLabels.getOrDefault(s.getMetadata().getNamespace(),
                 Map.of()), SETTINGS);
     }
 
     @Override
-    public List<LbService> services() {
+    public synchronized List<LbService> services() {
         return services.keySet().stream().map(this::service).toList();
     }
 
     @Override
-    public List<NodeInfo> nodes() {
+    public synchronized List<NodeInfo> nodes() {
         return List.copyOf(nodes);
     }
 
     @Override
-    public List<Endpoint> endpoints(String key, LbPort port) {
+    public synchronized List<Endpoint> endpoints(String key, LbPort port) {
         return endpoints.getOrDefault(key, List.of());
     }
 
     @Override
-    public Instant firstSeen(String key) {
+    public synchronized Instant firstSeen(String key) {
         return null;
     }
 
     // ---- StatusWriter
 
-    private Service current(LbService s) throws WriteConflict {
+    private synchronized Service current(LbService s) throws WriteConflict {
         Service stored = services.get(s.key());
         if (stored == null || !stored.getMetadata().getUid().equals(s.uid())) {
             throw new WriteConflict("gone: " + s.key());
@@ -184,7 +186,36 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     }
 
     @Override
-    public void ensureMetadata(LbService s, String pool) throws Exception {
+    public CompletionStage<Void> ensureMetadata(LbService s, String pool) {
+        return write(() -> applyMetadata(s, pool));
+    }
+
+    @Override
+    public CompletionStage<Void> removeFinalizer(LbService s) {
+        return write(() -> applyRemoveFinalizer(s));
+    }
+
+    @Override
+    public CompletionStage<Void> writeIngress(LbService s, List<Ingress> ingress) {
+        return write(() -> applyIngress(s, ingress));
+    }
+
+    /** A write the API answers at once: applied, or failed with a WriteConflict. */
+    public interface Write {
+        void apply() throws WriteConflict;
+    }
+
+    private CompletionStage<Void> write(Write w) {
+        try {
+            w.apply();
+            return CompletableFuture.completedFuture(null);
+        } catch (WriteConflict e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** F1, A9 applied to the stored object. */
+    public synchronized void applyMetadata(LbService s, String pool) throws WriteConflict {
         Service stored = current(s);
         metadataWrites++;
         List<String> f = new ArrayList<>(stored.getMetadata().getFinalizers() == null ? List.of()
@@ -201,8 +232,8 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         }
     }
 
-    @Override
-    public void removeFinalizer(LbService s) throws Exception {
+    /** F3's last step applied to the stored object. */
+    public synchronized void applyRemoveFinalizer(LbService s) throws WriteConflict {
         Service stored = current(s);
         metadataWrites++;
         List<String> f = new ArrayList<>(stored.getMetadata().getFinalizers() == null ? List.of()
@@ -219,8 +250,8 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         }
     }
 
-    @Override
-    public void writeIngress(LbService s, List<Ingress> ingress) throws Exception {
+    /** A status write applied to the stored object. */
+    public synchronized void applyIngress(LbService s, List<Ingress> ingress) throws WriteConflict {
         Service stored = current(s);
         statusWrites++;
         stored.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
@@ -232,7 +263,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
     }
 
     @Override
-    public void event(LbService s, EventType type, String reason, String message) {
+    public synchronized void event(LbService s, EventType type, String reason, String message) {
         events.add(new Event(s.key(), s.uid(), type, reason, message));
     }
 }

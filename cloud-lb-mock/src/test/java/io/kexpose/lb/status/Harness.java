@@ -27,7 +27,7 @@ final class Harness {
         forwarding.listeners.clear();
         controller = new LoadBalancerController(new PoolAllocator(pools), cluster, cluster, forwarding,
                 new LoadBalancerController.Settings("Proxy", "lb.kexpose.io"), Clock.systemUTC(),
-                ProvisioningMetrics.NONE);
+                ProvisioningMetrics.NONE, Runnable::run);
         controller.replay();
         settle(cluster.keys());
     }
@@ -39,7 +39,7 @@ final class Harness {
         while (!queue.isEmpty() && bound-- > 0) {
             String k = queue.iterator().next();
             queue.remove(k);
-            SyncResult r = controller.sync(k);
+            SyncResult r = sync(k);
             if (r == SyncResult.REPROCESS_ALL) {
                 queue.addAll(controller.pending());
             }
@@ -47,6 +47,11 @@ final class Harness {
         if (bound <= 0) {
             throw new AssertionError("the controller did not settle");
         }
+    }
+
+    /** One sync of {@code key}, to its result (the fake answers writes at once). */
+    SyncResult sync(String key) {
+        return controller.sync(key).toCompletableFuture().join();
     }
 
     void settle(String... keys) {

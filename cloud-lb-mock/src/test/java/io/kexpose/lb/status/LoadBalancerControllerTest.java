@@ -52,7 +52,7 @@ class LoadBalancerControllerTest {
         String a = create("default/a");
         int writes = c.statusWrites + c.metadataWrites;
         int events = c.events().size();
-        assertEquals(SyncResult.SUCCESS, h.controller.sync(a));
+        assertEquals(SyncResult.SUCCESS, h.sync(a));
         assertEquals(writes, c.statusWrites + c.metadataWrites, "a valid state is a no-op");
         assertEquals(events, c.events().size());
     }
@@ -211,11 +211,11 @@ class LoadBalancerControllerTest {
     void st5BindFailureMeansNoStatusAndRetry() {
         h.forwarding.unbindable.add(new Frontend(IpAddr.parse("172.18.255.200"), 80, Protocol.TCP));
         String a = c.create(FakeCluster.lb("default/a", b -> b));
-        assertEquals(SyncResult.RETRY, h.controller.sync(a));
+        assertEquals(SyncResult.RETRY, h.sync(a));
         assertEquals("<pending>", c.externalIp(a));
         assertTrue(c.reasons(a).contains("SyncLoadBalancerFailed"));
         h.forwarding.unbindable.clear();
-        assertEquals(SyncResult.SUCCESS, h.controller.sync(a));
+        assertEquals(SyncResult.SUCCESS, h.sync(a));
         assertEquals("172.18.255.200", c.externalIp(a), "the held address is kept across the retry");
     }
 
@@ -223,7 +223,7 @@ class LoadBalancerControllerTest {
     void d8InvalidSourceRangeFailsClosed() {
         String i = c.create(FakeCluster.lb("default/i", b -> b.editSpec().withLoadBalancerSourceRanges("10.0.0.0/8",
                 "nonsense").endSpec()));
-        assertEquals(SyncResult.FAILED_NO_RETRY, h.controller.sync(i));
+        assertEquals(SyncResult.FAILED_NO_RETRY, h.sync(i));
         assertFalse(h.forwarding.listeners.containsKey(i));
         assertTrue(c.events(i).stream().anyMatch(e -> e.reason().equals("SyncLoadBalancerFailed")
                 && e.message().contains("nonsense")));
