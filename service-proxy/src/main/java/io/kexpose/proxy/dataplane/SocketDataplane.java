@@ -82,7 +82,8 @@ public final class SocketDataplane implements Dataplane {
             if (listeners.containsKey(key)) {
                 continue;
             }
-            ServerBootstrap b = new ServerBootstrap().group(transport.group()).channel(transport.serverChannel())
+            ServerBootstrap b = new ServerBootstrap().group(transport.group())
+                    .channelFactory(transport.serverChannelFactory(key.ip().indexOf(':') >= 0))
                     .option(ChannelOption.SO_REUSEADDR, true);
             if (transport.epoll()) {
                 b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
@@ -92,7 +93,6 @@ public final class SocketDataplane implements Dataplane {
             binding.put(key, b.option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(forwarder)
                     .attr(TcpForwarder.FRONTEND, key)
                     .bind(new InetSocketAddress(key.ip(), key.port())));

@@ -53,8 +53,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
     private final Transport transport;
-    /** One connect bootstrap per event loop, used only by that loop's thread. */
-    private final FastThreadLocal<Bootstrap> bootstraps = new FastThreadLocal<>();
+    /** One connect bootstrap per event loop and address family, used only by that loop's thread. */
+    private final FastThreadLocal<Bootstrap[]> bootstraps = new FastThreadLocal<>();
     /** Endpoint socket addresses, parsed once per endpoint rather than once per connection. */
     private final Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
     /** Established connections by endpoint address, for the drain grace (see {@link #endpointsChanged}). */
@@ -91,15 +91,19 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private Bootstrap bootstrap(EventLoop loop) {
-        Bootstrap b = bootstraps.get();
-        if (b == null) {
-            b = new Bootstrap().group(loop).channel(transport.socketChannel())
-                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .option(ChannelOption.TCP_NODELAY, true);
-            bootstraps.set(b);
+    /** TCP_NODELAY is not set here: Netty's socket channels enable it when created (one system call, not two). */
+    private Bootstrap bootstrap(EventLoop loop, boolean ipv6) {
+        Bootstrap[] pair = bootstraps.get();
+        if (pair == null) {
+            pair = new Bootstrap[2];
+            bootstraps.set(pair);
         }
-        return b;
+        int i = ipv6 ? 1 : 0;
+        if (pair[i] == null) {
+            pair[i] = new Bootstrap().group(loop).channelFactory(transport.socketChannelFactory(ipv6))
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        return pair[i];
     }
 
     private void connect(Channel client, Decision d, String clientIp, Set<Endpoint> tried, int attempt) {
@@ -114,10 +118,11 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         // The backend's relay is there from the start: it reads (and forwards to the client) as soon as connected.
         Relay.Activity activity = new Relay.Activity();
         Relay toClient = new Relay(client, service.bytesToClient::add, activity);
-        ChannelFuture f = bootstrap(client.eventLoop())
+        InetSocketAddress to = addresses.computeIfAbsent(e.address(), k -> new InetSocketAddress(e.ip(), e.port()));
+        ChannelFuture f = bootstrap(client.eventLoop(), to.getAddress() instanceof java.net.Inet6Address)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
                 .handler(toClient)
-                .connect(addresses.computeIfAbsent(e.address(), k -> new InetSocketAddress(e.ip(), e.port())));
+                .connect(to);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 if (attempt + 1 < attemptTimeouts.size()) {

@@ -1,6 +1,8 @@
 package io.kexpose.proxy.dataplane;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -9,6 +11,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -40,5 +43,27 @@ public record Transport(EventLoopGroup group, Class<? extends ServerChannel> ser
 
     public boolean epoll() {
         return serverChannel == EpollServerSocketChannel.class;
+    }
+
+    /**
+     * A factory of outgoing TCP channels for addresses of one family. With epoll, an IPv4 endpoint gets an
+     * {@code AF_INET} socket: Netty's default is a dual-stack IPv6 socket, which costs an extra system call and the
+     * IPv6 socket set-up on every connection.
+     */
+    public ChannelFactory<? extends SocketChannel> socketChannelFactory(boolean ipv6) {
+        if (epoll()) {
+            InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
+            return () -> new EpollSocketChannel(family);
+        }
+        return new ReflectiveChannelFactory<>(socketChannel);
+    }
+
+    /** A factory of listening TCP channels for addresses of one family (accepted sockets inherit the family). */
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean ipv6) {
+        if (epoll()) {
+            InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
+            return () -> new EpollServerSocketChannel(family);
+        }
+        return new ReflectiveChannelFactory<>(serverChannel);
     }
 }

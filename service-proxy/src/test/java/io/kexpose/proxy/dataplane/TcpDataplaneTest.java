@@ -168,6 +168,44 @@ class TcpDataplaneTest {
         assertTrue(toClient >= least && toClient <= least + 10 * "bye\n".length(), "bytes to the client: " + toClient);
     }
 
+    /**
+     * T2 the other way round: the endpoint says its piece and half-closes first (as an HTTP server does after a
+     * "Connection: close" response) but keeps reading; the client sees the FIN, can still send, and the endpoint
+     * gets every byte; the pair is released once the client closes too.
+     */
+    @Test
+    void t2AnEndpointThatHalfClosesFirstStillReceivesWhatTheClientSendsAfterwards() throws Exception {
+        ServerSocket ss = new ServerSocket();
+        ss.bind(new InetSocketAddress("127.244.3.20", 0));
+        podSockets.add(ss);
+        java.util.concurrent.CompletableFuture<String> received = new java.util.concurrent.CompletableFuture<>();
+        pods.submit(() -> {
+            try (Socket s = ss.accept()) {
+                s.getOutputStream().write("done-talking\n".getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                received.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
+            return null;
+        });
+        route("127.96.7.20", 8080, List.of(Endpoint.ready("127.244.3.20", ss.getLocalPort(), true)));
+        try (Socket s = connect("127.96.7.20", 8080)) {
+            assertEquals("done-talking", greeting(s));
+            assertEquals(-1, s.getInputStream().read(), "the endpoint's FIN reaches the client");
+            s.getOutputStream().write("late words\n".getBytes(StandardCharsets.UTF_8));
+            s.shutdownOutput();
+            assertEquals("late words\n", received.get(5, java.util.concurrent.TimeUnit.SECONDS),
+                    "what the client sent after the endpoint's FIN arrives whole");
+        }
+        Counters.PerService web = counters.services().get(WEB);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (web.active.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, web.active.get(), "the pair is released once both directions are closed");
+    }
+
     @Test
     void t3ConnectionsIdleInBothDirectionsAreResetAfterTheIdleTimeoutBusyOnesAreNot() throws Exception {
         dataplane.tcpIdleTimeout(Duration.ofMillis(600));
