@@ -15,6 +15,7 @@ import io.kexpose.dns.config.DnsConfig;
 import io.kexpose.dns.config.ResolvConf;
 import io.kexpose.dns.dataplane.DnsListeners;
 import io.kexpose.dns.dataplane.UpstreamClient;
+import io.kexpose.dns.health.LameDuck;
 import io.kexpose.dns.health.ManagementServer;
 import io.kexpose.dns.kube.ClusterWatch;
 import io.kexpose.dns.metrics.DnsMetrics;
@@ -51,12 +52,13 @@ public class DnsApp {
     private ManagementServer management;
     private UpstreamClient upstreamClient;
     private ClusterIndex index;
-    private volatile boolean shuttingDown;
+    private LameDuck lameDuck;
     private Duration lameduck;
 
     void start(@Observes StartupEvent event, KubernetesClient client, DnsConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
         lameduck = config.lameduck();
+        lameDuck = new LameDuck(vertx);
         index = new ClusterIndex(clock);
         String server = "dns://" + (config.bindAddress().equals("0.0.0.0") ? "" : config.bindAddress()) + ":"
                 + config.dnsPort();
@@ -91,7 +93,7 @@ public class DnsApp {
         gate = new SyncGate(vertx, watch);
         ForwardHandler f = forward;
         metrics.sources(() -> f == null ? 0 : f.cacheSize(), () -> gate.watching(), index::size);
-        management = new ManagementServer(vertx, gate::isSynced, gate::watching, () -> shuttingDown,
+        management = new ManagementServer(vertx, gate::isSynced, gate::watching, lameDuck::shuttingDown,
                 metrics::render);
         management.start(config.managementAddress(), config.healthPort(), config.readyPort(), config.metricsPort())
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -125,16 +127,11 @@ public class DnsApp {
 
     void stop(@Observes ShutdownEvent event) {
         // H1, H2: readiness drops at once, DNS keeps answering through lame duck, then the listeners close.
-        shuttingDown = true;
-        if (listeners != null && lameduck != null && !lameduck.isZero()) {
-            try {
-                Thread.sleep(lameduck.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (listeners != null) {
-            listeners.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        if (lameDuck != null) {
+            DnsListeners open = listeners;
+            lameDuck.enter(open == null ? Duration.ZERO : lameduck, () -> open == null
+                    ? io.vertx.core.Future.succeededFuture() : open.close()).toCompletionStage().toCompletableFuture()
+                    .orTimeout(lameduck.toMillis() + 5000, TimeUnit.MILLISECONDS).exceptionally(e -> null).join();
         }
         if (watch != null) {
             watch.close();

@@ -8,7 +8,10 @@ import java.util.function.LongSupplier;
 /**
  * F7: forwarded responses by (name, type, class, DO bit), NOERROR and NXDOMAIN only, for the smallest TTL in the
  * response capped at {@code maxTtlSeconds}; least recently used entries go first beyond {@code capacity}. A hit is
- * the stored bytes with the client's ID and question spelling and TTLs reduced by the time spent here (L3).
+ * the stored bytes with the client's ID and question spelling and TTLs reduced by the time spent here (L3); stored
+ * TTLs above the cap are lowered to it, so no client is told to keep a record longer than this cache does (as
+ * CoreDNS's {@code cache}). Denials (NXDOMAIN, or NOERROR without answers) are cached as RFC 2308 says: only with
+ * the zone's SOA in Authority, for at most the SOA's MINIMUM; without an SOA they are not cached.
  */
 public final class ForwardCache {
 
@@ -84,15 +87,26 @@ public final class ForwardCache {
         if (offsets == null || offsets.length == 0) {
             return;
         }
+        boolean denial = rcode == 3 || WireMessages.u16(response, 6) == 0;
         long ttl = maxTtlSeconds;
+        boolean soa = false;
         for (int off : offsets) {
             ttl = Math.min(ttl, WireMessages.ttl(response, off));
+            if (denial && WireMessages.u16(response, off - 4) == 6 && WireMessages.u16(response, off + 4) >= 22) {
+                // the negative TTL: MINIMUM is the last 4 bytes of the SOA's RDATA
+                int end = off + 6 + WireMessages.u16(response, off + 4);
+                ttl = Math.min(ttl, WireMessages.ttl(response, end - 4));
+                soa = true;
+            }
         }
-        if (ttl <= 0) {
+        if (ttl <= 0 || (denial && !soa)) {
             return;
         }
-        boolean denial = rcode == 3 || WireMessages.u16(response, 6) == 0;
-        Entry e = new Entry(response.clone(), nanoTime.getAsLong(), ttl * 1_000_000_000L, offsets, denial);
+        byte[] stored = response.clone();
+        for (int off : offsets) {
+            WireMessages.setTtl(stored, off, Math.min(maxTtlSeconds, WireMessages.ttl(stored, off)));
+        }
+        Entry e = new Entry(stored, nanoTime.getAsLong(), ttl * 1_000_000_000L, offsets, denial);
         synchronized (entries) {
             entries.put(key(query.question(), dnssecOk(query)), e);
         }

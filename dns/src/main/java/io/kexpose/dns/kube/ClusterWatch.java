@@ -77,6 +77,8 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
         stores.add(store);
         handled.add(done);
         informer.itemStore(store);
+        // the default namespace index would hold every key once more; nothing here lists by namespace
+        informer.removeIndexer(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX);
         informer.addEventHandler(counted(handler, done));
         informer.exceptionHandler((isStarted, error) -> true); // keep retrying, before the first list too
         informer.start();
@@ -154,12 +156,12 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     }
 
     private static String name(HasMetadata o, HasMetadata n) {
-        return (n != null ? n : o).getMetadata().getName();
+        return (n != null ? n : o).getMetadata().getName().intern();
     }
 
+    /** The index key {@code namespace/name}, the same (interned) instance as the informer store's key. */
     private static String key(HasMetadata o, HasMetadata n) {
-        var m = (n != null ? n : o).getMetadata();
-        return m.getNamespace() + "/" + m.getName();
+        return KeyOnlyStore.key((n != null ? n : o).getMetadata());
     }
 
     /** A handler that only records: {@code (old, new)} with null for absent. */

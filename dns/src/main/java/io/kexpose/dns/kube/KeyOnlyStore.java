@@ -2,23 +2,31 @@ package io.kexpose.dns.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
 /**
- * An informer's item store that keeps, per object, only what the informer itself needs: namespace, name and
- * resourceVersion (fabric8 tells an update from a resync by the resourceVersion of the stored object). The answers
- * are built from the slim records of the {@link io.kexpose.dns.tracker.ClusterIndex}, so a full copy of every
- * Service and EndpointSlice in the informer cache would only double the memory (dns.md §4, "Memory and OOM at
- * scale"); callbacks still receive the full new object from the watch, and for a deletion the stored object, whose
- * namespace and name are all {@link ClusterWatch} reads of it.
+ * An informer's item store that keeps, per object, only what the informer itself needs: the key
+ * ({@code namespace/name}) and the resourceVersion (fabric8 tells an update from a resync by the resourceVersion of
+ * the stored object). The answers are built from the slim records of the {@link io.kexpose.dns.tracker.ClusterIndex},
+ * so a copy of every Service and EndpointSlice in the informer cache would only double the memory (dns.md §4, "Memory
+ * and OOM at scale"). Objects handed back to fabric8 ({@link #get}, the previous object of {@link #put}, a removed
+ * one) are shells made on demand with namespace, name and resourceVersion only: callbacks still receive the full new
+ * object from the watch, and for a deletion the shell, whose namespace and name are all {@link ClusterWatch} reads.
+ *
+ * <p>Per object this holds one map entry, the key (interned, so the index's entries for the same object share it)
+ * and the resourceVersion as a {@code Long} when it is a plain decimal number (it always is for kube-apiserver; the
+ * text is kept otherwise, since it is opaque to clients).
  */
 final class KeyOnlyStore<T extends HasMetadata> implements ItemStore<T> {
 
-    private final Map<String, T> items = new ConcurrentHashMap<>();
+    /** Stands for a null resourceVersion (a map cannot hold null). */
+    private static final Object NO_VERSION = new Object();
+
+    private final Map<String, Object> versions = new ConcurrentHashMap<>();
     private final Supplier<T> empty;
 
     /** @param empty a new, empty object of the informer's type */
@@ -26,40 +34,44 @@ final class KeyOnlyStore<T extends HasMetadata> implements ItemStore<T> {
         this.empty = empty;
     }
 
+    /** {@code namespace/name}, or {@code name} for a cluster-scoped object; interned. */
+    static String key(ObjectMeta m) {
+        return (m.getNamespace() == null ? m.getName() : m.getNamespace() + "/" + m.getName()).intern();
+    }
+
     @Override
     public String getKey(T obj) {
-        ObjectMeta m = obj.getMetadata();
-        return m.getNamespace() == null ? m.getName() : m.getNamespace() + "/" + m.getName();
+        return key(obj.getMetadata());
     }
 
     @Override
     public T put(String key, T obj) {
-        return items.put(key, keyOnly(obj));
+        return shell(key, versions.put(key, version(obj.getMetadata().getResourceVersion())));
     }
 
     @Override
     public T remove(String key) {
-        return items.remove(key);
+        return shell(key, versions.remove(key));
     }
 
     @Override
     public Stream<String> keySet() {
-        return items.keySet().stream();
+        return versions.keySet().stream();
     }
 
     @Override
     public Stream<T> values() {
-        return items.values().stream();
+        return versions.entrySet().stream().map(e -> shell(e.getKey(), e.getValue()));
     }
 
     @Override
     public int size() {
-        return items.size();
+        return versions.size();
     }
 
     @Override
     public T get(String key) {
-        return items.get(key);
+        return shell(key, versions.get(key));
     }
 
     /**
@@ -71,30 +83,31 @@ final class KeyOnlyStore<T extends HasMetadata> implements ItemStore<T> {
         return false;
     }
 
-    private T keyOnly(T obj) {
-        ObjectMeta m = obj.getMetadata();
-        ObjectMeta slim = new ObjectMeta();
-        slim.setNamespace(m.getNamespace());
-        slim.setName(m.getName());
-        slim.setResourceVersion(m.getResourceVersion());
-        // the model allocates empty maps and lists eagerly: drop them (about 300 bytes per object)
-        slim.setLabels(null);
-        slim.setAnnotations(null);
-        slim.setFinalizers(null);
-        slim.setManagedFields(null);
-        slim.setOwnerReferences(null);
-        slim.setAdditionalProperties(null);
-        T copy = empty.get();
-        copy.setMetadata(slim);
-        if (copy instanceof io.fabric8.kubernetes.api.model.Service svc) {
-            svc.setAdditionalProperties(null);
-        } else if (copy instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice) {
-            slice.setAdditionalProperties(null);
-            slice.setEndpoints(null);
-            slice.setPorts(null);
-        } else if (copy instanceof io.fabric8.kubernetes.api.model.Namespace ns) {
-            ns.setAdditionalProperties(null);
+    /** The resourceVersion as stored: a Long if {@code Long.toString} gives the text back, else the text. */
+    static Object version(String resourceVersion) {
+        if (resourceVersion == null) {
+            return NO_VERSION;
         }
+        if (!resourceVersion.isEmpty() && resourceVersion.length() < 19
+                && resourceVersion.chars().allMatch(c -> c >= '0' && c <= '9')
+                && (resourceVersion.length() == 1 || resourceVersion.charAt(0) != '0')) {
+            return Long.valueOf(resourceVersion);
+        }
+        return resourceVersion;
+    }
+
+    /** An object of the informer's type with namespace, name and resourceVersion only; null if {@code version} is. */
+    private T shell(String key, Object version) {
+        if (version == null) {
+            return null;
+        }
+        int slash = key.indexOf('/');
+        ObjectMeta meta = new ObjectMeta();
+        meta.setNamespace(slash < 0 ? null : key.substring(0, slash));
+        meta.setName(key.substring(slash + 1));
+        meta.setResourceVersion(version == NO_VERSION ? null : version.toString());
+        T copy = empty.get();
+        copy.setMetadata(meta);
         return copy;
     }
 }

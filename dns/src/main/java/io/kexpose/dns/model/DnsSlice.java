@@ -4,19 +4,20 @@ import java.util.List;
 
 /**
  * One EndpointSlice joined to its Service by namespace and the {@code kubernetes.io/service-name} label (D2). A slice
- * is replaced as a whole, so a query never sees half of one (S5).
+ * is replaced as a whole, so a query never sees half of one (S5). {@code endpoints} is held as
+ * {@link PackedEndpoints}.
  */
 public record DnsSlice(String namespace, String service, String name, List<PortSpec> ports,
         List<DnsEndpoint> endpoints, java.time.Instant triggerTime) {
 
     public DnsSlice {
         ports = List.copyOf(ports);
-        endpoints = List.copyOf(endpoints);
+        endpoints = PackedEndpoints.of(endpoints);
     }
 
-    /** The index key of the Service this slice belongs to. */
+    /** The index key of the Service this slice belongs to (interned: the Service's entry shares it). */
     public String serviceKey() {
-        return namespace + "/" + service;
+        return (namespace + "/" + service).intern();
     }
 
     /** Equal content, ignoring the trigger time (a re-sent slice is a no-op). */

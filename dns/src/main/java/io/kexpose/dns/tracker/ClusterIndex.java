@@ -1,9 +1,9 @@
 package io.kexpose.dns.tracker;
 
 import io.kexpose.dns.answer.ClusterView;
-import io.kexpose.dns.model.DnsEndpoint;
 import io.kexpose.dns.model.DnsService;
 import io.kexpose.dns.model.DnsSlice;
+import io.kexpose.dns.model.PackedEndpoints;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,8 +28,13 @@ public final class ClusterIndex implements ClusterView {
     /** namespace/sliceName → slice, to find a slice's previous Service when its label changes. */
     private final Map<String, DnsSlice> slices = new ConcurrentHashMap<>();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-    private final Map<InetAddress, List<String>> byClusterIp = new ConcurrentHashMap<>();
-    private final Map<InetAddress, List<String>> byEndpointIp = new ConcurrentHashMap<>();
+    /** ClusterIP → key of the Service with it: a String, or a String[] when several have it (in the order seen). */
+    private final Map<InetAddress, Object> byClusterIp = new ConcurrentHashMap<>();
+    /**
+     * Endpoint address ({@link PackedEndpoints#indexKey}: an Integer for IPv4) → key of the slice listing it: a
+     * String, or a String[] when several do. One entry per endpoint, so kept as small as a map entry gets.
+     */
+    private final Map<Object, Object> byEndpointIp = new ConcurrentHashMap<>();
     private volatile long serial;
     private volatile boolean synced;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
@@ -67,7 +72,10 @@ public final class ClusterIndex implements ClusterView {
                 copy.remove(old.name());
                 return copy.isEmpty() ? null : Map.copyOf(copy);
             });
-            old.endpoints().forEach(e -> remove(byEndpointIp, e.address(), key));
+            PackedEndpoints eps = (PackedEndpoints) old.endpoints();
+            for (int i = 0; i < eps.size(); i++) {
+                remove(byEndpointIp, eps.indexKey(i), key);
+            }
         }
         if (now != null) {
             slicesByService.compute(now.serviceKey(), (k, m) -> {
@@ -75,8 +83,9 @@ public final class ClusterIndex implements ClusterView {
                 copy.put(now.name(), now);
                 return Map.copyOf(copy);
             });
-            for (DnsEndpoint e : now.endpoints()) {
-                add(byEndpointIp, e.address(), key);
+            PackedEndpoints eps = (PackedEndpoints) now.endpoints();
+            for (int i = 0; i < eps.size(); i++) {
+                add(byEndpointIp, eps.indexKey(i), key);
             }
         }
         touch();
@@ -111,23 +120,34 @@ public final class ClusterIndex implements ClusterView {
         generation.incrementAndGet();
     }
 
-    private static void add(Map<InetAddress, List<String>> index, InetAddress ip, String key) {
-        index.compute(ip, (k, v) -> {
-            if (v != null && v.contains(key)) {
-                return v;
+    /** Adds {@code key} to the keys under {@code at} (a String, or a String[] for several). */
+    private static <K> void add(Map<K, Object> index, K at, String key) {
+        index.compute(at, (k, v) -> {
+            if (v == null) {
+                return key;
             }
-            List<String> copy = v == null ? new ArrayList<>(1) : new ArrayList<>(v);
-            copy.add(key);
-            return List.copyOf(copy);
+            String[] keys = keys(v);
+            for (String s : keys) {
+                if (s.equals(key)) {
+                    return v;
+                }
+            }
+            String[] more = java.util.Arrays.copyOf(keys, keys.length + 1);
+            more[keys.length] = key;
+            return more;
         });
     }
 
-    private static void remove(Map<InetAddress, List<String>> index, InetAddress ip, String key) {
-        index.computeIfPresent(ip, (k, v) -> {
-            List<String> copy = new ArrayList<>(v);
-            copy.remove(key);
-            return copy.isEmpty() ? null : List.copyOf(copy);
+    private static <K> void remove(Map<K, Object> index, K at, String key) {
+        index.computeIfPresent(at, (k, v) -> {
+            String[] keys = keys(v);
+            String[] rest = java.util.Arrays.stream(keys).filter(s -> !s.equals(key)).toArray(String[]::new);
+            return rest.length == keys.length ? v : rest.length == 0 ? null : rest.length == 1 ? rest[0] : rest;
         });
+    }
+
+    private static String[] keys(Object v) {
+        return v instanceof String s ? new String[] {s} : (String[]) v;
     }
 
     @Override
@@ -153,11 +173,12 @@ public final class ClusterIndex implements ClusterView {
 
     @Override
     public List<DnsService> servicesWithClusterIp(InetAddress address) {
-        List<String> keys = byClusterIp.get(address);
-        if (keys == null) {
+        Object at = byClusterIp.get(address);
+        if (at == null) {
             return List.of();
         }
-        List<DnsService> out = new ArrayList<>(keys.size());
+        String[] keys = keys(at);
+        List<DnsService> out = new ArrayList<>(keys.length);
         for (String k : keys) {
             DnsService s = services.get(k);
             if (s != null) {
@@ -169,11 +190,12 @@ public final class ClusterIndex implements ClusterView {
 
     @Override
     public List<DnsSlice> slicesWithEndpoint(InetAddress address) {
-        List<String> keys = byEndpointIp.get(address);
-        if (keys == null) {
+        Object at = byEndpointIp.get(PackedEndpoints.indexKey(address));
+        if (at == null) {
             return List.of();
         }
-        List<DnsSlice> out = new ArrayList<>(keys.size());
+        String[] keys = keys(at);
+        List<DnsSlice> out = new ArrayList<>(keys.length);
         for (String k : keys) {
             DnsSlice s = slices.get(k);
             if (s != null) {

@@ -23,8 +23,8 @@ public final class ServiceEntries {
      */
     public static DnsService from(Service service) {
         ServiceSpec spec = service.getSpec();
-        String namespace = service.getMetadata().getNamespace();
-        String name = service.getMetadata().getName();
+        String namespace = SharedValues.text(service.getMetadata().getNamespace());
+        String name = SharedValues.text(service.getMetadata().getName());
         if (spec == null) {
             return new DnsService(namespace, name, ServiceKind.CLUSTER_IP, List.of(), List.of(), null, false);
         }
@@ -36,6 +36,7 @@ public final class ServiceEntries {
                 }
             }
         }
+        ports = SharedValues.ports(ports);
         boolean publishNotReady = Boolean.TRUE.equals(spec.getPublishNotReadyAddresses());
         if ("ExternalName".equals(spec.getType())) {
             String target = spec.getExternalName() == null ? "" : spec.getExternalName().trim();

@@ -63,8 +63,8 @@ public final class SliceEntries {
                 }
             }
         }
-        return new DnsSlice(meta.getNamespace(), service.toLowerCase(Locale.ROOT), meta.getName(), ports, endpoints,
-                triggerTime(slice));
+        return new DnsSlice(SharedValues.text(meta.getNamespace()), SharedValues.text(service.toLowerCase(Locale.ROOT)),
+                meta.getName(), SharedValues.ports(ports), endpoints, triggerTime(slice));
     }
 
     private static Instant triggerTime(EndpointSlice slice) {

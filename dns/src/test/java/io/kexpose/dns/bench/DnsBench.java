@@ -322,6 +322,7 @@ public final class DnsBench {
             dns.await("kubernetes.default.svc.cluster.local.", "NXDOMAIN", 60);
             empty = heapAndRss(dns.process().pid());
             System.out.printf("RESULT baseline heap_after_gc_mib=%.1f rss_mib=%.0f%n", empty[0], empty[1]);
+            histogram(dns.process().pid(), 15);
         }
         try (Api api = Api.start()) {
             api.load(services, n -> {
@@ -348,7 +349,7 @@ public final class DnsBench {
                         + "rss_mib=%.0f bytes_per_api_object=%.0f bytes_per_service_or_endpoint=%.0f "
                         + "above_empty_bytes_per_api_object=%.0f%n", services, services, endpoints, loaded[0],
                         loaded[1], perObject, perObjectAll, retained / objects);
-                histogram(dns.process().pid());
+                histogram(dns.process().pid(), 30);
             }
         }
         return 0;
@@ -376,9 +377,10 @@ public final class DnsBench {
         return new double[] {usedK / 1024.0, rss};
     }
 
-    static void histogram(long pid) throws Exception {
+    /** The first {@code classes} rows of the class histogram (jcmd GC.class_histogram, itself after a full GC). */
+    static void histogram(long pid, int classes) throws Exception {
         String h = jcmd(pid, "GC.class_histogram");
-        h.lines().limit(18).forEach(l -> System.out.println("  " + l));
+        h.lines().limit(classes + 3).forEach(l -> System.out.println("  " + l));
     }
 
     static String jcmd(long pid, String command) throws Exception {

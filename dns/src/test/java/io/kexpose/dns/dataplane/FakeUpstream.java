@@ -22,11 +22,16 @@ import org.xbill.DNS.Type;
 
 /**
  * dns.md section 5's fake upstream, a real UDP+TCP server on loopback: {@code www.example.com. 300 IN A 192.0.2.53},
- * {@code example.com. 300 IN A 192.0.2.1}, NXDOMAIN for everything else; it records every name it is asked.
+ * {@code example.com. 300 IN A 192.0.2.1}, NXDOMAIN for everything else; it records every name it is asked. An
+ * NXDOMAIN for a name under {@code example.com.} carries the zone's SOA in Authority, as a real authoritative server's
+ * does ({@link #SOA}: MINIMUM 60, the negative-caching TTL of RFC 2308); other NXDOMAINs carry none.
  */
 public final class FakeUpstream implements Handler {
 
     private static final Map<String, String> A = Map.of("www.example.com.", "192.0.2.53", "example.com.", "192.0.2.1");
+
+    /** The SOA of the NXDOMAIN answers under example.com. */
+    public static final String SOA = "example.com. 300 IN SOA ns.example.com. hostmaster.example.com. 1 7200 1800 86400 60";
 
     public final List<String> asked = new CopyOnWriteArrayList<>();
     private DnsListeners listeners;
@@ -48,13 +53,16 @@ public final class FakeUpstream implements Handler {
         String ip = A.get(name);
         Message m = Replies.reply(query.message(), ip == null ? Rcode.NXDOMAIN : Rcode.NOERROR);
         m.getHeader().setFlag(Flags.RA);
-        if (ip != null && q.getType() == Type.A) {
-            try {
+        try {
+            if (ip != null && q.getType() == Type.A) {
                 m.addRecord(new ARecord(Name.fromString(name), DClass.IN, 300, InetAddress.getByName(ip)),
                         Section.ANSWER);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            } else if (ip == null && name.endsWith(".example.com.")) {
+                m.addRecord(org.xbill.DNS.Record.fromString(Name.fromString("example.com."), Type.SOA, DClass.IN, 300,
+                        SOA.substring(SOA.indexOf("ns.")), Name.root), Section.AUTHORITY);
             }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         return Future.succeededFuture(Reply.of(m, "", "."));
     }

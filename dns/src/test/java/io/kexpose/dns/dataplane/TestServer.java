@@ -2,6 +2,7 @@ package io.kexpose.dns.dataplane;
 
 import io.kexpose.dns.answer.EncodedAnswers;
 import io.kexpose.dns.answer.Exchange;
+import io.kexpose.dns.answer.ForwardCache;
 import io.kexpose.dns.answer.ForwardHandler;
 import io.kexpose.dns.answer.KubernetesHandler;
 import io.kexpose.dns.answer.QueryParser;
@@ -25,10 +26,15 @@ final class TestServer {
     final DnsListeners listeners;
 
     TestServer(Vertx vertx, ClusterIndex index, List<InetSocketAddress> upstreams) {
+        this(vertx, index, upstreams, null);
+    }
+
+    /** @param cache the forward cache (F7), or null for none */
+    TestServer(Vertx vertx, ClusterIndex index, List<InetSocketAddress> upstreams, ForwardCache cache) {
         ZoneSettings settings = new ZoneSettings(5, PodMode.DISABLED, false,
                 List.of(IpLiterals.parse(Fixture.POD_IP)), "cluster.local");
         ForwardHandler forward = new ForwardHandler(new UpstreamClient(vertx, upstreams, Duration.ofSeconds(2),
-                Duration.ofSeconds(5)), null, 1000, metrics);
+                Duration.ofSeconds(5)), cache, 1000, metrics);
         exchange = new Exchange(new KubernetesHandler(new QueryParser(List.of("cluster.local", "in-addr.arpa",
                 "ip6.arpa")), new ZoneAnswers(index, settings), forward), metrics, new EncodedAnswers(1000),
                 index::generation);
