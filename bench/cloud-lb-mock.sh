@@ -3,6 +3,8 @@
 #
 #   bench/cloud-lb-mock.sh                      # provisioning (1,000 burst, 10,000 total) + forwarding, 3 rounds
 #   ROUNDS=5 DURATION=10 bench/cloud-lb-mock.sh
+#   THREADS=2 PART=forward bench/cloud-lb-mock.sh   # forwarding threads, the same for cloud-lb-mock and HAProxy
+#   LBMOCK_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/lb.jfr PART=provision bench/cloud-lb-mock.sh
 #   PART=provision bench/cloud-lb-mock.sh       # or PART=forward
 #
 # Needs no local cluster (so it runs next to one): the API is the fabric8 mock server in CRUD mode (the store behind
@@ -24,6 +26,7 @@ DURATION=${DURATION:-8}
 PART=${PART:-all}
 BURST=${BURST:-1000}
 TOTAL=${TOTAL:-10000}
+THREADS=${THREADS:-1} # forwarding threads of cloud-lb-mock and of HAProxy alike
 for tool in wrk haproxy curl java python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk haproxy curl python3)" >&2; exit 1; }
 done
@@ -47,7 +50,8 @@ trap cleanup EXIT
 
 lbmock() { # args: management port, extra -D...
   local port=$1; shift
-  KUBECONFIG="$work/kubeconfig" java -Xmx512m -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
+  # shellcheck disable=SC2086 # LBMOCK_JAVA_OPTS is a list of options (e.g. -XX:StartFlightRecording=filename=/tmp/lb.jfr)
+  KUBECONFIG="$work/kubeconfig" java -Xmx512m ${LBMOCK_JAVA_OPTS:-} -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
     -Dquarkus.log.level=WARN "$@" -jar cloud-lb-mock/target/quarkus-app/quarkus-run.jar >"$work/lbmock-$port.log" 2>&1 &
   pids+=($!)
 }
@@ -67,9 +71,9 @@ fi
 if [ "$PART" = all ] || [ "$PART" = forward ]; then
   echo "== forwarding: lb vs haproxy vs direct, $ROUNDS rounds of ${DURATION}s"
   for n in 1 2; do
-    env -i HOSTNAME="node-$n" PATH=/usr/bin:/bin java -Dhttpenv.host=127.78.0.$n -Dhttpenv.port=30080 \
-      -Dquarkus.management.host=127.78.0.$n -Dquarkus.management.port=9000 -Dhttpenv.threads=1 \
-      -jar httpenv/target/quarkus-app/quarkus-run.jar >"$work/httpenv-$n.log" 2>&1 &
+    env -i HOSTNAME="node-$n" PATH=/usr/bin:/bin java @httpenv/src/main/jvm/jvm.options -Dhttpenv.host=127.78.0.$n \
+      -Dhttpenv.port=30080 -Dhttpenv.instances=1 -Dquarkus.management.host=127.78.0.$n \
+      -Dquarkus.management.port=9000 -jar httpenv/target/quarkus-app/quarkus-run.jar >"$work/httpenv-$n.log" 2>&1 &
     pids+=($!)
     mkdir -p "$work/hz$n" && echo ok >"$work/hz$n/healthz"
     (cd "$work/hz$n" && exec python3 -m http.server --bind 127.78.0.$n 10256 >/dev/null 2>&1) &
@@ -81,7 +85,7 @@ if [ "$PART" = all ] || [ "$PART" = forward ]; then
   pids+=($!)
   exec 7>"$work/serve-in"
   wait_kubeconfig
-  lbmock 10292 -Dlbmock.pools.bench.addresses=127.202.0.1-127.202.0.9
+  lbmock 10292 -Dlbmock.pools.bench.addresses=127.202.0.1-127.202.0.9 -Dlbmock.threads="$THREADS"
   for _ in $(seq 1 600); do [ -s "$work/ip" ] && break; sleep 0.1; done
   IP=$(head -1 "$work/ip")
   [ -n "$IP" ] || { echo "bench: no EXTERNAL-IP; see $work/lbmock-10292.log" >&2; exit 1; }
@@ -89,6 +93,7 @@ if [ "$PART" = all ] || [ "$PART" = forward ]; then
   cat >"$work/haproxy.cfg" <<CFG
 global
   daemon
+  nbthread $THREADS
   pidfile $work/haproxy.pid
   maxconn 8000
 defaults
@@ -137,7 +142,8 @@ CFG
   col() { printf '%s' "${R[$1]}" | awk -v c="$2" 'NF {print $c}' | median; }
   ratio() { printf '%s' "${R[$1]}" | paste -d' ' - <(printf '%s' "${R[$2]}") | awk 'NF>=3 {print $1/$3}' | median; }
   echo
-  echo "== medians of $ROUNDS rounds, ${DURATION}s each, wrk -t2 (2 cores shared by client, LB and backends)"
+  echo "== medians of $ROUNDS rounds, ${DURATION}s each, wrk -t2, $THREADS forwarding thread(s) in the LB and in HAProxy"
+  echo "   (2 cores shared by client, LB and backends)"
   printf '%-14s %9s %11s %10s %14s %13s %9s %11s %10s\n' scenario "lb r/s" "haproxy r/s" "direct r/s" \
     "lb/haproxy*" "lb/direct*" "lb p99" "haproxy p99" "direct p99"
   for sc in "${scenarios[@]}"; do

@@ -38,6 +38,7 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
     private final LbMetrics metrics;
     private final Map<Frontend, Listener> bound = new HashMap<>();
     private final Map<String, Set<Frontend>> byService = new HashMap<>();
+    private final Map<Endpoint, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SocketForwarding(Transport transport, HealthProber prober, Supplier<List<NodeInfo>> nodes,
             Duration connectTimeout, Duration udpIdle, Duration healthWait, LbMetrics metrics) {
@@ -131,15 +132,23 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
             for (NodeInfo n : nodes.get()) {
                 IpAddr ip = n.address(frontend.family());
                 if (n.eligible() && ip != null && prober.healthy(ip, np.healthPort())) {
-                    out.add(new InetSocketAddress(ip.toString(), np.nodePort()));
+                    out.add(address(ip, np.nodePort()));
                 }
             }
         } else if (spec.backends() instanceof Backends.Direct d) {
             for (Endpoint e : d.endpoints()) {
-                out.add(new InetSocketAddress(e.ip().toString(), e.port()));
+                out.add(address(e.ip(), e.port()));
             }
         }
         return out;
+    }
+
+    /** A resolved socket address, made once per (address, port): a literal is parsed on every {@code new}. */
+    private InetSocketAddress address(IpAddr ip, int port) {
+        if (addresses.size() > 65_536) {
+            addresses.clear();
+        }
+        return addresses.computeIfAbsent(new Endpoint(ip, port), e -> new InetSocketAddress(ip.toString(), port));
     }
 
     @Override

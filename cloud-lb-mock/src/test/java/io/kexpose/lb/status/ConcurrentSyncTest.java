@@ -310,4 +310,37 @@ class ConcurrentSyncTest {
             assertEquals(1, cluster.reasons(k).stream().filter("EnsuredLoadBalancer"::equals).count(), k);
         }
     }
+
+    @Test
+    void f3DeletionReleasesTheAddressOnlyAfterTheFinalizerIsRemoved() throws Exception {
+        start(pool("10.8.0.1/32"), Duration.ofMillis(150), 8); // one address
+        String a = cluster.create(FakeCluster.lb("default/a", b -> b));
+        request(a);
+        assertTrue(await(Duration.ofSeconds(5), () -> cluster.externalIp(a).equals("10.8.0.1") && runner.idle()));
+        String b = cluster.create(FakeCluster.lb("default/b", x -> x));
+        request(b);
+        assertTrue(await(Duration.ofSeconds(5), () -> cluster.reasons(b).contains("AllocationFailed")));
+        cluster.delete(a); // a has the finalizer: the API only sets deletionTimestamp
+        assertTrue(cluster.get(a).getMetadata().getDeletionTimestamp() != null);
+        request(a);
+        assertTrue(await(Duration.ofSeconds(2), () -> cluster.reasons(a).contains("DeletingLoadBalancer")));
+        assertTrue(!forwarding.listeners.containsKey(a), "F3: listeners closed first");
+        // while a's finalizer removal is in flight, its address is not handed to b
+        assertEquals("<pending>", cluster.externalIp(b));
+        assertTrue(await(Duration.ofSeconds(5), () -> cluster.get(a) == null), "finalizer removed, object gone");
+        assertTrue(await(Duration.ofSeconds(5), () -> cluster.externalIp(b).equals("10.8.0.1")),
+                "R2: b picks the address up once a released it");
+        List<String> aWrites = writer.of(a).stream().map(Write::kind).toList();
+        assertEquals(List.of("metadata", "status", "finalizer-"), aWrites, "no status clear for an object being "
+                + "deleted, finalizer removed last");
+        List<Write> all = List.copyOf(writer.writes);
+        long finalizerRemoved = all.stream().filter(w -> w.key().equals(a) && w.kind().equals("finalizer-"))
+                .findFirst().orElseThrow().startNanos();
+        long bStatus = all.stream().filter(w -> w.key().equals(b) && w.kind().equals("status")).findFirst()
+                .orElseThrow().startNanos();
+        assertTrue(bStatus - finalizerRemoved >= Duration.ofMillis(140).toNanos(),
+                "b's status is sent after a's finalizer removal was answered");
+        assertEquals(List.of("DeletingLoadBalancer", "DeletedLoadBalancer"), cluster.reasons(a).subList(
+                cluster.reasons(a).size() - 2, cluster.reasons(a).size()));
+    }
 }
