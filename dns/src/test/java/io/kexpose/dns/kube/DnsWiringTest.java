@@ -98,6 +98,8 @@ class DnsWiringTest {
         Duration sliced = d[2];
         Duration deleted = d[3];
 
+        System.out.printf("DnsWiringTest: created %d ms, changed %d ms, slice %d ms, deleted %d ms%n", created.toMillis(),
+                changed.toMillis(), sliced.toMillis(), deleted.toMillis());
         for (Duration each : d) {
             assertTrue(each.compareTo(FRESH) <= 0, "answered within 100 ms: created " + created.toMillis() + " ms, changed "
                     + changed.toMillis() + " ms, slice " + sliced.toMillis() + " ms, deleted " + deleted.toMillis()
