@@ -72,7 +72,8 @@ public class CloudLbMockApp {
         });
         controller = new LoadBalancerController(new PoolAllocator(pools), cache,
                 new ApiStatusWriter(client, cache, annotations, events),
-                forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix()), clock,
+                forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix(),
+                        hostnameSuffixes(config)), clock,
                 metrics, scheduler);
         runner = new KeyedRunner(controller::sync, cache::drainChanged, controller::pending, cache::keys,
                 controller::retainServed, config.resyncPeriod(), config.retryMin(), config.retryMax(), clock,
@@ -114,6 +115,12 @@ public class CloudLbMockApp {
             starter.setDaemon(true);
             starter.start();
         });
+    }
+
+    private static java.util.Map<String, String> hostnameSuffixes(LbConfig config) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        config.pools().forEach((name, pool) -> pool.hostnameSuffix().ifPresent(suffix -> out.put(name, suffix)));
+        return out;
     }
 
     /** True once the replay has run (tests). */

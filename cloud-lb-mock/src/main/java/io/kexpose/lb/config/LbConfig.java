@@ -56,6 +56,12 @@ public interface LbConfig {
 
         /** C5: Service label selectors. */
         Optional<List<String>> serviceSelectors();
+
+        /**
+         * ST7: hostname mode; the status gets {@code hostname: <address, dashes for dots>.<suffix>} instead of
+         * {@code ip} and no ipMode. Unset: ip mode.
+         */
+        Optional<String> hostnameSuffix();
     }
 
     /** Address of the management endpoints: {@code /healthz}, {@code /readyz}, {@code /metrics}. */

@@ -109,8 +109,14 @@ public final class ApiStatusWriter implements StatusWriter {
         } else {
             ArrayNode list = lb.putArray("ingress");
             for (Ingress i : ingress) {
-                ObjectNode e = list.addObject().put("ip", i.ip());
-                if (i.ipMode() != null) {
+                ObjectNode e = list.addObject();
+                if (i.ip() != null) {
+                    e.put("ip", i.ip());
+                }
+                if (i.hostname() != null) {
+                    e.put("hostname", i.hostname());
+                }
+                if (i.ip() != null && i.ipMode() != null) {
                     e.put("ipMode", i.ipMode());
                 }
                 ArrayNode ports = e.putArray("ports");

@@ -44,13 +44,7 @@ public record LbService(String key, String uid, Instant created, boolean typeLoa
 
     /** The addresses the status holds, in order (R3). */
     public List<IpAddr> statusIps() {
-        return ingress.stream().filter(i -> i.ip() != null).map(i -> {
-            try {
-                return IpAddr.parse(i.ip());
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }).filter(java.util.Objects::nonNull).toList();
+        return ingress.stream().map(Ingress::address).filter(java.util.Objects::nonNull).toList();
     }
 
     /** A copy with another status (tests, and the fake cluster of the randomised test). */

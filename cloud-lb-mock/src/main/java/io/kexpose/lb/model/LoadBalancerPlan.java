@@ -13,6 +13,12 @@ public record LoadBalancerPlan(List<Ingress> ingress, List<ListenerSpec> listene
 
     public static LoadBalancerPlan build(LbService s, Allocation a, String ipMode, String annotationPrefix,
             Function<LbPort, List<Endpoint>> endpoints) {
+        return build(s, a, ipMode, null, annotationPrefix, endpoints);
+    }
+
+    /** As above; with a {@code hostnameSuffix} (ST7) the entries carry a hostname instead of ip and ipMode. */
+    public static LoadBalancerPlan build(LbService s, Allocation a, String ipMode, String hostnameSuffix,
+            String annotationPrefix, Function<LbPort, List<Endpoint>> endpoints) {
         List<Ingress> ingress = new ArrayList<>();
         List<ListenerSpec> listeners = new ArrayList<>();
         for (IpAddr ip : a.ips()) {
@@ -31,7 +37,8 @@ public record LoadBalancerPlan(List<Ingress> ingress, List<ListenerSpec> listene
                 listeners.add(new ListenerSpec(s.key(), new Frontend(ip, p.port(), p.protocol()), b, s.sourceRanges(),
                         s.affinitySeconds()));
             }
-            ingress.add(new Ingress(ip.toString(), ipMode, ports));
+            ingress.add(hostnameSuffix == null ? new Ingress(ip.toString(), null, ipMode, ports)
+                    : new Ingress(null, Hostnames.of(ip, hostnameSuffix), null, ports));
         }
         return new LoadBalancerPlan(List.copyOf(ingress), List.copyOf(listeners));
     }

@@ -40,8 +40,20 @@ import java.util.stream.Collectors;
  */
 public final class LoadBalancerController {
 
-    /** Settings the controller needs: the status ipMode (ST1) and the annotation prefix (ST3). */
-    public record Settings(String ipMode, String annotationPrefix) {
+    /**
+     * Settings the controller needs: the status ipMode (ST1), the annotation prefix (ST3), and the pools in hostname
+     * mode with their suffix (ST7).
+     */
+    public record Settings(String ipMode, String annotationPrefix, Map<String, String> hostnameSuffixes) {
+
+        public Settings {
+            hostnameSuffixes = Map.copyOf(hostnameSuffixes);
+        }
+
+        /** Every pool in ip mode. */
+        public Settings(String ipMode, String annotationPrefix) {
+            this(ipMode, annotationPrefix, Map.of());
+        }
     }
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
@@ -171,8 +183,8 @@ public final class LoadBalancerController {
         pending.remove(s.key());
         AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
         Allocation a = assigned.allocation();
-        LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(), settings.annotationPrefix(),
-                p -> view.endpoints(s.key(), p));
+        LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(),
+                settings.hostnameSuffixes().get(a.pool()), settings.annotationPrefix(), p -> view.endpoints(s.key(), p));
         boolean statusShown = same(s.ingress(), plan.ingress());
         if (statusShown) {
             written.statusCaughtUp(s.key());

@@ -218,7 +218,7 @@ public final class LbServices {
                 ports.add(new io.kexpose.lb.model.PortStatus(p.getPort() == null ? 0 : p.getPort(),
                         protocol(p.getProtocol()), p.getError()));
             }
-            out.add(new Ingress(i.getIp(), i.getIpMode(), ports));
+            out.add(new Ingress(i.getIp(), i.getHostname(), i.getIpMode(), ports));
         }
         return out;
     }

@@ -112,6 +112,10 @@ public final class LbBench {
             public void onClose(WatcherException cause) {
             }
         });
+        // one Node, as any cluster has: with none, every Service would also get UnAvailableLoadBalancer (D2)
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("127.78.9.1").endAddress().endStatus().build())
+                .create();
         // warm-up: one Service end to end, so the figures are not the JIT's first steps
         client.services().inNamespace("default").resource(lb("warm-up", null)).create();
         for (int t = 0; t < 600 && !served.containsKey("warm-up"); t++) {

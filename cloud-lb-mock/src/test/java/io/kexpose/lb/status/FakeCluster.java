@@ -255,7 +255,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         Service stored = current(s);
         statusWrites++;
         stored.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
-                .withIngress(ingress.stream().map(i -> new LoadBalancerIngressBuilder().withIp(i.ip())
+                .withIngress(ingress.stream().map(i -> new LoadBalancerIngressBuilder().withIp(i.ip()).withHostname(i.hostname())
                         .withIpMode(i.ipMode()).withPorts(i.ports().stream().map(p -> new PortStatusBuilder()
                                 .withPort(p.port()).withProtocol(p.protocol().name()).withError(p.error()).build())
                                 .toList()).build()).toList())

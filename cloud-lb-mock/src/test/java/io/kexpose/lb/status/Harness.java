@@ -16,9 +16,15 @@ final class Harness {
 
     final FakeCluster cluster = new FakeCluster();
     final FakeForwarding forwarding = new FakeForwarding();
+    final LoadBalancerController.Settings settings;
     LoadBalancerController controller;
 
     Harness(Pools pools) {
+        this(pools, new LoadBalancerController.Settings("Proxy", "lb.kexpose.io"));
+    }
+
+    Harness(Pools pools, LoadBalancerController.Settings settings) {
+        this.settings = settings;
         restart(pools);
     }
 
@@ -26,7 +32,7 @@ final class Harness {
     void restart(Pools pools) {
         forwarding.listeners.clear();
         controller = new LoadBalancerController(new PoolAllocator(pools), cluster, cluster, forwarding,
-                new LoadBalancerController.Settings("Proxy", "lb.kexpose.io"), Clock.systemUTC(),
+                settings, Clock.systemUTC(),
                 ProvisioningMetrics.NONE, Runnable::run);
         controller.replay();
         settle(cluster.keys());

@@ -276,4 +276,40 @@ class LoadBalancerControllerTest {
         h.settle(x);
         assertEquals("172.18.254.10", c.externalIp(x));
     }
+
+    @Test
+    void st7HostnameModeWritesNamesAndSurvivesRestart() {
+        Harness hn = new Harness(PoolAllocatorTest.specPools(), new LoadBalancerController.Settings("Proxy",
+                "lb.kexpose.io", Map.of("default", "lb.example.com")));
+        FakeCluster hc = hn.cluster;
+        String a = hc.create(FakeCluster.lb("default/a", b -> b));
+        hn.settle(a);
+        var ingress = hc.get(a).getStatus().getLoadBalancer().getIngress().get(0);
+        assertEquals("172-18-255-200.lb.example.com", ingress.getHostname());
+        assertNull(ingress.getIp());
+        assertNull(ingress.getIpMode(), "ST7: no ipMode with a hostname");
+        assertEquals(80, ingress.getPorts().get(0).getPort());
+        assertEquals(new Frontend(IpAddr.parse("172.18.255.200"), 80, Protocol.TCP),
+                hn.forwarding.listeners.get(a).get(0).frontend(), "the address is still what is bound");
+        int writes = hc.statusWrites;
+        hn.restart(PoolAllocatorTest.specPools());
+        assertEquals(writes, hc.statusWrites, "R3: the address read back from the hostname, nothing rewritten");
+        String b = hc.create(FakeCluster.lb("default/b", x -> x));
+        hn.settle(b);
+        assertEquals("172-18-255-201.lb.example.com", hc.get(b).getStatus().getLoadBalancer().getIngress().get(0)
+                .getHostname());
+        String t = hc.create(FakeCluster.lb("team-a/t", x -> x)); // another pool: ip mode
+        hn.settle(t);
+        assertEquals("172.18.254.10", hc.externalIp(t));
+    }
+
+    @Test
+    void st7HostnamesEncodeTheAddress() {
+        assertEquals("172-18-255-200.lb.example.com", io.kexpose.lb.model.Hostnames.of(IpAddr.parse("172.18.255.200"),
+                "lb.example.com"));
+        assertEquals(IpAddr.parse("172.18.255.200"), io.kexpose.lb.model.Hostnames.address(
+                "172-18-255-200.lb.example.com"));
+        assertEquals(IpAddr.parse("fd00::1"), io.kexpose.lb.model.Hostnames.address(io.kexpose.lb.model.Hostnames.of(
+                IpAddr.parse("fd00::1"), "lb.example.com")));
+    }
 }
