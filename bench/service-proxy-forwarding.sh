@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # service-proxy forwarding vs HAProxy vs direct, side by side in one run (ratios; these machines are noisy).
 #
-#   bench/service-proxy-forwarding.sh                 # 3 interleaved rounds, 8 s per measurement
+#   bench/service-proxy-forwarding.sh                 # 5 interleaved rounds, 6 s per measurement
 #   ROUNDS=5 DURATION=10 bench/service-proxy-forwarding.sh
 #
 # Starts the local cluster (API on 127.0.0.1:16443, so it does not disturb a cluster of yours on 6443), runs
@@ -9,12 +9,13 @@
 #   proxy    the ClusterIP, through service-proxy (one per node, both on this machine)
 #   haproxy  HAProxy (Debian package), mode tcp, roundrobin, over the same two pod IPs
 #   direct   one pod IP, no proxy at all
-# for 32 and 256 keep-alive connections and a new connection per request.
+# for 32 and 256 keep-alive connections and a new connection per request; then UDP, DNS-sized queries through the
+# kube-dns ClusterIP vs straight to the DNS pod (dnsperf; reported, no HAProxy equivalent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-8}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-6}
 API_PORT=${API_PORT:-16443}
 HAPROXY_PORT=${HAPROXY_PORT:-18480}
 for tool in wrk haproxy curl kubectl java; do
@@ -103,3 +104,30 @@ for sc in "${scenarios[@]}"; do
     "$(awk -v a="$p" -v b="$h" 'BEGIN {print a/b}')" "$(awk -v a="$p" -v b="$d" 'BEGIN {print a/b}')" \
     "$(col "$name/proxy" 2)" "$(col "$name/haproxy" 2)" "$(col "$name/direct" 2)"
 done
+
+# UDP, reported: a DNS-sized request/response load (dnsperf, ~60-byte queries, ~100-byte answers) through the proxy
+# (the kube-dns ClusterIP, UDP frontend with per-flow state) vs straight to the DNS pod, interleaved.
+if command -v dnsperf >/dev/null; then
+  DNS_VIP=$(kubectl -n kube-system get svc kube-dns -o go-template --template '{{ .spec.clusterIP }}')
+  DNS_POD=$(kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=kube-dns \
+    -o jsonpath='{.items[0].endpoints[0].addresses[0]}')
+  printf 'kubernetes.default.svc.cluster.local A\nhttpenv.default.svc.cluster.local A\n' >"$work/queries"
+  udp() { # server -> "qps avg-latency-ms"
+    dnsperf -s "$1" -d "$work/queries" -l "$DURATION" -c 4 -q 64 2>/dev/null \
+      | awk '/Queries per second/ {q=$4} /Average Latency/ {l=$4} /Queries lost/ {lost=$3} END {print q, l*1000, lost}'
+  }
+  udp "$DNS_VIP" >/dev/null # warm-up
+  declare -A U
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in proxy direct; do
+      if [ "$t" = proxy ]; then r=$(udp "$DNS_VIP"); else r=$(udp "$DNS_POD"); fi
+      U[$t]+="$r"$'\n'
+      printf '   round %d %-14s %-8s %s\n' "$round" udp-dns "$t" "$r"
+    done
+  done
+  ucol() { printf '%s' "${U[$1]}" | awk -v c="$2" 'NF {print $c}' | median; }
+  echo
+  printf '%-14s %11s %11s %13s %15s %15s\n' scenario "proxy q/s" "direct q/s" "proxy/direct" "proxy avg lat" "direct avg lat"
+  printf '%-14s %11.0f %11.0f %13.2f %13.3fms %13.3fms\n' udp-dns "$(ucol proxy 1)" "$(ucol direct 1)" \
+    "$(awk -v a="$(ucol proxy 1)" -v b="$(ucol direct 1)" 'BEGIN {print a/b}')" "$(ucol proxy 2)" "$(ucol direct 2)"
+fi

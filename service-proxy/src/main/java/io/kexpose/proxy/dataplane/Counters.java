@@ -30,6 +30,7 @@ public final class Counters {
     public final AtomicLong droppedCount = new AtomicLong();
     public final AtomicLong failedCount = new AtomicLong();
     public final AtomicLong retries = new AtomicLong();
+    public final AtomicLong udpDropped = new AtomicLong();
     private final Map<ServicePortName, PerService> services = new ConcurrentHashMap<>();
 
     /** The counters of a Service port, created on first use. */
@@ -69,6 +70,10 @@ public final class Counters {
 
     void failed(Decision d) {
         failedCount.incrementAndGet();
+    }
+
+    void udpDropped(PerService s) {
+        udpDropped.incrementAndGet();
     }
 
     void retried(Decision d) {

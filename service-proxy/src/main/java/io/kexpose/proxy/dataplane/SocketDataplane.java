@@ -180,6 +180,13 @@ public final class SocketDataplane implements Dataplane {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** Per UDP frontend: flows in its table and upstream sockets open (tests: the two agree, nothing leaks). */
+    synchronized Map<RoutingTable.Key, int[]> udpFlows() {
+        Map<RoutingTable.Key, int[]> out = new HashMap<>();
+        udp.forEach((k, f) -> out.put(k, f.flowsAndUpstreams()));
+        return out;
+    }
+
     /** The frontends bound now. */
     public synchronized Set<RoutingTable.Key> bound() {
         return Set.copyOf(listeners.keySet());

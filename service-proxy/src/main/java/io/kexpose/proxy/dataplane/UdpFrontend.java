@@ -7,6 +7,7 @@ import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.Verdict;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -38,6 +39,8 @@ final class UdpFrontend {
         final Counters.PerService service;
         final java.util.ArrayDeque<io.netty.buffer.ByteBuf> pending = new java.util.ArrayDeque<>();
         boolean connected;
+        /** Written to since the last flush: flushed once the current batch of reads is done. */
+        boolean queuedFlush;
         long lastSeen;
         int replies;
 
@@ -59,6 +62,12 @@ final class UdpFrontend {
     private final Counters counters;
     private final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     private Channel socket;
+    /** Flows written to during the current batch of reads (event loop only). */
+    private final java.util.ArrayList<Flow> unflushed = new java.util.ArrayList<>();
+    /** Upstream sockets not yet closed (event loop only). */
+    private int upstreams;
+    /** Datagrams a flow holds while its upstream connects. */
+    static final int PENDING = 64;
 
     UdpFrontend(RoutingTable.Key key, Transport transport, Supplier<RoutingTable> table, BackendSelector selector,
             Duration idle, Duration streamIdle, int maxFlows, Counters counters) {
@@ -85,85 +94,129 @@ final class UdpFrontend {
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
                         fromClient(packet);
                     }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        // One flush per upstream per batch of reads: several datagrams go out in one sendmmsg.
+                        for (Flow f : unflushed) {
+                            f.queuedFlush = false;
+                            f.upstream.flush();
+                        }
+                        unflushed.clear();
+                    }
                 })
                 .bind(new InetSocketAddress(key.ip(), key.port())).syncUninterruptibly().channel();
         socket.eventLoop().scheduleAtFixedRate(this::expire, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /**
+     * A flow lives from its first datagram until its upstream socket closes (idle, evicted, pruned, or its connect
+     * failed). Datagrams that arrive before the upstream is connected (the connect is a task on this loop, so a
+     * burst read in one go always does) wait in the flow, up to {@link #PENDING} of them.
+     */
     private void fromClient(DatagramPacket packet) {
         InetSocketAddress client = packet.sender();
         long now = System.nanoTime();
         Flow flow = flows.get(client);
-        if (flow == null || !flow.upstream.isActive()) {
-            Decision d = table.get().route(client.getAddress().getHostAddress(), Protocol.UDP, key.ip(), key.port());
-            if (d.verdict() != Verdict.FORWARD) {
-                return; // REJECT frontends are not bound (the kernel answers port-unreachable); DROP is silence
-            }
-            Endpoint e = selector.pick(d, client.getAddress().getHostAddress(), Set.of());
-            if (e == null) {
+        if (flow == null || !flow.upstream.isOpen()) {
+            flow = open(client, now);
+            if (flow == null) {
                 return;
-            }
-            selector.served(d, client.getAddress().getHostAddress(), e);
-            Counters.PerService service = counters.service(d.servicePort().name());
-            Channel upstream = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
-                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                        @Override
-                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {
-                            Flow f = flows.get(client);
-                            if (f != null) {
-                                f.lastSeen = System.nanoTime();
-                                f.replies++;
-                            }
-                            service.datagramsToClient.increment();
-                            service.bytesToClient.add(reply.content().readableBytes());
-                            socket.writeAndFlush(new DatagramPacket(reply.content().retain(), client));
-                        }
-                    })
-                    .connect(new InetSocketAddress(e.ip(), e.port())).addListener(cf -> {
-                        Flow f = flows.get(client);
-                        if (f == null || !cf.isSuccess()) {
-                            return;
-                        }
-                        f.connected = true;
-                        while (!f.pending.isEmpty()) {
-                            f.upstream.write(f.pending.poll());
-                        }
-                        f.upstream.flush();
-                    }).channel();
-            Flow created = new Flow(e, upstream, service, now);
-            // Datagrams that arrive before the connect completes (on this event loop) wait in the flow.
-            upstream.closeFuture().addListener(x -> {
-                created.pending.forEach(io.netty.buffer.ByteBuf::release);
-                created.pending.clear();
-            });
-            flow = created;
-            flows.put(client, flow);
-            if (flows.size() > maxFlows) {
-                var eldest = flows.entrySet().iterator().next();
-                eldest.getValue().upstream.close();
-                flows.remove(eldest.getKey());
             }
         }
         flow.lastSeen = now;
         flow.service.datagramsToEndpoint.increment();
         flow.service.bytesToEndpoint.add(packet.content().readableBytes());
         if (flow.connected) {
-            flow.upstream.writeAndFlush(packet.content().retain());
-        } else if (flow.pending.size() < 64) {
+            flow.upstream.write(packet.content().retain(), flow.upstream.voidPromise());
+            if (!flow.queuedFlush) {
+                flow.queuedFlush = true;
+                unflushed.add(flow);
+            }
+        } else if (flow.pending.size() < PENDING) {
             flow.pending.add(packet.content().retain());
+        } else {
+            counters.udpDropped(flow.service);
         }
+    }
+
+    private Flow open(InetSocketAddress client, long now) {
+        String clientIp = client.getAddress().getHostAddress();
+        Decision d = table.get().route(clientIp, Protocol.UDP, key.ip(), key.port());
+        if (d.verdict() != Verdict.FORWARD) {
+            return null; // REJECT frontends are not bound (the kernel answers port-unreachable); DROP is silence
+        }
+        Endpoint e = selector.pick(d, clientIp, Set.of());
+        if (e == null) {
+            return null;
+        }
+        selector.served(d, clientIp, e);
+        Counters.PerService service = counters.service(d.servicePort().name());
+        Flow[] self = new Flow[1];
+        ChannelFuture connecting = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {
+                        Flow f = self[0];
+                        f.lastSeen = System.nanoTime();
+                        f.replies++;
+                        service.datagramsToClient.increment();
+                        service.bytesToClient.add(reply.content().readableBytes());
+                        socket.write(new DatagramPacket(reply.content().retain(), client), socket.voidPromise());
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        socket.flush();
+                    }
+                })
+                .connect(new InetSocketAddress(e.ip(), e.port()));
+        Flow flow = new Flow(e, connecting.channel(), service, now);
+        self[0] = flow;
+        upstreams++;
+        flow.upstream.closeFuture().addListener(x -> {
+            upstreams--;
+            flow.pending.forEach(io.netty.buffer.ByteBuf::release);
+            flow.pending.clear();
+            flows.remove(client, flow);
+        });
+        connecting.addListener(cf -> {
+            if (!cf.isSuccess()) {
+                flow.upstream.close();
+                return;
+            }
+            flow.connected = true;
+            while (!flow.pending.isEmpty()) {
+                flow.upstream.write(flow.pending.poll(), flow.upstream.voidPromise());
+            }
+            flow.upstream.flush();
+        });
+        Flow replaced = flows.put(client, flow);
+        if (replaced != null) {
+            replaced.upstream.close();
+        }
+        if (flows.size() > maxFlows) {
+            var eldest = flows.entrySet().iterator().next();
+            flows.remove(eldest.getKey());
+            eldest.getValue().upstream.close();
+        }
+        return flow;
     }
 
     private void expire() {
         long now = System.nanoTime();
-        flows.entrySet().removeIf(e -> {
-            Duration limit = e.getValue().replies > 1 ? streamIdle : idle;
-            if (now - e.getValue().lastSeen > limit.toNanos()) {
-                e.getValue().upstream.close();
-                return true;
+        closeAll(f -> now - f.lastSeen > (f.replies > 1 ? streamIdle : idle).toNanos());
+    }
+
+    /** Closes the matching flows; each leaves the table as its upstream closes. Event loop only. */
+    private void closeAll(java.util.function.Predicate<Flow> which) {
+        java.util.List<Flow> victims = new java.util.ArrayList<>();
+        for (Flow f : flows.values()) {
+            if (which.test(f)) {
+                victims.add(f);
             }
-            return false;
-        });
+        }
+        victims.forEach(f -> f.upstream.close());
     }
 
     /**
@@ -171,23 +224,18 @@ final class UdpFrontend {
      * returns once done, so a datagram sent after the sync picks afresh.
      */
     void prune(Set<Endpoint> serving) {
-        socket.eventLoop().submit(() -> flows.entrySet().removeIf(e -> {
-            if (!serving.contains(e.getValue().endpoint)) {
-                e.getValue().upstream.close();
-                return true;
-            }
-            return false;
-        })).syncUninterruptibly();
+        socket.eventLoop().submit(() -> closeAll(f -> !serving.contains(f.endpoint))).syncUninterruptibly();
     }
 
-    int flowCount() {
-        return flows.size();
+    /** Flows in the table and upstream sockets open: equal unless one leaked. Read on the event loop. */
+    int[] flowsAndUpstreams() {
+        return socket.eventLoop().submit(() -> new int[] {flows.size(), upstreams}).syncUninterruptibly().getNow();
     }
 
     void close() {
         if (socket != null) {
             socket.eventLoop().execute(() -> {
-                flows.values().forEach(f -> f.upstream.close());
+                closeAll(f -> true);
                 flows.clear();
             });
             socket.close().syncUninterruptibly();

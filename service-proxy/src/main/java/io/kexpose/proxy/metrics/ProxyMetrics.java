@@ -88,6 +88,9 @@ public final class ProxyMetrics {
         counter(out, "serviceproxy_tcp_connections_dropped_total", "TCP connections dropped", counters.droppedCount.get());
         counter(out, "serviceproxy_tcp_connect_retries_total", "Connects retried on another endpoint",
                 counters.retries.get());
+        counter(out, "serviceproxy_udp_datagrams_dropped_total",
+                "UDP datagrams dropped because a new flow's queue was full while its upstream connected",
+                counters.udpDropped.get());
         counter(out, "serviceproxy_tcp_connect_failures_total", "Connections reset after every attempt failed",
                 counters.failedCount.get());
         perService(out);

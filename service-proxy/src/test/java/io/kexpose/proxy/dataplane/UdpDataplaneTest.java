@@ -117,6 +117,41 @@ class UdpDataplaneTest {
         }
     }
 
+    /**
+     * U1 under a burst: datagrams a client sends before its flow's upstream socket is connected all wait in that one
+     * flow and are all answered, from one endpoint; no second upstream is opened (and none leaks).
+     */
+    @Test
+    void aBurstBeforeTheUpstreamConnectsIsForwardedWholeThroughOneFlow() throws Exception {
+        route(List.of(backend("127.244.5.4", "a"), backend("127.244.5.5", "b")));
+        try (DatagramChannel client = connectedClient()) {
+            int burst = 40;
+            for (int i = 0; i < burst; i++) {
+                client.write(ByteBuffer.wrap(("q" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            java.util.Set<String> answers = new java.util.HashSet<>();
+            java.util.Set<Character> endpoints = new java.util.HashSet<>();
+            ByteBuffer in = ByteBuffer.allocate(1500);
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (answers.size() < burst && System.nanoTime() < deadline) {
+                in.clear();
+                int n = client.read(in);
+                if (n > 0) {
+                    String reply = new String(in.array(), 0, n, StandardCharsets.UTF_8);
+                    endpoints.add(reply.charAt(0));
+                    answers.add(reply.substring(2));
+                } else {
+                    Thread.sleep(2);
+                }
+            }
+            assertEquals(burst, answers.size(), "every datagram of the burst is answered");
+            assertEquals(1, endpoints.size(), "one flow, one endpoint");
+            int[] flows = dataplane.udpFlows().values().iterator().next();
+            assertEquals(1, flows[0], "one flow");
+            assertEquals(1, flows[1], "one upstream socket");
+        }
+    }
+
     @Test
     void v23AfterTheEndpointChangesTheNextDatagramReachesTheNewOne() throws Exception {
         Endpoint a = backend("127.244.6.2", "a");
