@@ -47,7 +47,7 @@ public class CloudLbMockApp {
     private Transport transport;
     private ScheduledExecutorService scheduler;
     private LoadBalancerController controller;
-    private KeyedRunner runner;
+    private volatile KeyedRunner runner;
     private volatile boolean ready;
     private LeaseLeadership lease;
 
@@ -58,7 +58,7 @@ public class CloudLbMockApp {
         LbMetrics metrics = new LbMetrics();
         cache = new ClusterCache(client, new LbServices.Settings(config.loadBalancerClass().orElse(""), annotations),
                 clock);
-        events = new EventRecorder(client, clock);
+        events = new EventRecorder(client, clock, () -> runner != null && runner.inFlight() > 0);
         transport = Transport.create(config.threads(), true);
         HealthProber prober = new HealthProber(vertx, cache::nodes, config.proxyHealthPort(), config.healthPath(),
                 config.healthInterval(), config.healthTimeout(), config.unhealthyThreshold(),

@@ -41,6 +41,12 @@ public final class PoolAllocator {
     private final TreeMap<IpAddr, Set<String>> byIp = new TreeMap<>();
     private final Map<String, Long> used = new HashMap<>();
     private final Map<String, Long> sizes = new HashMap<>();
+    /**
+     * Per range, an address below which every address is held or excluded (C3): a search that does not share starts
+     * there instead of walking every held address from the range's start (10,000 held: 10,000 steps per
+     * allocation). Only ever too low, never too high: holding keeps it valid, a release drops it.
+     */
+    private final Map<IpRange, IpAddr> freeFrom = new HashMap<>();
 
     public PoolAllocator(Pools pools) {
         setPools(pools);
@@ -56,6 +62,7 @@ public final class PoolAllocator {
      */
     public void setPools(Pools pools) {
         this.pools = pools;
+        freeFrom.clear();
         sizes.clear();
         pools.all().forEach(p -> sizes.put(p.name(), p.size()));
         used.clear();
@@ -225,7 +232,7 @@ public final class PoolAllocator {
             if (r.family() != family) {
                 continue;
             }
-            IpAddr candidate = r.first();
+            IpAddr candidate = sharing ? r.first() : freeFrom.getOrDefault(r, r.first());
             var held = byIp.tailMap(candidate, true).entrySet().iterator();
             Map.Entry<IpAddr, Set<String>> next = held.hasNext() ? held.next() : null;
             while (candidate != null && candidate.compareTo(r.last()) <= 0) {
@@ -235,9 +242,15 @@ public final class PoolAllocator {
                 boolean taken = next != null && next.getKey().equals(candidate);
                 if (!(pool.avoidBuggyIps() && candidate.buggy())
                         && (!taken || (sharing && conflict(key, request, candidate) == null))) {
+                    if (!sharing) {
+                        freeFrom.put(r, candidate);
+                    }
                     return candidate;
                 }
                 candidate = candidate.next();
+            }
+            if (!sharing) {
+                freeFrom.put(r, r.last()); // all taken up to the last, which is taken too: checked in one step
             }
         }
         return null;
@@ -282,6 +295,7 @@ public final class PoolAllocator {
             Set<String> set = byIp.get(ip);
             if (set != null && set.remove(key) && set.isEmpty()) {
                 byIp.remove(ip);
+                freeFrom.clear();
                 Pool p = pools.containing(ip);
                 if (p != null) {
                     used.merge(p.name(), -1L, Long::sum);

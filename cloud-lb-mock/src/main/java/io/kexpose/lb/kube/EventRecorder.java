@@ -14,12 +14,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * core/v1 Events on Services (§4), written off the caller's thread: {@code source.component: cloud-lb-mock}; an
  * identical repeat (same Service uid, type, reason and message) bumps the existing Event's count and lastTimestamp
  * instead of creating another object. The queue and the repeat table are bounded; an Event that cannot be written is
- * logged and dropped (Events are best effort, as upstream's recorder).
+ * logged and dropped (Events are best effort, as upstream's recorder). Events yield to Service writes: while
+ * {@code busy} says Service writes are in flight, the writer waits (at most {@link #MAX_YIELD} per Event) so that a
+ * burst of Events never competes with the statuses users wait for; they follow once the burst is written.
  */
 public final class EventRecorder implements AutoCloseable {
 
@@ -27,9 +30,12 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger("io.kexpose.lb.events");
+    /** Longest time one Event waits for Service writes to finish. */
+    static final long MAX_YIELD = TimeUnit.SECONDS.toNanos(2);
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final BooleanSupplier busy;
     private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(50_000), r -> {
                 Thread t = new Thread(r, "cloud-lb-mock-events");
@@ -43,9 +49,10 @@ public final class EventRecorder implements AutoCloseable {
         }
     };
 
-    public EventRecorder(KubernetesClient client, Clock clock) {
+    public EventRecorder(KubernetesClient client, Clock clock, BooleanSupplier busy) {
         this.client = client;
         this.clock = clock;
+        this.busy = busy;
     }
 
     /** Queues the Event; never blocks, never throws. */
@@ -59,6 +66,15 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     private void write(LbService s, EventType type, String reason, String message, String now) {
+        long until = System.nanoTime() + MAX_YIELD;
+        while (busy.getAsBoolean() && System.nanoTime() - until < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         String id = s.uid() + "|" + type + "|" + reason + "|" + message;
         try {
             Seen prior = seen.get(id);
