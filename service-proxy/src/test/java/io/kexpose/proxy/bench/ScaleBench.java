@@ -120,42 +120,49 @@ public final class ScaleBench {
                     + "    server: http://127.0.0.1:" + api.getPort() + "\ncontexts:\n- name: t\n  context:\n"
                     + "    cluster: t\n    user: u\ncurrent-context: t\nusers:\n- name: u\n  user:\n    token: x\n");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-Dservice-proxy.node-name=node-1",
+            List<String> base = List.of(java, "-Dservice-proxy.node-name=node-1",
                     "-Dservice-proxy.healthz-bind-address=127.1.9.1:10256",
                     "-Dservice-proxy.metrics-bind-address=127.1.9.1:10249",
-                    "-Dservice-proxy.node-port-addresses=127.1.9.1", "-Dservice-proxy.min-sync-period=" + minSync));
+                    "-Dservice-proxy.node-port-addresses=127.1.9.1", "-Dservice-proxy.min-sync-period=" + minSync);
             String opts = System.getenv().getOrDefault("PROXY_JAVA_OPTS", "");
-            for (String o : opts.trim().split("\\s+")) {
-                if (!o.isEmpty()) {
-                    cmd.add(o);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+            // Cold start is measured COLD_STARTS times (median reported; the machine is noisy), alternating with
+            // each JVM option set in COLD_VARIANTS ("|"-separated) when given, so options compare side by side.
+            int coldStarts = env("COLD_STARTS", 3);
+            List<String> variants = new ArrayList<>(List.of(opts));
+            for (String v : System.getenv().getOrDefault("COLD_VARIANTS", "").split("\\|")) {
+                if (!v.isBlank()) {
+                    variants.add(v.trim());
                 }
             }
-            cmd.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(Path.of(System.getenv().getOrDefault("PROXY_LOG", "/tmp/scale-bench-proxy.log"))
-                            .toFile());
-            pb.environment().put("KUBECONFIG", kubeconfig.toString());
-            long start = System.nanoTime();
-            Process proxy = pb.start();
-            try {
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-                long deadline = start + TimeUnit.SECONDS.toNanos(120);
-                while (true) {
+            Map<String, List<Double>> colds = new java.util.LinkedHashMap<>();
+            for (int round = 0; round < coldStarts; round++) {
+                for (String v : variants) {
+                    if (round == coldStarts - 1 && v.equals(opts)) {
+                        continue; // the last cold start of the image's options is the run below, kept for the samples
+                    }
+                    Process p = startProxy(base, v, jar, kubeconfig);
                     try {
-                        if (http.send(HttpRequest.newBuilder(URI.create("http://127.1.9.1:10256/healthz"))
-                                .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding())
-                                .statusCode() == 200) {
-                            break;
-                        }
-                    } catch (Exception notYet) {
-                        // not listening yet
+                        colds.computeIfAbsent(v, k -> new ArrayList<>()).add(awaitHealthy(http, p));
+                    } finally {
+                        p.destroy();
+                        p.waitFor(15, TimeUnit.SECONDS);
+                        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                     }
-                    if (System.nanoTime() > deadline || !proxy.isAlive()) {
-                        throw new IllegalStateException("no first sync within 120 s");
-                    }
-                    Thread.sleep(5);
                 }
-                double cold = (System.nanoTime() - start) / 1e9;
+            }
+            Process proxy = startProxy(base, opts, jar, kubeconfig);
+            try {
+                colds.computeIfAbsent(opts, k -> new ArrayList<>()).add(awaitHealthy(http, proxy));
+                for (var e : colds.entrySet()) {
+                    List<Double> c = new ArrayList<>(e.getValue());
+                    Collections.sort(c);
+                    System.out.printf("cold start to first successful sync [%s]: median %.2f s of %s%n", e.getKey(),
+                            c.get(c.size() / 2), e.getValue().stream().map(x -> String.format("%.2f", x)).toList());
+                }
+                List<Double> mine = new ArrayList<>(colds.get(opts));
+                Collections.sort(mine);
+                double cold = mine.get(mine.size() / 2);
                 System.out.printf("cold start to first successful sync: %.2f s%n", cold);
                 System.out.printf("RSS after first sync: %.0f MiB%n", rssMiB(proxy.pid()));
 
@@ -218,6 +225,42 @@ public final class ScaleBench {
     static double pct(List<Double> sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    static Process startProxy(List<String> base, String opts, Path jar, Path kubeconfig) throws Exception {
+        List<String> cmd = new ArrayList<>(base);
+        for (String o : opts.trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(Path.of(System.getenv().getOrDefault("PROXY_LOG", "/tmp/scale-bench-proxy.log"))
+                        .toFile());
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        return pb.start();
+    }
+
+    /** Seconds from now (just after the exec) to the proxy's first successful sync ({@code /healthz} 200). */
+    static double awaitHealthy(HttpClient http, Process proxy) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.1.9.1:10256/healthz"))
+                        .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline || !proxy.isAlive()) {
+                throw new IllegalStateException("no first sync within 120 s");
+            }
+            Thread.sleep(5);
+        }
     }
 
     static double rssMiB(long pid) throws Exception {
