@@ -4,7 +4,7 @@
 #   bench/cloud-lb-mock.sh                      # provisioning (1,000 burst, 10,000 total) + forwarding, 3 rounds
 #   ROUNDS=5 DURATION=10 bench/cloud-lb-mock.sh
 #   THREADS=2 PART=forward bench/cloud-lb-mock.sh   # forwarding threads, the same for cloud-lb-mock and HAProxy
-#   LBMOCK_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/lb.jfr PART=provision bench/cloud-lb-mock.sh
+#   JFR_DIR=/tmp PART=provision bench/cloud-lb-mock.sh   # flight recordings of cloud-lb-mock, one per part
 #   PART=provision bench/cloud-lb-mock.sh       # or PART=forward
 #
 # Needs no local cluster (so it runs next to one): the API is the fabric8 mock server in CRUD mode (the store behind
@@ -50,8 +50,10 @@ trap cleanup EXIT
 
 lbmock() { # args: management port, extra -D...
   local port=$1; shift
-  # shellcheck disable=SC2086 # LBMOCK_JAVA_OPTS is a list of options (e.g. -XX:StartFlightRecording=filename=/tmp/lb.jfr)
-  KUBECONFIG="$work/kubeconfig" java -Xmx512m ${LBMOCK_JAVA_OPTS:-} -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
+  local jfr=()
+  [ -n "${JFR_DIR:-}" ] && jfr=(-XX:StartFlightRecording=filename="$JFR_DIR/lbmock-$port.jfr")
+  # shellcheck disable=SC2086 # LBMOCK_JAVA_OPTS is a list of options
+  KUBECONFIG="$work/kubeconfig" java -Xmx512m "${jfr[@]}" ${LBMOCK_JAVA_OPTS:-} -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
     -Dquarkus.log.level=WARN "$@" -jar cloud-lb-mock/target/quarkus-app/quarkus-run.jar >"$work/lbmock-$port.log" 2>&1 &
   pids+=($!)
 }
