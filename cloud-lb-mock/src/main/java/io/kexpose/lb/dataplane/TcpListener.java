@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.group.ChannelGroup;
@@ -21,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -38,6 +41,8 @@ final class TcpListener implements Listener {
     private final Function<ListenerSpec, List<InetSocketAddress>> backends;
     private final LbMetrics metrics;
     private final Bootstrap connect;
+    /** Each event loop's connect bootstrap: a backend shares its client's thread, with no clone per connection. */
+    private final Map<EventLoop, Bootstrap> perLoop = new ConcurrentHashMap<>();
     private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
 
@@ -123,7 +128,7 @@ final class TcpListener implements Listener {
         }
         InetSocketAddress target = selector.pick(clientIp, healthy, tried);
         tried.add(target);
-        ChannelFuture f = connect.clone(client.eventLoop()).connect(target);
+        ChannelFuture f = perLoop.computeIfAbsent(client.eventLoop(), connect::clone).connect(target);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 attempt(client, clientIp, s, tried);

@@ -25,7 +25,8 @@ public final class Hostnames {
         int dot = hostname.indexOf('.');
         String label = dot < 0 ? hostname : hostname.substring(0, dot);
         String v4 = label.replace('-', '.');
-        if (v4.chars().allMatch(c -> c == '.' || Character.isDigit(c)) && v4.chars().filter(c -> c == '.').count() == 3) {
+        boolean dotted = v4.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        if (dotted && v4.chars().filter(c -> c == '.').count() == 3) {
             return IpAddr.parse(v4);
         }
         return IpAddr.parse(label.replace('-', ':'));

@@ -142,7 +142,8 @@ public final class LoadBalancerController {
         try {
             return ensure(s);
         } catch (RuntimeException e) {
-            writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: " + e.getMessage());
+            writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
+                    + e.getMessage());
             return CompletableFuture.completedFuture(SyncResult.RETRY);
         }
     }
@@ -183,8 +184,8 @@ public final class LoadBalancerController {
         pending.remove(s.key());
         AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
         Allocation a = assigned.allocation();
-        LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(),
-                settings.hostnameSuffixes().get(a.pool()), settings.annotationPrefix(), p -> view.endpoints(s.key(), p));
+        LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(), settings.hostnameSuffixes()
+                .get(a.pool()), settings.annotationPrefix(), p -> view.endpoints(s.key(), p));
         boolean statusShown = same(s.ingress(), plan.ingress());
         if (statusShown) {
             written.statusCaughtUp(s.key());
