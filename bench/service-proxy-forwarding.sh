@@ -77,10 +77,13 @@ measure() {
   echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)"
 }
 
-echo "== warm-up"
-for t in proxy haproxy direct; do measure "${URL[$t]}" 32 keepalive >/dev/null; done
 declare -A R
 scenarios=("keepalive-32|32|keepalive" "keepalive-256|256|keepalive" "close-32|32|close")
+echo "== warm-up (every scenario and target once, not counted: the JIT compiles the accept and close paths too)"
+for sc in "${scenarios[@]}"; do
+  IFS='|' read -r name conns mode <<<"$sc"
+  for t in proxy haproxy direct; do DURATION=3 measure "${URL[$t]}" "$conns" "$mode" >/dev/null; done
+done
 for round in $(seq 1 "$ROUNDS"); do
   for sc in "${scenarios[@]}"; do
     IFS='|' read -r name conns mode <<<"$sc"
