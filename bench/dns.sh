@@ -120,6 +120,7 @@ p99() { # server qps -> p99 latency in ms ("lost" if more than 1% got no answer)
 }
 
 peak "$OURS" >/dev/null; peak "$KNOT" >/dev/null  # warm-up (JIT)
+gc_from=$( [ -f "$work/gc.log" ] && wc -l <"$work/gc.log" || echo 0)  # GC lines of start-up and warm-up
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs, shared)"
 printf '%-6s %12s %12s %8s %12s %12s %8s\n' round ours_qps knot_qps ratio ours_p99ms knot_p99ms ratio
 ratios=(); lat_ratios=(); ours_p99s=(); knot_p99s=()
@@ -138,6 +139,9 @@ median() { # "lost" (more than 1% unanswered) and "-" sort above every number
 echo "median qps ratio ours/knot: $(median "${ratios[@]}") (target >= 0.6)"
 echo "median p99 at half of own peak, ours: $(median "${ours_p99s[@]}") ms (target <= 1 ms); Knot: $(median "${knot_p99s[@]}") ms; ratio ours/knot: $(median "${lat_ratios[@]}")"
 echo "dns RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$OURS_PID/status)"
-if [ -f "$work/gc.log" ]; then awk '/Pause/ { n++; ms = $NF; sub("ms", "", ms); if (ms + 0 > max) max = ms + 0 }
-  END { printf "dns GC: %d pauses over the whole run, longest %.1f ms\n", n, max }' "$work/gc.log"; fi
+if [ -f "$work/gc.log" ]; then
+  tail -n +"$((gc_from + 1))" "$work/gc.log" | awk '/Pause/ { n++; ms = $NF; sub("ms", "", ms); ms += 0; sum += ms
+      if (ms > 1) over++; if (ms > max) { max = ms; what = $0 } }
+    END { printf "dns GC during the rounds: %d pauses, %d over 1 ms, total %.0f ms, longest %.1f ms\n  %s\n", n, over, sum, max, what }'
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
