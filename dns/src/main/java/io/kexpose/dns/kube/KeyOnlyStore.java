@@ -2,11 +2,11 @@ package io.kexpose.dns.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
 /**
  * An informer's item store that keeps, per object, only what the informer itself needs: the key
