@@ -6,6 +6,7 @@
 #   THREADS=2 PART=forward bench/cloud-lb-mock.sh   # forwarding threads, the same for cloud-lb-mock and HAProxy
 #   JFR_DIR=/tmp PART=provision bench/cloud-lb-mock.sh   # flight recordings of cloud-lb-mock, one per part
 #   PART=provision bench/cloud-lb-mock.sh       # or PART=forward
+#   PART=cold TOTAL=10000 bench/cloud-lb-mock.sh  # 10,000 pending Services already there when cloud-lb-mock starts
 #
 # Needs no local cluster (so it runs next to one): the API is the fabric8 mock server in CRUD mode (the store behind
 # the local cluster's API server), started by the driver io.kexpose.lb.bench.LbBench (cloud-lb-mock test classes).
@@ -62,10 +63,23 @@ wait_kubeconfig() { for _ in $(seq 1 300); do [ -s "$work/kubeconfig" ] && retur
 if [ "$PART" = all ] || [ "$PART" = provision ]; then
   echo "== provisioning: burst of $BURST, then $TOTAL Services"
   rm -f "$work/kubeconfig"
-  java -cp "$CP" io.kexpose.lb.bench.LbBench provision "$work/kubeconfig" "$BURST" "$TOTAL" &
+  # shellcheck disable=SC2086 # DRIVER_JAVA_OPTS is a list of options (the mock API and the client run in the driver)
+  java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench provision "$work/kubeconfig" "$BURST" "$TOTAL" &
   driver=$!
   wait_kubeconfig
   lbmock 10291 -Dlbmock.pools.bench.addresses=127.201.0.0/18
+  wait "$driver" || true
+  kill "${pids[-1]}" 2>/dev/null || true
+fi
+
+if [ "$PART" = cold ]; then
+  echo "== cold start: $TOTAL pending Services in the API when cloud-lb-mock starts"
+  rm -f "$work/kubeconfig"
+  # shellcheck disable=SC2086
+  java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench cold "$work/kubeconfig" "$TOTAL" &
+  driver=$!
+  for _ in $(seq 1 1800); do [ -s "$work/kubeconfig" ] && break; sleep 0.1; done
+  lbmock 10293 -Dlbmock.pools.bench.addresses=127.201.0.0/18
   wait "$driver" || true
   kill "${pids[-1]}" 2>/dev/null || true
 fi

@@ -49,10 +49,15 @@ public final class LbBench {
         server.init(InetAddress.getByName("127.0.0.1"), 0);
         Path kubeconfig = Path.of(args[1]);
         String url = "http://127.0.0.1:" + server.getPort();
-        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: bench\n  cluster:\n"
+        String config = "apiVersion: v1\nkind: Config\nclusters:\n- name: bench\n  cluster:\n"
                 + "    server: " + url + "\ncontexts:\n- name: bench\n  context:\n    cluster: bench\n    user: bench\n"
-                + "current-context: bench\nusers:\n- name: bench\n  user:\n    token: bench\n");
+                + "current-context: bench\nusers:\n- name: bench\n  user:\n    token: bench\n";
         try (KubernetesClient client = server.createClient()) {
+            if (args[0].equals("cold")) {
+                cold(client, kubeconfig, config, Integer.parseInt(args[2]));
+                return;
+            }
+            Files.writeString(kubeconfig, config);
             if (args[0].equals("serve")) {
                 serve(client, List.of(args).subList(2, args.length));
             } else {
@@ -92,6 +97,49 @@ public final class LbBench {
         while (System.in.read() >= 0) {
             // keep the API up until the script closes stdin
         }
+    }
+
+    /**
+     * {@code total} pending Services already in the API when cloud-lb-mock starts (created before the kubeconfig
+     * is written, so before the script starts it): the time from the kubeconfig (the process start) to the last
+     * status, i.e. what allocating and writing {@code total} Services costs without the creates competing.
+     */
+    static void cold(KubernetesClient client, Path kubeconfig, String config, int total) throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("127.78.9.1").endAddress().endStatus().build())
+                .create();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long c0 = System.nanoTime();
+        create(client, pool, 0, total, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        System.out.printf("cold start: %d pending Services created in %.1f s (no provisioner running)%n", total,
+                (System.nanoTime() - c0) / 1e9);
+        Map<String, Long> served = new ConcurrentHashMap<>();
+        served.put("warm-up", 0L); // waitFor counts one extra
+        var watch = client.services().inNamespace("default").watch(new Watcher<Service>() {
+            @Override
+            public void eventReceived(Action action, Service s) {
+                if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
+                        && !s.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+                    served.putIfAbsent(s.getMetadata().getName(), System.nanoTime());
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        long t0 = System.nanoTime();
+        Files.writeString(kubeconfig, config); // the script starts cloud-lb-mock now
+        boolean ok = waitFor(served, total, 300);
+        long first = served.values().stream().filter(v -> v > 0).mapToLong(Long::longValue).min().orElse(t0);
+        long last = served.values().stream().mapToLong(Long::longValue).max().orElse(t0);
+        System.out.printf("cold start: %s %d Services %.1f s after cloud-lb-mock was started (first status after "
+                + "%.1f s: JVM start, informer list, R3 replay; then %.0f Services/s)%n", ok ? "all" : "NOT all ("
+                + (served.size() - 1) + ")", total, (last - t0) / 1e9, (first - t0) / 1e9,
+                (served.size() - 1) / Math.max(1e-9, (last - first) / 1e9));
+        mockCost(client, Math.min(total, 2000));
+        pool.shutdownNow();
+        watch.close();
     }
 
     static void provision(KubernetesClient client, int burst, int total) throws Exception {
