@@ -89,7 +89,8 @@ public class DnsApp {
         Exchange exchange = new Exchange(chain, metrics, config.encodedAnswers() > 0
                 ? new EncodedAnswers(config.encodedAnswers()) : null, index::generation);
 
-        watch = new ClusterWatch(client, index, metrics, clock);
+        // M3: only pod mode verified lists and watches Pods (and needs RBAC on them)
+        watch = new ClusterWatch(client, index, metrics, clock, settings.pods() == PodMode.VERIFIED);
         gate = new SyncGate(vertx, watch);
         ForwardHandler f = forward;
         metrics.sources(() -> f == null ? 0 : f.cacheSize(), () -> gate.watching(), index::size);

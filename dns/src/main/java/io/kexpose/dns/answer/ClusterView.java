@@ -21,6 +21,9 @@ public interface ClusterView {
     /** True if the Namespace exists (G5). */
     boolean namespaceExists(String namespace);
 
+    /** M3: true if a Pod in {@code namespace} holds {@code address} (always false unless Pods are watched). */
+    boolean podHasAddress(String namespace, InetAddress address);
+
     /** All slices of a Service (D2), possibly empty; never null. */
     Collection<DnsSlice> slices(String namespace, String service);
 

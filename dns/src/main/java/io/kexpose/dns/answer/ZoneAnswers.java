@@ -111,7 +111,10 @@ public final class ZoneAnswers {
         return null;
     }
 
-    /** M1, M2: pod records. */
+    /**
+     * M1–M3: pod records. In {@code verified} mode a name whose address no Pod of the namespace holds does not exist
+     * (NXDOMAIN, as CoreDNS's {@code findPods}); before the Pod informer has synced that is SERVFAIL (S1).
+     */
     private Answer pod(RecordRequest r, Name qname, int qtype, org.xbill.DNS.Record soa) {
         if (settings.pods() == PodMode.DISABLED || !view.namespaceExists(r.namespace())) {
             return Answer.nxdomain(soa);
@@ -120,7 +123,10 @@ public final class ZoneAnswers {
             return Answer.noData(soa);
         }
         InetAddress ip = PodLabels.address(r.address());
-        return ip == null ? Answer.nxdomain(soa) : addresses(qname, qtype, List.of(ip), soa);
+        if (ip == null || (settings.pods() == PodMode.VERIFIED && !view.podHasAddress(r.namespace(), ip))) {
+            return Answer.nxdomain(soa);
+        }
+        return addresses(qname, qtype, List.of(ip), soa);
     }
 
     /** A/AAAA rows of the asked family for a name that exists; NODATA otherwise. */

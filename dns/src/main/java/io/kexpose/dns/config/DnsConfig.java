@@ -18,7 +18,10 @@ public interface DnsConfig {
     @WithDefault("5")
     int ttl();
 
-    /** Pod records: {@code disabled} or {@code insecure} (2.6). */
+    /**
+     * Pod records (2.6): {@code disabled}, {@code insecure}, or {@code verified} (answered only for an IP a Pod of the
+     * namespace holds; watches Pods, which needs get/list/watch on them).
+     */
     @WithDefault("disabled")
     String pods();
 

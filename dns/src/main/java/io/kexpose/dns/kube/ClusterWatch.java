@@ -2,6 +2,7 @@ package io.kexpose.dns.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,6 +14,7 @@ import io.kexpose.dns.model.DnsSlice;
 import io.kexpose.dns.model.ServiceKind;
 import io.kexpose.dns.sync.InformerState;
 import io.kexpose.dns.tracker.ClusterIndex;
+import io.kexpose.dns.translate.PodEntries;
 import io.kexpose.dns.translate.ServiceEntries;
 import io.kexpose.dns.translate.SliceEntries;
 import java.time.Clock;
@@ -21,9 +23,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * D1, S5, S6: the three informers feeding the {@link ClusterIndex}. Each callback translates the object and puts the
- * slim record; the index cancels no-op changes. After sync, a slice change carrying a trigger time observes the
- * DNS programming latency.
+ * D1, S5, S6: the informers feeding the {@link ClusterIndex}: Services, EndpointSlices, Namespaces, and Pods only in
+ * pod mode {@code verified} (M3; otherwise no Pod is listed, watched or held). Each callback translates the object
+ * and puts the slim record; the index cancels no-op changes. After sync, a slice change carrying a trigger time
+ * observes the DNS programming latency.
  */
 public final class ClusterWatch implements InformerState, AutoCloseable {
 
@@ -31,19 +34,31 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     private final ClusterIndex index;
     private final DnsMetrics metrics;
     private final Clock clock;
+    private final boolean watchPods;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<Pod> pods;
+    /** Every informer started, in start order. */
+    private final List<SharedIndexInformer<?>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean synced;
-    /** Per informer (namespaces, services, slices): its store, and the notifications its handler has finished. */
+    /** Per informer (namespaces, services, slices, pods): its store, and the notifications its handler has finished. */
     private final List<KeyOnlyStore<?>> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.concurrent.atomic.AtomicLong> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** Without a Pod informer (pod modes {@code disabled} and {@code insecure}). */
     public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock) {
+        this(client, index, metrics, clock, false);
+    }
+
+    /** @param watchPods whether to watch Pods too (pod mode {@code verified}, M3) */
+    public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock,
+            boolean watchPods) {
         this.client = client;
         this.index = index;
         this.metrics = metrics;
         this.clock = clock;
+        this.watchPods = watchPods;
     }
 
     /**
@@ -67,6 +82,13 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
                 }
             }
         }));
+        if (watchPods) {
+            // CoreDNS's selector: Pods that ended hold no address, so they are neither sent nor stored
+            pods = started(client.pods().inAnyNamespace().withoutField("status.phase", "Succeeded")
+                    .withoutField("status.phase", "Failed").withoutField("status.phase", "Unknown")
+                    .runnableInformer(0), Pod::new, handler((o, n) -> index.putPod(key(o, n),
+                    n == null ? List.of() : PodEntries.from(n))));
+        }
     }
 
     /** Starts {@code informer} with a {@link KeyOnlyStore} (the index holds what answers need) and {@code handler}. */
@@ -82,6 +104,7 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
         informer.addEventHandler(counted(handler, done));
         informer.exceptionHandler((isStarted, error) -> true); // keep retrying, before the first list too
         informer.start();
+        informers.add(informer);
         return informer;
     }
 
@@ -94,9 +117,13 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
      */
     @Override
     public boolean hasSynced() {
-        if (services == null || slices == null || namespaces == null || !services.hasSynced() || !slices.hasSynced()
-                || !namespaces.hasSynced()) {
+        if (services == null || slices == null || namespaces == null || (watchPods && pods == null)) {
             return false;
+        }
+        for (SharedIndexInformer<?> i : informers) {
+            if (!i.hasSynced()) {
+                return false;
+            }
         }
         for (int i = 0; i < stores.size(); i++) {
             if (handled.get(i).get() < stores.get(i).size()) {
@@ -141,7 +168,10 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
 
     @Override
     public boolean watching() {
-        for (SharedIndexInformer<?> i : List.of(services, slices, namespaces)) {
+        if (informers.size() < (watchPods ? 4 : 3)) {
+            return false; // not started
+        }
+        for (SharedIndexInformer<?> i : informers) {
             if (!i.isWatching()) {
                 return false;
             }
@@ -186,10 +216,8 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
 
     @Override
     public void close() {
-        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {services, slices, namespaces}) {
-            if (i != null) {
-                i.close();
-            }
+        for (SharedIndexInformer<?> i : informers) {
+            i.close();
         }
     }
 }

@@ -31,6 +31,8 @@ public final class ClusterIndex implements ClusterView {
     /** ClusterIPs and endpoint addresses → keys of the Services and slices listing them (R6). */
     private final AddressIndex byClusterIp = new AddressIndex();
     private final AddressIndex byEndpointIp = new AddressIndex();
+    /** M3: Pod addresses, filled only in pod mode {@code verified}. */
+    private final PodAddresses pods = new PodAddresses();
     private volatile long serial;
     private volatile boolean synced;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
@@ -97,6 +99,18 @@ public final class ClusterIndex implements ClusterView {
         return changed;
     }
 
+    /**
+     * Sets the addresses of Pod {@code namespace/name} (empty when it holds none or is gone, see
+     * {@code PodEntries}); false if nothing changed, as for a status update that leaves its IPs alone.
+     */
+    public boolean putPod(String key, List<InetAddress> addresses) {
+        if (!pods.put(key, addresses)) {
+            return false;
+        }
+        touch();
+        return true;
+    }
+
     /** S1: every informer has synced; NXDOMAIN answers may be given from now on. */
     public void markSynced() {
         synced = true;
@@ -138,6 +152,11 @@ public final class ClusterIndex implements ClusterView {
     }
 
     @Override
+    public boolean podHasAddress(String namespace, InetAddress address) {
+        return pods.has(namespace, address);
+    }
+
+    @Override
     public List<DnsService> servicesWithClusterIp(InetAddress address) {
         String[] keys = byClusterIp.get(address);
         List<DnsService> out = new ArrayList<>(keys.length);
@@ -171,5 +190,10 @@ public final class ClusterIndex implements ClusterView {
     /** Services and slices held, for metrics and the memory benchmark. */
     public int size() {
         return services.size() + slices.size();
+    }
+
+    /** Pods holding an address (pod mode {@code verified}). */
+    public int pods() {
+        return pods.size();
     }
 }

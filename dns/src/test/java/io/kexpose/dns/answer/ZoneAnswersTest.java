@@ -47,6 +47,12 @@ class ZoneAnswersTest {
         return new Case(desc, qname, type, rcode, Set.of(), Set.of(), true, null, false, PodMode.DISABLED);
     }
 
+    /** Pod mode {@code verified} (M3) over the fixture's Pods: {@code answer} empty means a negative answer. */
+    static Case verified(String desc, String qname, String type, String rcode, String... answer) {
+        return new Case(desc, qname, type, rcode, Set.of(answer), Set.of(), answer.length == 0, null, false,
+                PodMode.VERIFIED);
+    }
+
     static Case pass(String desc, String qname, String type) {
         return new Case(desc, qname, type, "NOERROR", Set.of(), Set.of(), false, null, true, PodMode.DISABLED);
     }
@@ -151,6 +157,35 @@ class ZoneAnswersTest {
                         PodMode.INSECURE),
                 new Case("M2 pods insecure, unknown namespace", "10-244-1-5.nope.pod.cluster.local.", "A", "NXDOMAIN",
                         Set.of(), Set.of(), true, null, false, PodMode.INSECURE),
+                verified("M3 verified: a Pod of the namespace has the IP", "10-244-1-5.default.pod.cluster.local.", "A",
+                        "NOERROR", "10-244-1-5.default.pod.cluster.local. 5 in a 10.244.1.5"),
+                verified("M3 verified: the IP is a Pod's of another namespace", "10-244-1-5.kube-system.pod.cluster.local.",
+                        "A", "NXDOMAIN"),
+                verified("M3 verified: no Pod has the IP", "10-244-9-9.default.pod.cluster.local.", "A", "NXDOMAIN"),
+                verified("M3 verified: an existing namespace's name is NODATA", "default.pod.cluster.local.", "A",
+                        "NOERROR"),
+                verified("M3 verified: unknown namespace", "10-244-1-5.nope.pod.cluster.local.", "A", "NXDOMAIN"),
+                verified("M3 verified: IPv6, the dual-stack Pod's second IP (status.podIPs)",
+                        "fd00-10-244-1--5.default.pod.cluster.local.", "AAAA", "NOERROR",
+                        "fd00-10-244-1--5.default.pod.cluster.local. 5 in aaaa fd00:10:244:1::5"),
+                verified("M3 verified: an IPv6 name that no Pod has", "fd00-10-244-1--6.default.pod.cluster.local.",
+                        "AAAA", "NXDOMAIN"),
+                verified("M3 verified: AAAA of an existing IPv4 Pod name is NODATA",
+                        "10-244-1-5.default.pod.cluster.local.", "AAAA", "NOERROR"),
+                verified("M3 verified: hostNetwork Pods answer with the node IP (CoreDNS)",
+                        "172-18-0-2.kube-system.pod.cluster.local.", "A", "NOERROR",
+                        "172-18-0-2.kube-system.pod.cluster.local. 5 in a 172.18.0.2"),
+                verified("M3 verified: a Succeeded Pod holds no IP", "10-244-6-6.default.pod.cluster.local.", "A",
+                        "NXDOMAIN"),
+                verified("M3 verified: a Pod being deleted holds no IP", "10-244-6-7.default.pod.cluster.local.", "A",
+                        "NXDOMAIN"),
+                verified("M3 verified: a label that is no address", "web-1.default.pod.cluster.local.", "A",
+                        "NXDOMAIN"),
+                verified("M3 verified: Services answer as in every mode", "kubernetes.default.svc.cluster.local.", "A",
+                        "NOERROR", "kubernetes.default.svc.cluster.local. 5 in a 10.96.0.1"),
+                new Case("M2 pods insecure answers without a Pod", "10-244-9-9.default.pod.cluster.local.", "A",
+                        "NOERROR", Set.of("10-244-9-9.default.pod.cluster.local. 5 in a 10.244.9.9"), Set.of(), false,
+                        null, false, PodMode.INSECURE),
                 new Case("N7 AXFR is REFUSED", "cluster.local.", "AXFR", "REFUSED", Set.of(), Set.of(), false, null,
                         false, PodMode.DISABLED),
                 pass("F1 a name outside the zones goes on", "example.com.", "A"));
@@ -204,6 +239,57 @@ class ZoneAnswersTest {
         assertEquals(Rcode.SERVFAIL, nx.rcode());
         assertTrue(nx.soa() != null);
         assertEquals(Rcode.NOERROR, ask(index, PodMode.DISABLED, "kubernetes.default.svc.cluster.local.", "A").rcode());
+    }
+
+    @Test
+    void m3DeletedPodIsNxdomainOnTheNextQuery() throws Exception {
+        ClusterIndex index = Fixture.index();
+        String name = "10-244-1-5.default.pod.cluster.local.";
+        assertEquals(Rcode.NOERROR, ask(index, PodMode.VERIFIED, name, "A").rcode());
+        long generation = index.generation();
+        assertTrue(index.putPod("default/web-1", List.of()));
+        assertTrue(index.generation() > generation, "stored encoded answers become stale");
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.VERIFIED, name, "A").rcode());
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.VERIFIED, "fd00-10-244-1--5.default.pod.cluster.local.",
+                "AAAA").rcode());
+    }
+
+    @Test
+    void m3IpChangeMovesTheNameAndStatusOnlyUpdatesAreNoOps() throws Exception {
+        ClusterIndex index = Fixture.index();
+        var web = Fixture.pod("default", "web-1", "Running", b -> b, "10.244.1.9", "fd00:10:244:1::5");
+        assertTrue(index.putPod("default/web-1", io.kexpose.dns.translate.PodEntries.from(web)));
+        assertEquals(false, index.putPod("default/web-1", io.kexpose.dns.translate.PodEntries.from(web)),
+                "a status update that keeps the IPs is cancelled");
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.VERIFIED, "10-244-1-5.default.pod.cluster.local.", "A")
+                .rcode());
+        assertEquals(List.of("10-244-1-9.default.pod.cluster.local. 5 in a 10.244.1.9"), ZoneLines.lines(
+                ask(index, PodMode.VERIFIED, "10-244-1-9.default.pod.cluster.local.", "A").answer()));
+        assertEquals(Rcode.NOERROR, ask(index, PodMode.VERIFIED, "fd00-10-244-1--5.default.pod.cluster.local.",
+                "AAAA").rcode(), "the kept IPv6 address stays");
+        var done = Fixture.pod("default", "web-1", "Failed", b -> b, "10.244.1.9");
+        assertTrue(index.putPod("default/web-1", io.kexpose.dns.translate.PodEntries.from(done)));
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.VERIFIED, "10-244-1-9.default.pod.cluster.local.", "A")
+                .rcode(), "a Pod that ended holds no IP");
+    }
+
+    @Test
+    void m3SharedHostNetworkAddressStaysWhileOnePodHoldsIt() throws Exception {
+        ClusterIndex index = Fixture.index();
+        String name = "172-18-0-2.kube-system.pod.cluster.local.";
+        index.putPod("kube-system/kube-proxy-a", List.of());
+        assertEquals(Rcode.NOERROR, ask(index, PodMode.VERIFIED, name, "A").rcode(), "cni-a still holds it");
+        index.putPod("kube-system/cni-a", List.of());
+        assertEquals(Rcode.NXDOMAIN, ask(index, PodMode.VERIFIED, name, "A").rcode());
+    }
+
+    @Test
+    void m3BeforeSyncAnUnknownPodIpIsServfail() throws Exception {
+        ClusterIndex index = new ClusterIndex(Fixture.clock());
+        Fixture.load(index, Fixture.objects());
+        Answer a = ask(index, PodMode.VERIFIED, "10-244-1-5.default.pod.cluster.local.", "A");
+        assertEquals(Rcode.SERVFAIL, a.rcode(), "S1: the Pods may not be listed yet");
+        assertTrue(a.soa() != null);
     }
 
     @Test
