@@ -7,12 +7,19 @@
 #   JFR_DIR=/tmp PART=provision bench/cloud-lb-mock.sh   # flight recordings of cloud-lb-mock, one per part
 #   PART=provision bench/cloud-lb-mock.sh       # or PART=forward
 #   PART=cold TOTAL=10000 bench/cloud-lb-mock.sh  # 10,000 pending Services already there when cloud-lb-mock starts
+#   API=local PART=provision bench/cloud-lb-mock.sh  # provisioning against the local cluster's API server instead
 #
 # Needs no local cluster (so it runs next to one): the API is the fabric8 mock server in CRUD mode (the store behind
 # the local cluster's API server), started by the driver io.kexpose.lb.bench.LbBench (cloud-lb-mock test classes).
 #   provision  cloud-lb-mock with a 127.201.0.0/18 pool; 1,000 LoadBalancer Services created by 8 threads at once,
 #              latency = create call sent -> watch event with status.loadBalancer.ingress; then up to 10,000.
 #              (allocateLoadBalancerNodePorts: false: 10,000 Services would not fit the nodePort range.)
+#              API=local: the API is a local cluster of its own (io.kexpose.e2e.Main, the API server of ./kexpose up:
+#              Service admission, EndpointSlice controller, watches over the same store) on an ephemeral port
+#              (LOCAL_API_PORT), with 1 node, its state in a temporary directory and no components (it is started
+#              from a directory holding only httpenv, so a running ./kexpose cluster and its cloud-lb-mock on
+#              127.0.0.1:10258 / 127.200.0.0/24 are not disturbed); cloud-lb-mock runs as the separate process below,
+#              same options and 127.201.0.0/18 pool, pointed at it. Only PART=provision.
 #   forward    two httpenv processes stand for two nodes' NodePorts (127.78.0.1:30080, 127.78.0.2:30080), each node's
 #              /healthz served by python3 on :10256; wrk, alternating each round, against
 #                lb       the Service's EXTERNAL-IP:8888 through cloud-lb-mock (round-robin over both nodes)
@@ -28,6 +35,12 @@ PART=${PART:-all}
 BURST=${BURST:-1000}
 TOTAL=${TOTAL:-10000}
 THREADS=${THREADS:-1} # forwarding threads of cloud-lb-mock and of HAProxy alike
+API=${API:-mock}      # mock: the fabric8 mock in the driver; local: the local cluster's API server (provision only)
+case "$API" in
+  mock) ;;
+  local) [ "$PART" = provision ] || { echo "bench: API=local goes with PART=provision" >&2; exit 2; } ;;
+  *) echo "bench: API=$API (mock or local)" >&2; exit 2 ;;
+esac
 for tool in wrk haproxy curl java python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk haproxy curl python3)" >&2; exit 1; }
 done
@@ -59,6 +72,35 @@ lbmock() { # args: management port, extra -D...
   pids+=($!)
 }
 wait_kubeconfig() { for _ in $(seq 1 300); do [ -s "$work/kubeconfig" ] && return 0; sleep 0.1; done; exit 1; }
+
+if [ "$API" = local ]; then
+  e2ejar=$(ls e2e/target/e2e-*.jar 2>/dev/null | head -1 || true)
+  if [ -z "$e2ejar" ] || [ ! -d e2e/target/lib ]; then
+    ./mvnw -q -B -pl httpenv,e2e -am package -DskipTests
+    e2ejar=$(ls e2e/target/e2e-*.jar | head -1)
+  fi
+  echo "== provisioning against the local cluster's API server: burst of $BURST, then $TOTAL Services"
+  mkdir -p "$work/repo" "$work/cluster"
+  ln -s "$PWD/httpenv" "$work/repo/httpenv" # the cluster's components are the modules beside httpenv: none here
+  # shellcheck disable=SC2086 # CLUSTER_JAVA_OPTS is a list of options
+  java ${CLUSTER_JAVA_OPTS:-} -Dkexpose.httpenv.dir="$work/repo/httpenv" -cp "$e2ejar:e2e/target/lib/*" \
+    io.kexpose.e2e.Main "$work/cluster" "${LOCAL_API_PORT:-0}" 1 >"$work/cluster.log" 2>&1 &
+  pids+=($!)
+  cluster=$!
+  for _ in $(seq 1 600); do [ -s "$work/cluster/cluster.ready" ] && break; sleep 0.1; done
+  [ -s "$work/cluster/cluster.ready" ] || { echo "bench: the local cluster did not start:" >&2; cat "$work/cluster.log" >&2; exit 1; }
+  echo "   API $(cat "$work/cluster/cluster.ready")"
+  cp "$work/cluster/kubeconfig" "$work/kubeconfig"
+  lbmock 10291 -Dlbmock.pools.bench.addresses=127.201.0.0/18
+  # shellcheck disable=SC2086
+  java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench provision-api "$work/kubeconfig" "$BURST" "$TOTAL" \
+    || true
+  cpu() { awk -v t="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t}' "/proc/$1/stat"; }
+  echo "CPU used (s), from start to the end of the run: cloud-lb-mock $(cpu "${pids[-1]}"), local cluster API and" \
+    "its store $(cpu "$cluster")"
+  kill "${pids[-1]}" 2>/dev/null || true
+  exit 0
+fi
 
 if [ "$PART" = all ] || [ "$PART" = provision ]; then
   echo "== provisioning: burst of $BURST, then $TOTAL Services"

@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * API's answer to its create call to a watch event carrying {@code status.loadBalancer.ingress} (p50, p90, p99,
  * max; also from the call being sent, and what the create itself took); then creates Services up to {@code total}
  * and reports the time until all have an address; last, what a status PATCH costs the mock API at that size.</li>
+ * <li>{@code provision-api <kubeconfig> <burst> <total>}: the same against an API that already runs (the local
+ * cluster's, {@code API=local} in the script), read from the kubeconfig; no mock is started, and the Node is
+ * created only when the API has none.</li>
  * <li>{@code serve <kubeconfig> <nodeIp>...}: creates the Nodes and one LoadBalancer Service with nodePort 30080,
  * prints its EXTERNAL-IP, and keeps the API up until stdin closes.</li>
  * </ul>
@@ -40,7 +43,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LbBench {
 
+    /** What the API is called in the output: the fabric8 mock, or the local cluster's API server. */
+    static String apiName = "mock API";
+
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("provision-api")) {
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            apiName = "local cluster API";
+            var config = io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(Path.of(args[1])));
+            config.setRequestTimeout(60_000);
+            try (KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                    .withConfig(config).build()) {
+                provision(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            }
+            System.exit(0);
+        }
         // the mock server logs every request at INFO: that would be the benchmark's bottleneck, not the API's work
         java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
@@ -160,9 +177,11 @@ public final class LbBench {
             }
         });
         // one Node, as any cluster has: with none, every Service would also get UnAvailableLoadBalancer (D2)
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
+        if (client.nodes().list().getItems().isEmpty()) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.78.9.1").endAddress().endStatus().build())
                 .create();
+        }
         // warm-up: one Service end to end, so the figures are not the JIT's first steps
         client.services().inNamespace("default").resource(lb("warm-up", null)).create();
         for (int t = 0; t < 600 && !served.containsKey("warm-up"); t++) {
@@ -179,7 +198,7 @@ public final class LbBench {
                 (maxOf(created) - t0) / 1e6, (burstDone - t0) / 1e6);
         System.out.println("  create answered -> status seen (ms): " + summary(latencies(created, served)));
         System.out.println("  create sent -> status seen (ms):     " + summary(latencies(sent, served)));
-        System.out.println("  mock API, create sent -> answered (ms): " + summary(latencies(sent, created)));
+        System.out.println("  " + apiName + ", create sent -> answered (ms): " + summary(latencies(sent, created)));
         if (total > burst) {
             long t1 = System.nanoTime();
             create(client, pool, burst, total, sent, created);
@@ -187,10 +206,10 @@ public final class LbBench {
             boolean ok = waitFor(served, total, 300);
             long lastServed = served.values().stream().mapToLong(Long::longValue).max().orElse(0);
             System.out.printf("%d Services: %s %.1f s after the first create; the %d creates after the burst took "
-                    + "%.1f s (mock API: create sent -> answered p50 %.1f ms p99 %.1f ms), the last status came %.0f ms "
+                    + "%.1f s (%s: create sent -> answered p50 %.1f ms p99 %.1f ms), the last status came %.0f ms "
                     + "after the last create was answered%n", total, ok ? "all served" : "NOT all served ("
                     + (served.size() - 1) + ")", (lastServed - t0) / 1e9, total - burst, (createdAll - t1) / 1e9,
-                    pct(latencies(sent, created, burst), 50), pct(latencies(sent, created, burst), 99),
+                    apiName, pct(latencies(sent, created, burst), 50), pct(latencies(sent, created, burst), 99),
                     (lastServed - createdAll) / 1e6);
         }
         mockCost(client, Math.min(total, 2000));
@@ -211,6 +230,10 @@ public final class LbBench {
                 + "/api/v1/namespaces/default/configmaps/bench-cost";
         int stored = client.services().inNamespace("default").list().getItems().size()
                 + client.v1().events().inNamespace("default").list().getItems().size();
+        // the local cluster's EndpointSlice controller stores a slice and an Endpoints object per Service (none in
+        // the mock)
+        int derived = client.discovery().v1().endpointSlices().inNamespace("default").list().getItems().size()
+                + client.endpoints().inNamespace("default").list().getItems().size();
         int sequential = Math.min(n, 500);
         long t0 = System.nanoTime();
         for (int i = 0; i < sequential; i++) {
@@ -231,9 +254,10 @@ public final class LbBench {
         }
         done.await(300, TimeUnit.SECONDS);
         double rate = n / ((System.nanoTime() - t1) / 1e9);
-        System.out.printf("mock API cost with %d objects stored (Services + Events): a PATCH takes %.2f ms one after "
+        System.out.printf("%s cost with %d objects stored (Services + Events%s): a PATCH takes %.2f ms one after "
                 + "another; %.0f PATCH/s with 32 in flight (the mock serializes writes and scans every stored object in "
-                + "each)%n", stored, each, rate);
+                + "each)%n", apiName, stored + derived, derived == 0 ? "" : " + " + derived + " EndpointSlices and "
+                + "Endpoints", each, rate);
     }
 
     static List<Double> latencies(Map<String, Long> from, Map<String, Long> to) {
