@@ -72,7 +72,7 @@ public final class Counters {
         failedCount.incrementAndGet();
     }
 
-    void udpDropped(PerService s) {
+    void udpDropped() {
         udpDropped.incrementAndGet();
     }
 

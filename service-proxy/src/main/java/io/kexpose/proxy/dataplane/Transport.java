@@ -52,7 +52,7 @@ public record Transport(EventLoopGroup group, Class<? extends ServerChannel> ser
      */
     public ChannelFactory<? extends SocketChannel> socketChannelFactory(boolean ipv6) {
         if (epoll()) {
-            InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
+            InternetProtocolFamily family = family(ipv6);
             return () -> new EpollSocketChannel(family);
         }
         return new ReflectiveChannelFactory<>(socketChannel);
@@ -61,9 +61,13 @@ public record Transport(EventLoopGroup group, Class<? extends ServerChannel> ser
     /** A factory of listening TCP channels for addresses of one family (accepted sockets inherit the family). */
     public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean ipv6) {
         if (epoll()) {
-            InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
+            InternetProtocolFamily family = family(ipv6);
             return () -> new EpollServerSocketChannel(family);
         }
         return new ReflectiveChannelFactory<>(serverChannel);
+    }
+
+    private static InternetProtocolFamily family(boolean ipv6) {
+        return ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
     }
 }

@@ -136,7 +136,7 @@ final class UdpFrontend {
         } else if (flow.pending.size() < PENDING) {
             flow.pending.add(packet.content().retain());
         } else {
-            counters.udpDropped(flow.service);
+            counters.udpDropped();
         }
     }
 
