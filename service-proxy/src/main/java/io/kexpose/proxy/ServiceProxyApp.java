@@ -40,7 +40,9 @@ public class ServiceProxyApp {
         drain = config.shutdownDrain();
         ProxyMetrics metrics = new ProxyMetrics();
         transport = io.kexpose.proxy.dataplane.Transport.create(config.threads(), true);
-        sockets = new SocketDataplane(transport, new RoundRobinSelector(clock),
+        io.kexpose.proxy.dataplane.TcpEngine engine = config.tcpEngine().orElse(transport.epoll()
+                ? io.kexpose.proxy.dataplane.TcpEngine.EPOLL : io.kexpose.proxy.dataplane.TcpEngine.NETTY);
+        sockets = new SocketDataplane(transport, engine, new RoundRobinSelector(clock),
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));

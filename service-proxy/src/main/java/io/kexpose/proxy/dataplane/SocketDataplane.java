@@ -2,14 +2,7 @@ package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +21,8 @@ import java.util.Set;
 public final class SocketDataplane implements Dataplane {
 
     private final Transport transport;
-    private final TcpForwarder forwarder;
-    private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
+    private final TcpPath tcp;
+    private final TcpEngine engine;
     private final Map<RoutingTable.Key, UdpFrontend> udp = new HashMap<>();
     private final BackendSelector selector;
     private final Counters counters;
@@ -48,10 +41,28 @@ public final class SocketDataplane implements Dataplane {
 
     public SocketDataplane(Transport transport, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters, Duration udpIdle, Duration udpStreamIdle, int udpMaxFlows) {
+        this(transport, transport.epoll() ? TcpEngine.EPOLL : TcpEngine.NETTY, selector, attemptTimeouts, counters,
+                udpIdle, udpStreamIdle, udpMaxFlows);
+    }
+
+    /**
+     * {@code engine} {@link TcpEngine#EPOLL} needs an epoll transport (its loops are its own, as many as the
+     * transport's); {@link TcpEngine#NETTY} forwards TCP on the transport's loops.
+     */
+    public SocketDataplane(Transport transport, TcpEngine engine, BackendSelector selector,
+            List<Duration> attemptTimeouts, Counters counters, Duration udpIdle, Duration udpStreamIdle,
+            int udpMaxFlows) {
         this.transport = transport;
         this.selector = selector;
-        this.forwarder = new TcpForwarder(() -> liveEndpoints, () -> current, selector, attemptTimeouts, counters,
-                transport);
+        if (engine == TcpEngine.EPOLL && !transport.epoll()) {
+            throw new IllegalArgumentException("the epoll TCP engine needs the epoll transport");
+        }
+        this.engine = engine;
+        this.tcp = engine == TcpEngine.EPOLL
+                ? new EpollTcpPath(transport.threads(), () -> current, () -> liveEndpoints, selector, attemptTimeouts,
+                        counters)
+                : new NettyTcpPath(transport, () -> current, () -> liveEndpoints, selector, attemptTimeouts,
+                        counters);
         this.counters = counters;
         this.udpIdle = udpIdle;
         this.udpStreamIdle = udpStreamIdle;
@@ -67,44 +78,22 @@ public final class SocketDataplane implements Dataplane {
                 wanted.add(new RoutingTable.Key(r.frontend().ip(), r.frontend().port(), Protocol.TCP));
             }
         }
-        for (var it = listeners.entrySet().iterator(); it.hasNext();) {
-            var e = it.next();
-            if (!wanted.contains(e.getKey())) {
-                e.getValue().close().syncUninterruptibly(); // refused from the next connect on
-                it.remove();
+        Set<RoutingTable.Key> listening = tcp.listening();
+        List<RoutingTable.Key> unwanted = new ArrayList<>();
+        for (RoutingTable.Key key : listening) {
+            if (!wanted.contains(key)) {
+                unwanted.add(key);
+            }
+        }
+        tcp.unlisten(unwanted); // refused from the next connect on
+        List<RoutingTable.Key> missing = new ArrayList<>();
+        for (RoutingTable.Key key : wanted) {
+            if (!listening.contains(key)) {
+                missing.add(key);
             }
         }
         List<String> failures = new ArrayList<>();
-        // Binds are started together and awaited after (10,000 frontends at start-up: one event-loop round trip,
-        // not 10,000 in a row).
-        Map<RoutingTable.Key, io.netty.channel.ChannelFuture> binding = new HashMap<>();
-        for (RoutingTable.Key key : wanted) {
-            if (listeners.containsKey(key)) {
-                continue;
-            }
-            ServerBootstrap b = new ServerBootstrap().group(transport.group())
-                    .channelFactory(transport.serverChannelFactory(key.ip().indexOf(':') >= 0))
-                    .option(ChannelOption.SO_REUSEADDR, true);
-            if (transport.epoll()) {
-                b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
-            binding.put(key, b.option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(forwarder)
-                    .attr(TcpForwarder.FRONTEND, key)
-                    .bind(new InetSocketAddress(key.ip(), key.port())));
-        }
-        for (var e : binding.entrySet()) {
-            io.netty.channel.ChannelFuture f = e.getValue().awaitUninterruptibly();
-            if (f.isSuccess()) {
-                listeners.put(e.getKey(), f.channel());
-            } else {
-                failures.add(e.getKey().ip() + ":" + e.getKey().port() + " (" + f.cause().getMessage() + ")");
-            }
-        }
+        tcp.listen(missing).forEach((key, why) -> failures.add(key.ip() + ":" + key.port() + " (" + why + ")"));
         applyUdp(table, failures);
         Set<io.kexpose.proxy.model.ServicePortName> live = new HashSet<>();
         Set<String> endpoints = new HashSet<>();
@@ -115,7 +104,7 @@ public final class SocketDataplane implements Dataplane {
         }
         counters.retain(live);
         liveEndpoints = endpoints;
-        forwarder.endpointsChanged(endpoints, drainGrace);
+        tcp.endpointsChanged(endpoints, drainGrace);
         if (!failures.isEmpty()) {
             throw new IllegalStateException("could not bind " + failures);
         }
@@ -160,8 +149,7 @@ public final class SocketDataplane implements Dataplane {
      * on being forwarded; {@link #close()} ends the rest.
      */
     public synchronized void stopAccepting() {
-        listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
-        listeners.clear();
+        tcp.unlisten(tcp.listening());
         current = RoutingTable.build(List.of(), Map.of(), current.node());
     }
 
@@ -176,7 +164,7 @@ public final class SocketDataplane implements Dataplane {
     /** T3: connections idle in both directions for {@code idle} are reset (checked every idle/10, at most 1 min). */
     public void tcpIdleTimeout(Duration idle) {
         long every = Math.max(10, Math.min(60_000, idle.toMillis() / 10));
-        transport.group().next().scheduleAtFixedRate(() -> forwarder.closeIdle(idle), every, every,
+        transport.group().next().scheduleAtFixedRate(() -> tcp.closeIdle(idle), every, every,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
@@ -187,15 +175,19 @@ public final class SocketDataplane implements Dataplane {
         return out;
     }
 
+    /** Which code forwards TCP. */
+    public TcpEngine engine() {
+        return engine;
+    }
+
     /** The frontends bound now. */
     public synchronized Set<RoutingTable.Key> bound() {
-        return Set.copyOf(listeners.keySet());
+        return tcp.listening();
     }
 
     @Override
     public synchronized void close() {
-        listeners.values().forEach(Channel::close);
-        listeners.clear();
+        tcp.close();
         udp.values().forEach(UdpFrontend::close);
         udp.clear();
     }

@@ -41,6 +41,11 @@ public record Transport(EventLoopGroup group, Class<? extends ServerChannel> ser
         return new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
     }
 
+    /** How many event loops the group has. */
+    public int threads() {
+        return group instanceof io.netty.util.concurrent.MultithreadEventExecutorGroup m ? m.executorCount() : 1;
+    }
+
     public boolean epoll() {
         return serverChannel == EpollServerSocketChannel.class;
     }

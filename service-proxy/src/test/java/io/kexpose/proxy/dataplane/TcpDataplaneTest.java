@@ -53,7 +53,7 @@ class TcpDataplaneTest {
         // The production transport (epoll; NIO where it cannot load). With NIO, a closed listener stays in LISTEN
         // until the selector's next round deregisters it, so "refused at once" is only as prompt as the loop.
         transport = Transport.create(2, true);
-        dataplane = new SocketDataplane(transport, new RoundRobinSelector(Clock.systemUTC()),
+        dataplane = new SocketDataplane(transport, engine(), new RoundRobinSelector(Clock.systemUTC()),
                 List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
     }
@@ -66,6 +66,11 @@ class TcpDataplaneTest {
             s.close();
         }
         pods.shutdownNow();
+    }
+
+    /** The production engine: our own epoll loops (the Netty channel engine is tested by the subclass). */
+    TcpEngine engine() {
+        return transport.epoll() ? TcpEngine.EPOLL : TcpEngine.NETTY;
     }
 
     /** A "pod": greets with its name, then echoes until the client half-closes, then says bye. */
@@ -124,6 +129,19 @@ class TcpDataplaneTest {
         s.connect(new InetSocketAddress(ip, port), 2000);
         s.setSoTimeout(5000);
         return s;
+    }
+
+    @Test
+    void theEngineUnderTestIsTheOneForwarding() throws Exception {
+        route("127.96.0.20", 8080, List.of(pod("127.244.1.1", "pod-a")));
+        try (Socket s = new Socket("127.96.0.20", 8080)) {
+            assertEquals("pod-a", greeting(s));
+            assertEquals(engine(), dataplane.engine());
+            if (engine() == TcpEngine.EPOLL) {
+                assertTrue(Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().startsWith("service-proxy-tcp-")), "our own TCP loops run");
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,334 @@
+package io.kexpose.proxy.dataplane;
+
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One thread forwarding TCP on its own epoll set, with Netty's native calls but none of its channels (see
+ * {@link EpollTcpPath}). Every descriptor is registered once, edge-triggered, for input and output; what it is for
+ * is looked up by descriptor number. Descriptors are closed at the end of the round of events they were closed in,
+ * so a number the kernel hands out again in the same round never receives a stale event of the old one.
+ *
+ * <p>Other threads reach the loop only through {@link #execute}; everything else runs on the loop's thread.
+ */
+final class EpollTcpLoop implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(EpollTcpLoop.class.getName());
+
+    /** Reads land here, one connection at a time, and go straight out to the peer. */
+    static final int BUFFER_SIZE = 64 * 1024;
+    private static final int INPUT = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLET;
+
+    /** What a registered descriptor is for. */
+    interface Handler {
+        void ready(int fd, int events);
+
+        /** The loop stops: end at once. */
+        void abort();
+    }
+
+    /** A delayed task on the loop (rare: dropped-client holds, drain grace); cancel is loop-thread only. */
+    static final class Timer implements Comparable<Timer> {
+        final long deadline;
+        final Runnable task;
+        boolean cancelled;
+
+        Timer(long deadline, Runnable task) {
+            this.deadline = deadline;
+            this.task = task;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            return Long.compare(deadline, o.deadline);
+        }
+    }
+
+    final ByteBuffer buffer = Buffer.allocateDirectWithNativeOrder(BUFFER_SIZE);
+    final long bufferAddress = Buffer.memoryAddress(buffer);
+    /** The time of the current round of events (System.nanoTime), for activity stamps and deadlines. */
+    long now = System.nanoTime();
+    /** Open connection pairs of this loop (an intrusive list: drain grace and idle checks walk it). */
+    final EpollTcpPair.Ring pairs = new EpollTcpPair.Ring();
+
+    private final FileDescriptor epoll = Native.newEpollCreate();
+    private final FileDescriptor wake = Native.newEventFd();
+    private final EpollEvents events = new EpollEvents(1024);
+    private Handler[] handlers = new Handler[1024];
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private final List<FileDescriptor> closing = new ArrayList<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /** Connect deadlines, one FIFO per attempt (same timeout each, so each queue is in deadline order). */
+    private final ArrayDeque<EpollTcpPair>[] connecting;
+    private final long[] connectTimeouts;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    @SuppressWarnings("unchecked")
+    EpollTcpLoop(String name, long[] connectTimeoutsNanos) throws IOException {
+        this.connectTimeouts = connectTimeoutsNanos;
+        this.connecting = new ArrayDeque[connectTimeoutsNanos.length];
+        for (int i = 0; i < connecting.length; i++) {
+            connecting[i] = new ArrayDeque<>();
+        }
+        Native.epollCtlAdd(epoll.intValue(), wake.intValue(), Native.EPOLLIN | Native.EPOLLET);
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop (soon; in submission order). */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (!inLoop() && woken.compareAndSet(false, true)) {
+            Native.eventFdWrite(wake.intValue(), 1L);
+        }
+    }
+
+    /** Runs {@code task} on the loop and waits for it. */
+    void call(Runnable task) {
+        if (inLoop()) {
+            task.run();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        done.join();
+    }
+
+    /** Loop thread only. */
+    Timer schedule(long delayNanos, Runnable task) {
+        Timer t = new Timer(System.nanoTime() + delayNanos, task);
+        timers.add(t);
+        return t;
+    }
+
+    /**
+     * Loop thread only: watch {@code fd} (edge-triggered) for input, and for output too if {@code output}, on behalf
+     * of {@code handler}.
+     */
+    void register(int fd, Handler handler, boolean output) throws IOException {
+        if (fd >= handlers.length) {
+            handlers = java.util.Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
+        }
+        handlers[fd] = handler;
+        try {
+            Native.epollCtlAdd(epoll.intValue(), fd, output ? INPUT | Native.EPOLLOUT : INPUT);
+        } catch (IOException e) {
+            handlers[fd] = null;
+            throw e;
+        }
+    }
+
+    /** Loop thread only: forget {@code fd} and close it at the end of this round (closing also leaves the epoll set). */
+    void close(FileDescriptor fd) {
+        closing.add(fd);
+    }
+
+    /** Loop thread only: watch a registered {@code fd} for output as well (a send to it was short). */
+    void watchOutput(int fd) throws IOException {
+        Native.epollCtlMod(epoll.intValue(), fd, INPUT | Native.EPOLLOUT);
+    }
+
+    /**
+     * Loop thread only, outside the dispatch of events (tasks): forget {@code fd} and close it now. The round's events
+     * are all dispatched by then, so no stale event can reach whatever gets the number next.
+     */
+    void closeNow(FileDescriptor fd) {
+        int n = fd.intValue();
+        if (n >= 0 && n < handlers.length) {
+            handlers[n] = null;
+        }
+        try {
+            fd.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    /** Loop thread only: the pair must finish connecting by its attempt's deadline. */
+    void connectDeadline(EpollTcpPair pair, int attempt) {
+        pair.connectDeadline = now + connectTimeouts[attempt];
+        connecting[attempt].add(pair);
+    }
+
+    int attempts() {
+        return connectTimeouts.length;
+    }
+
+    void stop() {
+        stopped = true;
+        execute(() -> { });
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                int ready = events.await(epoll, tasks.isEmpty() ? waitMillis() : 0);
+                now = System.nanoTime();
+                for (int i = 0; i < ready; i++) {
+                    int fd = events.fd(i);
+                    Handler h = fd < handlers.length ? handlers[fd] : null;
+                    if (h != null) {
+                        try {
+                            h.ready(fd, events.events(i));
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "forwarding failed on descriptor " + fd, e);
+                        }
+                    } else if (fd == wake.intValue()) {
+                        woken.set(false);
+                        try {
+                            Native.eventFdRead(wake.intValue());
+                        } catch (RuntimeException alreadyRead) {
+                            // the counter was emptied by the read of an earlier wake-up
+                        }
+                    }
+                }
+                runTasks();
+                expire();
+                closeRound();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "TCP loop " + thread.getName() + " stopped", e);
+        } finally {
+            shutdown();
+        }
+    }
+
+    /** Until the next deadline, rounded up to a millisecond; -1 when there is none. */
+    private int waitMillis() {
+        long next = Long.MAX_VALUE;
+        Timer t;
+        while ((t = timers.peek()) != null && t.cancelled) {
+            timers.poll();
+        }
+        if (t != null) {
+            next = t.deadline;
+        }
+        for (int a = 0; a < connecting.length; a++) {
+            ArrayDeque<EpollTcpPair> q = connecting[a];
+            EpollTcpPair p;
+            while ((p = q.peek()) != null && !p.connecting(a)) {
+                q.poll(); // connected or moved on: its deadline no longer matters
+            }
+            if (p != null) {
+                next = Math.min(next, p.connectDeadline);
+            }
+        }
+        if (next == Long.MAX_VALUE) {
+            return -1;
+        }
+        long nanos = next - System.nanoTime();
+        return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
+    }
+
+    private void runTasks() {
+        Runnable task;
+        int budget = 4096;
+        while (budget-- > 0 && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "loop task failed", e);
+            }
+        }
+    }
+
+    private void expire() {
+        long t = System.nanoTime();
+        for (int a = 0; a < connecting.length; a++) {
+            ArrayDeque<EpollTcpPair> q = connecting[a];
+            EpollTcpPair p;
+            while ((p = q.peek()) != null) {
+                if (!p.connecting(a)) {
+                    q.poll(); // connected or moved on
+                    continue;
+                }
+                if (p.connectDeadline > t) {
+                    break;
+                }
+                q.poll();
+                p.connectTimedOut();
+            }
+        }
+        Timer timer;
+        while ((timer = timers.peek()) != null && timer.deadline <= t) {
+            timers.poll();
+            if (!timer.cancelled) {
+                try {
+                    timer.task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "loop timer failed", e);
+                }
+            }
+        }
+    }
+
+    private void closeRound() {
+        for (int i = 0; i < closing.size(); i++) {
+            FileDescriptor fd = closing.get(i);
+            int n = fd.intValue();
+            if (n < handlers.length) {
+                handlers[n] = null;
+            }
+            try {
+                fd.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        closing.clear();
+    }
+
+    private void shutdown() {
+        java.util.Set<Handler> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Handler h : handlers) {
+            if (h != null) {
+                all.add(h);
+            }
+        }
+        all.forEach(Handler::abort);
+        closeRound();
+        events.free();
+        for (FileDescriptor fd : List.of(epoll, wake)) {
+            try {
+                fd.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+}

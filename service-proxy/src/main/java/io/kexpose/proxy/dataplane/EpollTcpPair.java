@@ -1,0 +1,404 @@
+package io.kexpose.proxy.dataplane;
+
+import io.kexpose.proxy.model.Decision;
+import io.kexpose.proxy.model.Endpoint;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.epoll.Native;
+import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One forwarded TCP connection on an {@link EpollTcpLoop}: the client's socket and the endpoint's (T1, T2, E10).
+ *
+ * <ul>
+ * <li>The client is not read until an endpoint accepted the connection; an endpoint that refuses or does not answer
+ * within its attempt's timeout is replaced by the next candidate, and the client is reset when none is left.</li>
+ * <li>Bytes read from one side are sent to the other at once from the loop's buffer; what the other side does not
+ * take is kept (at most one read) and this side is not read again until it is gone: bounded memory per pair.</li>
+ * <li>An end of stream from one side shuts the other side's output once everything before it was sent (half-close);
+ * when both sides have ended, both sockets close. A reset or error from either side resets both.</li>
+ * </ul>
+ *
+ * <p>System calls of a connection-per-request exchange: accept, socket, connect, two epoll registrations, a read and
+ * a write each way, the reads of both ends of stream, one shutdown and two closes.
+ */
+final class EpollTcpPair implements EpollTcpLoop.Handler {
+
+    private static final int CONNECTING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+    private static final int READ_EVENTS = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | 0x10; // 0x10: HUP
+    private static final int END_EVENTS = Native.EPOLLRDHUP | Native.EPOLLERR | 0x10;
+
+    /** The open pairs of a loop, linked through the pairs themselves. */
+    static final class Ring {
+        private EpollTcpPair head;
+
+        void add(EpollTcpPair p) {
+            p.next = head;
+            p.prev = null;
+            if (head != null) {
+                head.prev = p;
+            }
+            head = p;
+            p.linked = true;
+        }
+
+        void remove(EpollTcpPair p) {
+            if (!p.linked) {
+                return;
+            }
+            if (p.prev != null) {
+                p.prev.next = p.next;
+            } else {
+                head = p.next;
+            }
+            if (p.next != null) {
+                p.next.prev = p.prev;
+            }
+            p.prev = p.next = null;
+            p.linked = false;
+        }
+
+        EpollTcpPair first() {
+            return head;
+        }
+
+        /** Visits every pair; {@code visit} may close the one it is given. */
+        void forEach(java.util.function.Consumer<EpollTcpPair> visit) {
+            EpollTcpPair p = head;
+            while (p != null) {
+                EpollTcpPair after = p.next;
+                visit.accept(p);
+                p = after;
+            }
+        }
+    }
+
+    /** One end of the pair: its socket, what epoll said of it, and what waits to be sent to it. */
+    private static final class Side {
+        RawSocket socket;
+        boolean readable;
+        boolean writable;
+        /** An end of stream, hang-up or error was signalled: read until the read says which. */
+        boolean ending;
+        /** Read returned end of stream. */
+        boolean eof;
+        boolean outputShut;
+        /** Registered for output events (the client only once a send to it fell short). */
+        boolean watchingOutput;
+        ByteBuf pending;
+        LongAdder bytesIn;
+
+        int fd() {
+            return socket == null ? -1 : socket.intValue();
+        }
+    }
+
+    private final EpollTcpLoop loop;
+    private final EpollTcpPath path;
+    private final Decision decision;
+    private final String clientIp;
+    private final Side client = new Side();
+    private final Side backend = new Side();
+    private int state = CONNECTING;
+    private int attempt;
+    private Set<Endpoint> tried;
+    private Counters.PerService service;
+    EpollTcpPair prev;
+    EpollTcpPair next;
+    boolean linked;
+    Endpoint endpoint;
+    long connectDeadline;
+    long lastActive;
+    EpollTcpLoop.Timer drainTimer;
+
+    EpollTcpPair(EpollTcpLoop loop, EpollTcpPath path, Decision decision, String clientIp, RawSocket clientSocket) {
+        this.loop = loop;
+        this.path = path;
+        this.decision = decision;
+        this.clientIp = clientIp;
+        this.client.socket = clientSocket;
+    }
+
+    /** Starts the first connect attempt (the client is registered by then). */
+    void start() {
+        connect(0);
+    }
+
+    private void connect(int n) {
+        Endpoint e = n < loop.attempts()
+                ? path.selector.pick(decision, clientIp, tried == null ? Set.of() : tried) : null;
+        if (e == null || state == CLOSED) {
+            path.counters.failed(decision);
+            reset();
+            return;
+        }
+        attempt = n;
+        endpoint = e;
+        InetSocketAddress to = path.address(e);
+        RawSocket s = null;
+        try {
+            s = RawSocket.stream(to.getAddress() instanceof java.net.Inet6Address);
+            s.setTcpNoDelay(true);
+            s.connect(to);
+            loop.register(s.intValue(), this, true); // output: the connect's completion
+        } catch (IOException | RuntimeException failure) {
+            if (s != null) {
+                loop.close(s);
+            }
+            retry();
+            return;
+        }
+        backend.socket = s;
+        backend.readable = backend.writable = false;
+        backend.watchingOutput = true;
+        loop.connectDeadline(this, n);
+    }
+
+    /** The current attempt failed: the next candidate, or a reset client when none is left. */
+    private void retry() {
+        if (attempt + 1 < loop.attempts()) {
+            path.counters.retried(decision);
+        }
+        if (tried == null) {
+            tried = new HashSet<>();
+        }
+        tried.add(endpoint);
+        if (backend.socket != null) {
+            backend.socket.setSoLingerQuietly();
+            loop.close(backend.socket);
+            backend.socket = null;
+        }
+        connect(attempt + 1);
+    }
+
+    /** The current attempt's connect deadline passed. */
+    void connectTimedOut() {
+        retry();
+    }
+
+    @Override
+    public void ready(int fd, int events) {
+        if (state == CLOSED) {
+            return;
+        }
+        if (fd == client.fd()) {
+            mark(client, events);
+        } else if (fd == backend.fd()) {
+            if (state == CONNECTING) {
+                if ((events & (Native.EPOLLERR | 0x10)) != 0) {
+                    retry();
+                    return;
+                }
+                if ((events & Native.EPOLLOUT) == 0) {
+                    return;
+                }
+                connected();
+            }
+            mark(backend, events);
+        } else {
+            return; // an event of a socket this pair already gave up (closed at the end of the round)
+        }
+        pump();
+    }
+
+    private static void mark(Side side, int events) {
+        if ((events & READ_EVENTS) != 0) {
+            side.readable = true;
+        }
+        if ((events & END_EVENTS) != 0) {
+            side.ending = true;
+        }
+        if ((events & Native.EPOLLOUT) != 0) {
+            side.writable = true;
+        }
+    }
+
+    private void connected() {
+        state = OPEN;
+        lastActive = loop.now;
+        service = path.counters.service(decision.servicePort().name());
+        client.bytesIn = service.bytesToClient;
+        backend.bytesIn = service.bytesToEndpoint;
+        path.selector.served(decision, clientIp, endpoint);
+        path.counters.opened(service);
+        loop.pairs.add(this);
+    }
+
+    /** Moves whatever can move now, in both directions, then ends the pair if both sides are done. */
+    private void pump() {
+        if (state != OPEN) {
+            return;
+        }
+        if (!flush(backend, client) || !flush(client, backend)) {
+            return;
+        }
+        if (!transfer(client, backend) || !transfer(backend, client)) {
+            return;
+        }
+        if (client.eof || backend.eof) {
+            finish();
+        }
+    }
+
+    /** Sends what waits for {@code to}; false if the pair was reset. */
+    private boolean flush(Side to, Side from) {
+        ByteBuf p = to.pending;
+        if (p == null || !to.writable) {
+            return true;
+        }
+        int w;
+        try {
+            w = to.socket.sendAddress(p.memoryAddress(), p.readerIndex(), p.writerIndex());
+        } catch (IOException | RuntimeException e) {
+            reset();
+            return false;
+        }
+        p.skipBytes(w);
+        if (p.isReadable()) {
+            to.writable = false;
+            return true;
+        }
+        p.release();
+        to.pending = null;
+        return true;
+    }
+
+    /** Reads {@code from} and sends to {@code to} until nothing is left to read or {@code to} is full. */
+    private boolean transfer(Side from, Side to) {
+        while (from.readable && !from.eof && to.pending == null) {
+            int n;
+            try {
+                n = from.socket.recvAddress(loop.bufferAddress, 0, EpollTcpLoop.BUFFER_SIZE);
+            } catch (IOException | RuntimeException e) {
+                reset();
+                return false;
+            }
+            if (n == 0) {
+                from.readable = false;
+                return true;
+            }
+            if (n < 0) {
+                from.eof = true;
+                from.readable = false;
+                return true;
+            }
+            lastActive = loop.now;
+            to.bytesIn.add(n);
+            int w;
+            try {
+                w = to.socket.sendAddress(loop.bufferAddress, 0, n);
+            } catch (IOException | RuntimeException e) {
+                reset();
+                return false;
+            }
+            if (w < n) {
+                ByteBuf rest = PooledByteBufAllocator.DEFAULT.directBuffer(n - w);
+                PlatformDependent.copyMemory(loop.bufferAddress + w, rest.memoryAddress(), n - w);
+                rest.writerIndex(n - w);
+                to.pending = rest;
+                to.writable = false;
+                if (!to.watchingOutput) {
+                    to.watchingOutput = true;
+                    try {
+                        loop.watchOutput(to.fd());
+                    } catch (IOException e) {
+                        reset();
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (n < EpollTcpLoop.BUFFER_SIZE && !from.ending) {
+                // A short read emptied the socket; its next bytes raise a new edge.
+                from.readable = false;
+            }
+        }
+        return true;
+    }
+
+    /** After an end of stream: shut the peer's output once its data is out; close when both sides are done. */
+    private void finish() {
+        if (client.eof && backend.eof && client.pending == null && backend.pending == null) {
+            close();
+            return;
+        }
+        if (!shutOutputAfterEof(client, backend)) {
+            return;
+        }
+        shutOutputAfterEof(backend, client);
+    }
+
+    private boolean shutOutputAfterEof(Side from, Side to) {
+        if (from.eof && to.pending == null && !to.outputShut) {
+            to.outputShut = true;
+            try {
+                to.socket.shutdown(false, true);
+            } catch (IOException | RuntimeException e) {
+                reset();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void abort() {
+        reset();
+    }
+
+    /** Ends both sockets with a FIN. */
+    void close() {
+        end(false);
+    }
+
+    /** Ends both sockets with an RST (a cut must not look like an end of stream). */
+    void reset() {
+        end(true);
+    }
+
+    private void end(boolean rst) {
+        if (state == CLOSED) {
+            return;
+        }
+        boolean wasOpen = state == OPEN;
+        state = CLOSED;
+        if (drainTimer != null) {
+            drainTimer.cancel();
+        }
+        endSide(client, rst);
+        endSide(backend, rst);
+        loop.pairs.remove(this);
+        if (wasOpen) {
+            path.counters.closed(service);
+        }
+    }
+
+    private void endSide(Side s, boolean rst) {
+        if (s.pending != null) {
+            s.pending.release();
+            s.pending = null;
+        }
+        if (s.socket != null) {
+            if (rst) {
+                s.socket.setSoLingerQuietly();
+            }
+            loop.close(s.socket);
+        }
+    }
+
+    /** Still connecting in attempt {@code a} (else a deadline queued for that attempt is stale). */
+    boolean connecting(int a) {
+        return state == CONNECTING && attempt == a && backend.socket != null;
+    }
+
+    boolean open() {
+        return state == OPEN;
+    }
+}

@@ -1,0 +1,9 @@
+package io.kexpose.proxy.dataplane;
+
+/** Which code forwards TCP: our own loops on Netty's native epoll calls, or Netty channels. */
+public enum TcpEngine {
+    /** {@link EpollTcpPath}: Linux only; the default where the epoll transport loads. */
+    EPOLL,
+    /** {@link NettyTcpPath}: any transport (NIO included). */
+    NETTY
+}
