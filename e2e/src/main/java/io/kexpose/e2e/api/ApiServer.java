@@ -3,11 +3,14 @@ package io.kexpose.e2e.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.vertx.core.Future;
+import io.kexpose.e2e.api.store.ObjectStore;
+import io.kexpose.e2e.api.store.Selector;
+import io.kexpose.e2e.api.store.StoreException;
+import io.kexpose.e2e.api.store.StoredObject;
+import io.kexpose.e2e.api.store.WatchEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,64 +18,48 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The local cluster's Kubernetes API: what kubectl and the fabric8 client talk to. Objects live in the fabric8
- * mock server (CRUD mode) on a private port; this front adds what the mock lacks and a real API server does:
- * {@code /version} and discovery, typed list kinds, {@code Status} errors, patch types (JSON, merge, strategic
- * merge), the {@code status} and {@code scale} subresources, server-side Table printing for kubectl, HTTP streaming
- * watches (the mock only streams over WebSocket), Service admission (ClusterIP and nodePort allocation and
- * validation) and graceful pod deletion. Writes are serialized, as etcd serializes them.
+ * The local cluster's Kubernetes API: what kubectl and the fabric8 client talk to. Objects live in an in-process
+ * {@link ObjectStore} (indexed by resource, namespace and name, one resourceVersion, watch history); this front does
+ * what a real API server does around its storage: {@code /version} and discovery, typed list kinds, {@code Status}
+ * errors, patch types (JSON, merge, strategic merge), the {@code status} and {@code scale} subresources,
+ * server-side Table printing for kubectl, HTTP streaming and WebSocket watches ({@link WatchStreams}), Service
+ * admission (ClusterIP and nodePort allocation and validation) and graceful pod deletion. Writes of one object are
+ * serialized (its lock in the store); writes of different objects run side by side.
  */
 public final class ApiServer {
-
-    /** Called for every successful write, for controllers that want to react without a watch. */
-    public interface WriteListener {
-        /** One write was stored: {@code type} is ADDED, MODIFIED or DELETED. */
-        void written(ResourcePath path, String type, JsonNode object);
-    }
 
     static final String GIT_VERSION = "v1.32.0-kexpose";
 
     private final Vertx vertx;
-    private final Store store;
-    private final String storeHost;
-    private final int storePort;
+    private final ObjectStore store;
     private final ServiceAdmission admission;
     private final Clock clock;
     private final ObjectMapper json = Serialization.jsonMapper();
-    private final Object writeLock = new Object();
-    private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final WatchStreams watches;
     private volatile java.nio.file.Path podLogDir;
     private HttpServer server;
-    private WebSocketClient wsClient;
     private String address;
 
-    public ApiServer(Vertx vertx, String storeHost, int storePort, ServiceAllocator allocator, Clock clock) {
+    public ApiServer(Vertx vertx, ObjectStore store, ServiceAllocator allocator, Clock clock) {
         this.vertx = vertx;
-        this.store = new Store(storeHost, storePort);
-        this.storeHost = storeHost;
-        this.storePort = storePort;
+        this.store = store;
         this.admission = new ServiceAdmission(allocator);
         this.clock = clock;
+        this.watches = new WatchStreams(vertx, store, json, clock);
     }
 
     /** Listens on host:port (0 for any free port); returns the URL clients use. */
     public String start(String host, int port) throws Exception {
-        wsClient = vertx.createWebSocketClient();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                 .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
-                .webSocketHandler(this::proxyWebSocketWatch)
+                .webSocketHandler(watches::serve)
                 .requestHandler(this::handle);
         server.listen().toCompletionStage().toCompletableFuture().get();
         address = host + ":" + server.actualPort();
@@ -90,15 +77,11 @@ public final class ApiServer {
         this.podLogDir = dir;
     }
 
-    public void addListener(WriteListener listener) {
-        listeners.add(listener);
-    }
-
     private void handle(HttpServerRequest req) {
         if (req.method() == HttpMethod.GET && isWatch(req)) {
             ResourcePath rp = ResourcePath.parse(req.path());
             if (rp != null && Discovery.find(rp.apiVersion(), rp.resource()) != null) {
-                streamWatch(req, rp);
+                watches.serve(req, rp);
                 return;
             }
         }
@@ -180,24 +163,21 @@ public final class ApiServer {
         if (method == HttpMethod.GET) {
             return get(rp, params, headers);
         }
-        if (rp.subresource() != null) {
-            synchronized (writeLock) {
-                return writeSubresource(method, rp, headers, body);
-            }
+        if (rp.subresource() != null && !rp.isCollection()) {
+            return store.locked(rp.key(), () -> writeSubresource(method, rp, headers, body));
         }
-        synchronized (writeLock) {
-            if (method == HttpMethod.POST && rp.isCollection()) {
-                return create(rp, headers, body);
-            }
-            if (method == HttpMethod.PUT && !rp.isCollection()) {
-                return replace(rp, parse(body, headers));
-            }
-            if (method == HttpMethod.PATCH && !rp.isCollection()) {
-                return patch(rp, headers, body);
-            }
-            if (method == HttpMethod.DELETE && !rp.isCollection()) {
-                return delete(rp, params, body);
-            }
+        if (method == HttpMethod.POST && rp.isCollection()) {
+            return create(rp, headers, body);
+        }
+        if (method == HttpMethod.PUT && !rp.isCollection()) {
+            ObjectNode updated = parse(body, headers);
+            return store.locked(rp.key(), () -> replace(rp, updated));
+        }
+        if (method == HttpMethod.PATCH && !rp.isCollection()) {
+            return store.locked(rp.key(), () -> patch(rp, headers, body));
+        }
+        if (method == HttpMethod.DELETE && !rp.isCollection()) {
+            return store.locked(rp.key(), () -> delete(rp, params, body));
         }
         throw new ApiException(new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the "
                 + "requested resource"));
@@ -230,63 +210,52 @@ public final class ApiServer {
         if ("scale".equals(rp.subresource())) {
             return Reply.json(200, write(scaleOf(rp, fetch(rp.withoutSubresource()))));
         }
-        String query = storeQuery(params);
         if (rp.isCollection()) {
-            Store.Reply r = store.get(rp.collectionPath() + query);
-            if (!r.ok()) {
-                throw new ApiException(new ApiError(r.code(), "InternalError", "store error " + r.code()));
-            }
-            ObjectNode list = (ObjectNode) readTree(r.body());
+            ObjectStore.Listing listing = store.list(rp.qualifiedResource(), rp.namespace(), selector(params));
             Discovery.Resource resource = Discovery.find(rp.apiVersion(), rp.resource());
-            list.put("kind", resource.kind() + "List");
-            list.put("apiVersion", rp.apiVersion());
-            List<JsonNode> items = new ArrayList<>();
-            list.path("items").forEach(item -> {
-                ((ObjectNode) item).put("kind", resource.kind());
-                ((ObjectNode) item).put("apiVersion", rp.apiVersion());
-                items.add(item);
-            });
-            items.sort(java.util.Comparator.comparing((JsonNode n) -> n.path("metadata").path("namespace").asText())
-                    .thenComparing(n -> n.path("metadata").path("name").asText()));
-            list.set("items", json.valueToTree(items));
-            String rv = list.path("metadata").path("resourceVersion").asText(null);
+            String rv = Long.toString(listing.resourceVersion());
             if (Tables.wanted(headers.get("Accept"))) {
+                List<JsonNode> items = new ArrayList<>(listing.items().size());
+                listing.items().forEach(o -> items.add(o.object()));
                 return Reply.json(200, write(Tables.table(rp.resource(), items, rv, params.get("includeObject"),
                         true, clock.instant())));
             }
-            return Reply.json(200, write(list));
+            StringBuilder list = new StringBuilder(256 + 2048 * listing.items().size());
+            list.append("{\"kind\":\"").append(resource.kind()).append("List\",\"apiVersion\":\"")
+                    .append(rp.apiVersion()).append("\",\"metadata\":{\"resourceVersion\":\"").append(rv)
+                    .append("\"},\"items\":[");
+            for (int i = 0; i < listing.items().size(); i++) {
+                list.append(i == 0 ? "" : ",").append(listing.items().get(i).json());
+            }
+            return Reply.json(200, list.append("]}").toString());
         }
-        JsonNode object = fetch(rp.withoutSubresource());
+        StoredObject object = stored(rp.withoutSubresource());
         if (Tables.wanted(headers.get("Accept"))) {
-            return Reply.json(200, write(Tables.table(rp.resource(), List.of(object), null,
+            return Reply.json(200, write(Tables.table(rp.resource(), List.of(object.object()), null,
                     params.get("includeObject"), true, clock.instant())));
         }
-        return Reply.json(200, write(object));
+        return Reply.json(200, object.json());
     }
 
-    /** The stored object, or a NotFound {@link ApiException}. */
-    JsonNode fetch(ResourcePath rp) {
-        Store.Reply r = store.get(rp.objectPath());
-        if (r.code() == 404 || r.body().isEmpty()) {
+    /** The stored object (read-only: copy it to change it), or a NotFound {@link ApiException}. */
+    ObjectNode fetch(ResourcePath rp) {
+        return stored(rp).object();
+    }
+
+    private StoredObject stored(ResourcePath rp) {
+        StoredObject o = store.get(rp.key());
+        if (o == null) {
             throw new ApiException(notFound(rp));
         }
-        ObjectNode object = (ObjectNode) readTree(r.body());
-        Discovery.Resource resource = Discovery.find(rp.apiVersion(), rp.resource());
-        object.put("kind", resource.kind());
-        object.put("apiVersion", rp.apiVersion());
-        return object;
+        return o;
     }
 
-    private static String storeQuery(MultiMap params) {
-        StringBuilder q = new StringBuilder();
-        for (String key : List.of("labelSelector", "fieldSelector")) {
-            String v = params.get(key);
-            if (v != null && !v.isEmpty()) {
-                q.append(q.length() == 0 ? "?" : "&").append(key).append('=')
-                        .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
-            }
+    private static Selector selector(MultiMap params) {
+        try {
+            return Selector.labels(params.get("labelSelector")).and(Selector.fields(params.get("fieldSelector")));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(new ApiError(400, "BadRequest", e.getMessage()));
         }
-        return q.toString();
     }
 
     // ---- writes
@@ -313,38 +282,40 @@ public final class ApiServer {
             meta.put("namespace", rp.namespace());
         }
         ResourcePath target = new ResourcePath(rp.group(), rp.version(), rp.namespace(), rp.resource(), name, null);
-        if (store.get(target.objectPath()).code() == 200) {
-            throw new ApiException(ApiError.alreadyExists(qualified(rp), name));
-        }
         object.put("kind", kindOf(rp));
         object.put("apiVersion", rp.apiVersion());
-        if (rp.resource().equals("services")) {
-            Service service = json.convertValue(object, Service.class);
-            ServiceAdmission.Result result = admission.create(service);
-            if (result.error() != null) {
-                throw new ApiException(result.error());
+        ObjectNode admitted = object;
+        return store.locked(target.key(), () -> {
+            if (store.get(target.key()) != null) {
+                throw new ApiException(ApiError.alreadyExists(rp.qualifiedResource(), target.name()));
             }
-            object = json.valueToTree(result.service());
-        }
-        Store.Reply r = store.post(rp.collectionPath(), write(object));
-        if (!r.ok()) {
+            ObjectNode toStore = admitted;
+            Service service = null;
             if (rp.resource().equals("services")) {
-                admission.release(json.convertValue(object, Service.class));
+                ServiceAdmission.Result result = admission.create(json.convertValue(toStore, Service.class));
+                if (result.error() != null) {
+                    throw new ApiException(result.error());
+                }
+                service = result.service();
+                toStore = json.valueToTree(service);
             }
-            throw new ApiException(storeError(r, target));
-        }
-        JsonNode stored = withKind(readTree(r.body()), rp);
-        notifyListeners(target, "ADDED", stored);
-        return Reply.json(201, write(stored));
+            try {
+                return Reply.json(201, store.create(target.key(), toStore).json());
+            } catch (StoreException e) {
+                if (service != null) {
+                    admission.release(service);
+                }
+                throw new ApiException(storeError(e, target));
+            }
+        });
     }
 
+    /** PUT: a new version of the object, if it was read at the stored resourceVersion (or names none). */
     private Reply replace(ResourcePath rp, ObjectNode updated) {
-        JsonNode current = fetch(rp);
+        ObjectNode current = fetch(rp);
         String rv = updated.path("metadata").path("resourceVersion").asText("");
         if (!rv.isEmpty() && !rv.equals(current.path("metadata").path("resourceVersion").asText())) {
-            throw new ApiException(new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + qualified(rp)
-                    + " \"" + rp.name() + "\": the object has been modified; please apply your changes to the "
-                    + "latest version and try again"));
+            throw new ApiException(conflict(rp));
         }
         return store(rp, current, updated);
     }
@@ -355,21 +326,22 @@ public final class ApiServer {
             throw new ApiException(new ApiError(415, "UnsupportedMediaType", "the local cluster does not support "
                     + "patch type " + JsonPatches.baseType(type) + " (use JSON, merge or strategic merge patches)"));
         }
-        JsonNode current = fetch(rp);
+        ObjectNode current = fetch(rp);
         JsonNode patched = JsonPatches.apply(type, current, readTree(body.toString()));
         return store(rp, current, (ObjectNode) patched);
     }
 
-    /** Stores a new version of an existing object, keeping identity and bumping nothing the store bumps itself. */
-    private Reply store(ResourcePath rp, JsonNode current, ObjectNode updated) {
+    /**
+     * Stores a new version of an existing object (the caller holds its lock): kind, name and namespace from the
+     * path, the status kept (it changes through the status subresource), Service admission when a Service's spec
+     * changes. The store keeps identity, generation and deletion marks, and stores nothing if nothing changed.
+     */
+    private Reply store(ResourcePath rp, ObjectNode current, ObjectNode updated) {
         ObjectNode meta = updated.with("metadata");
         meta.put("name", rp.name());
         if (rp.namespace() != null) {
             meta.put("namespace", rp.namespace());
         }
-        meta.set("uid", current.path("metadata").path("uid"));
-        meta.set("creationTimestamp", current.path("metadata").path("creationTimestamp"));
-        meta.set("resourceVersion", current.path("metadata").path("resourceVersion"));
         updated.put("kind", kindOf(rp));
         updated.put("apiVersion", rp.apiVersion());
         if (!rp.resource().equals("services") && current.has("status") && !updated.has("status")) {
@@ -377,33 +349,37 @@ public final class ApiServer {
         }
         if (rp.resource().equals("services")) {
             updated.set("status", current.path("status").isMissingNode() ? json.createObjectNode() : current.get("status"));
-            Service old = json.convertValue(current, Service.class);
-            ServiceAdmission.Result result = admission.update(old, json.convertValue(updated, Service.class));
-            if (result.error() != null) {
-                throw new ApiException(result.error());
+            if (!current.path("spec").equals(updated.path("spec"))) {
+                Service old = json.convertValue(current, Service.class);
+                ServiceAdmission.Result result = admission.update(old, json.convertValue(updated, Service.class));
+                if (result.error() != null) {
+                    throw new ApiException(result.error());
+                }
+                updated = json.valueToTree(result.service());
             }
-            updated = json.valueToTree(result.service());
         }
-        if (current.equals(updated)) {
-            return Reply.json(200, write(current));
-        }
-        return putModified(rp, updated);
+        return written(rp, replaceStored(rp, updated));
     }
 
-    /** Replaces a stored object, tells the listeners, and answers with what the store kept. */
-    private Reply putModified(ResourcePath rp, JsonNode object) {
-        Store.Reply r = store.put(rp.objectPath(), write(object));
-        if (!r.ok()) {
-            throw new ApiException(storeError(r, rp));
+    private ObjectStore.Write replaceStored(ResourcePath rp, ObjectNode updated) {
+        try {
+            return store.replace(rp.key(), updated);
+        } catch (StoreException e) {
+            throw new ApiException(storeError(e, rp));
         }
-        JsonNode stored = withKind(readTree(r.body()), rp);
-        notifyListeners(rp, "MODIFIED", stored);
-        return Reply.json(200, write(stored));
+    }
+
+    /** The answer to a write; a Service that is gone releases its ClusterIP and nodePorts. */
+    private Reply written(ResourcePath rp, ObjectStore.Write write) {
+        if (WatchEvent.DELETED.equals(write.type()) && rp.resource().equals("services")) {
+            admission.release(json.convertValue(write.object().object(), Service.class));
+        }
+        return Reply.json(200, write.object().json());
     }
 
     private Reply writeSubresource(HttpMethod method, ResourcePath rp, MultiMap headers, Buffer body) {
         ResourcePath objectPath = rp.withoutSubresource();
-        JsonNode current = fetch(objectPath);
+        ObjectNode current = fetch(objectPath);
         if (rp.subresource().equals("scale")) {
             JsonNode scale = scaleOf(rp, current);
             JsonNode newScale = method == HttpMethod.PATCH
@@ -419,41 +395,36 @@ public final class ApiServer {
             store(objectPath, current, updated);
             return Reply.json(200, write(scaleOf(rp, fetch(objectPath))));
         }
+        if (!rp.subresource().equals("status") || !(method == HttpMethod.PUT || method == HttpMethod.PATCH)) {
+            throw new ApiException(new ApiError(405, "MethodNotAllowed", "the server does not allow this method on "
+                    + "the requested resource"));
+        }
         // status: only .status changes
         JsonNode incoming = method == HttpMethod.PATCH
                 ? JsonPatches.apply(headers.get("Content-Type"), current, readTree(body.toString()))
                 : readTree(body.toString());
         ObjectNode updated = current.deepCopy();
         updated.set("status", incoming.path("status").isMissingNode() ? json.createObjectNode() : incoming.get("status"));
-        if (current.equals(updated)) {
-            return Reply.json(200, write(current));
-        }
-        return putModified(objectPath, updated);
+        return written(objectPath, replaceStored(objectPath, updated));
     }
 
+    /**
+     * DELETE: a pod on a node is deleted gracefully (marked; the node agent stops it and deletes it with grace
+     * period 0); an object with finalizers is marked until they are gone; anything else goes now.
+     */
     private Reply delete(ResourcePath rp, MultiMap params, Buffer body) {
-        JsonNode current = fetch(rp);
+        ObjectNode current = fetch(rp);
+        long grace = 0;
         if (rp.resource().equals("pods") && !immediate(params, body) && current.path("spec").has("nodeName")) {
-            // Graceful deletion: mark it; the node agent stops the process and then deletes with grace period 0.
-            if (!current.path("metadata").has("deletionTimestamp")) {
-                ObjectNode marked = current.deepCopy();
-                long grace = current.path("spec").path("terminationGracePeriodSeconds").asLong(30);
-                marked.with("metadata").put("deletionTimestamp", java.time.format.DateTimeFormatter.ISO_INSTANT
-                        .format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
-                marked.with("metadata").put("deletionGracePeriodSeconds", grace);
-                return putModified(rp, marked);
-            }
-            return Reply.json(200, write(current));
+            grace = Math.max(1, current.path("spec").path("terminationGracePeriodSeconds").asLong(30));
         }
-        Store.Reply r = store.delete(rp.objectPath());
-        if (!r.ok()) {
-            throw new ApiException(storeError(r, rp));
+        try {
+            ObjectStore.Write write = store.delete(rp.key(), grace);
+            written(rp, write);
+            return Reply.json(200, WatchEvent.DELETED.equals(write.type()) ? write(current) : write.object().json());
+        } catch (StoreException e) {
+            throw new ApiException(storeError(e, rp));
         }
-        if (rp.resource().equals("services")) {
-            admission.release(json.convertValue(current, Service.class));
-        }
-        notifyListeners(rp, "DELETED", current);
-        return Reply.json(200, write(current));
     }
 
     private boolean immediate(MultiMap params, Buffer body) {
@@ -487,130 +458,9 @@ public final class ApiServer {
         return scale;
     }
 
-    private void notifyListeners(ResourcePath rp, String type, JsonNode object) {
-        for (WriteListener l : listeners) {
-            l.written(rp, type, object);
-        }
-    }
-
-    // ---- watches
-
     private static boolean isWatch(HttpServerRequest req) {
         String w = req.getParam("watch");
         return w != null && (w.equals("true") || w.equals("1"));
-    }
-
-    /** kubectl's watch: a chunked stream of JSON events, one per line, relayed from the store's WebSocket watch. */
-    private void streamWatch(HttpServerRequest req, ResourcePath rp) {
-        HttpServerResponse response = req.response();
-        long sinceVersion = parseLong(req.getParam("resourceVersion"));
-        boolean table = Tables.wanted(req.getHeader("Accept"));
-        String includeObject = req.getParam("includeObject");
-        AtomicBoolean first = new AtomicBoolean(true);
-        Discovery.Resource resource = Discovery.find(rp.apiVersion(), rp.resource());
-        connectStoreWatch(rp, req.params()).onComplete(ar -> {
-            if (ar.failed()) {
-                response.setStatusCode(503).putHeader("Content-Type", "application/json")
-                        .end(write(statusOf(new ApiError(503, "ServiceUnavailable", "watch unavailable: "
-                                + ar.cause().getMessage()))));
-                return;
-            }
-            io.vertx.core.http.WebSocket ws = ar.result();
-            response.setChunked(true).putHeader("Content-Type", "application/json")
-                    .putHeader("Cache-Control", "no-cache, private");
-            response.write("");
-            long timeout = parseLong(req.getParam("timeoutSeconds"));
-            long timer = timeout > 0 ? vertx.setTimer(timeout * 1000, t -> ws.close()) : -1;
-            ws.textMessageHandler(text -> {
-                JsonNode event = readTree(text);
-                ObjectNode object = (ObjectNode) event.path("object");
-                if (object.isMissingNode()) {
-                    return;
-                }
-                long version = parseLong(object.path("metadata").path("resourceVersion").asText());
-                if (sinceVersion > 0 && version <= sinceVersion && !"DELETED".equals(event.path("type").asText())) {
-                    return;
-                }
-                object.put("kind", resource.kind());
-                object.put("apiVersion", rp.apiVersion());
-                ObjectNode out = json.createObjectNode();
-                out.put("type", event.path("type").asText());
-                out.set("object", table ? Tables.table(rp.resource(), List.of(object), null, includeObject,
-                        first.getAndSet(false), clock.instant()) : object);
-                if (!response.closed() && !response.ended()) {
-                    response.write(write(out) + "\n");
-                }
-            });
-            ws.closeHandler(v -> {
-                if (timer >= 0) {
-                    vertx.cancelTimer(timer);
-                }
-                if (!response.ended() && !response.closed()) {
-                    response.end();
-                }
-            });
-            response.closeHandler(v -> ws.close());
-        });
-    }
-
-    /** A fabric8 client's watch (WebSocket): relayed frame by frame to and from the store's watch. */
-    private void proxyWebSocketWatch(ServerWebSocket client) {
-        ResourcePath rp = ResourcePath.parse(client.path());
-        if (rp == null || Discovery.find(rp.apiVersion(), rp.resource()) == null) {
-            client.reject(404);
-            return;
-        }
-        client.pause();
-        MultiMap params = MultiMap.caseInsensitiveMultiMap();
-        String query = client.query();
-        if (query != null) {
-            for (String kv : query.split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    params.add(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1),
-                            java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
-        }
-        connectStoreWatch(rp, params).onComplete(ar -> {
-            if (ar.failed()) {
-                client.close((short) 1011, "store watch unavailable");
-                return;
-            }
-            io.vertx.core.http.WebSocket upstream = ar.result();
-            Discovery.Resource resource = Discovery.find(rp.apiVersion(), rp.resource());
-            upstream.textMessageHandler(text -> {
-                JsonNode event = readTree(text);
-                if (event.path("object").isObject()) {
-                    ((ObjectNode) event.path("object")).put("kind", resource.kind());
-                    ((ObjectNode) event.path("object")).put("apiVersion", rp.apiVersion());
-                }
-                client.writeTextMessage(write(event));
-            });
-            upstream.closeHandler(v -> client.close());
-            client.closeHandler(v -> upstream.close());
-            client.resume();
-        });
-    }
-
-    private Future<io.vertx.core.http.WebSocket> connectStoreWatch(ResourcePath rp, MultiMap params) {
-        String uri = rp.isCollection() ? rp.collectionPath() : rp.collectionPath();
-        StringBuilder q = new StringBuilder("?watch=true");
-        String labels = params.get("labelSelector");
-        if (labels != null && !labels.isEmpty()) {
-            q.append("&labelSelector=").append(java.net.URLEncoder.encode(labels,
-                    java.nio.charset.StandardCharsets.UTF_8));
-        }
-        String fields = params.get("fieldSelector");
-        if (!rp.isCollection()) {
-            fields = "metadata.name=" + rp.name();
-        }
-        if (fields != null && !fields.isEmpty()) {
-            q.append("&fieldSelector=").append(java.net.URLEncoder.encode(fields,
-                    java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return wsClient.connect(new WebSocketConnectOptions().setHost(storeHost).setPort(storePort)
-                .setURI(uri + q));
     }
 
     // ---- helpers
@@ -646,12 +496,6 @@ public final class ApiServer {
         }
     }
 
-    private JsonNode withKind(JsonNode object, ResourcePath rp) {
-        ((ObjectNode) object).put("kind", kindOf(rp));
-        ((ObjectNode) object).put("apiVersion", rp.apiVersion());
-        return object;
-    }
-
     String write(Object value) {
         try {
             return json.writeValueAsString(value);
@@ -664,26 +508,22 @@ public final class ApiServer {
         return Discovery.find(rp.apiVersion(), rp.resource()).kind();
     }
 
-    /** {@code services}, {@code deployments.apps}: how the API server names a resource in messages. */
-    private static String qualified(ResourcePath rp) {
-        return rp.group().isEmpty() ? rp.resource() : rp.resource() + "." + rp.group();
-    }
-
     private static ApiError notFound(ResourcePath rp) {
-        return ApiError.notFound(qualified(rp), rp.name());
+        return ApiError.notFound(rp.qualifiedResource(), rp.name());
     }
 
-    private static ApiError storeError(Store.Reply r, ResourcePath rp) {
-        if (r.code() == 404) {
-            return notFound(rp);
-        }
-        if (r.code() == 409) {
-            return new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + qualified(rp) + " \""
-                    + rp.name() + "\": the object has been modified; please apply your changes to the latest version "
-                    + "and try again");
-        }
-        return new ApiError(r.code() >= 400 ? r.code() : 500, "InternalError", "store error " + r.code() + ": "
-                + r.body());
+    private static ApiError storeError(StoreException e, ResourcePath rp) {
+        return switch (e.reason()) {
+            case NOT_FOUND -> notFound(rp);
+            case ALREADY_EXISTS -> ApiError.alreadyExists(rp.qualifiedResource(), rp.name());
+            case EXPIRED -> new ApiError(410, "Expired", e.getMessage());
+        };
+    }
+
+    private static ApiError conflict(ResourcePath rp) {
+        return new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + rp.qualifiedResource() + " \""
+                + rp.name() + "\": the object has been modified; please apply your changes to the latest version "
+                + "and try again");
     }
 
     private Reply error(ApiError e) {
@@ -716,14 +556,6 @@ public final class ApiServer {
             }
         }
         return status;
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null || s.isEmpty() ? 0 : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     /** Carries an {@link ApiError} out of request handling. */

@@ -1,5 +1,7 @@
 package io.kexpose.e2e.api;
 
+import io.kexpose.e2e.api.store.ObjectKey;
+
 /**
  * A parsed Kubernetes REST path: {@code /api/v1/namespaces/default/services/web/status} is group "", version
  * v1, namespace default, resource services, name web, subresource status. {@code /apis/apps/v1/deployments} is
@@ -47,7 +49,7 @@ public record ResourcePath(String group, String version, String namespace, Strin
         return new ResourcePath(group, version, namespace, resource, name, sub);
     }
 
-    /** The path of this object's collection in the store. */
+    /** The path of this object's collection. */
     public String collectionPath() {
         return prefix() + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + resource;
     }
@@ -65,6 +67,16 @@ public record ResourcePath(String group, String version, String namespace, Strin
     /** {@code v1} or {@code group/version}, as in apiVersion. */
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;
+    }
+
+    /** The resource as the store and API messages name it: {@code services}, {@code deployments.apps}. */
+    public String qualifiedResource() {
+        return group.isEmpty() ? resource : resource + "." + group;
+    }
+
+    /** The store key of the object this path names (its subresource aside). */
+    public ObjectKey key() {
+        return new ObjectKey(qualifiedResource(), namespace, name);
     }
 
     public boolean isCollection() {

@@ -8,7 +8,7 @@ import java.util.Set;
  * ClusterIP and nodePort bookkeeping, as the API server's allocators keep it: a ClusterIP range (IPv4 CIDR) and the
  * nodePort range 30000–32767. Dynamic allocations come at random from the upper band of each range, so that the
  * lower band stays free for addresses and ports users ask for by hand (the API server's static/dynamic split).
- * Not thread-safe: {@link ApiServer} calls it from one thread at a time.
+ * Thread-safe: every method is atomic, so admissions of different Services can run side by side.
  */
 public final class ServiceAllocator {
 
@@ -48,12 +48,12 @@ public final class ServiceAllocator {
     }
 
     /** Takes a specific address; false if it is taken or outside the range. */
-    public boolean takeIp(String ip) {
+    public synchronized boolean takeIp(String ip) {
         return inRange(ip) && usedIps.add(parse(ip));
     }
 
     /** Allocates a free address from the dynamic band, or returns null if the range is full. */
-    public String allocateIp() {
+    public synchronized String allocateIp() {
         int staticBand = Math.min(Math.max(16, size / 16), 256);
         for (int attempt = 0; attempt < 4 * size; attempt++) {
             long candidate = base + staticBand + random.nextInt(size - staticBand - 1);
@@ -69,7 +69,7 @@ public final class ServiceAllocator {
         return null;
     }
 
-    public void releaseIp(String ip) {
+    public synchronized void releaseIp(String ip) {
         Long v = parse(ip);
         if (v != null) {
             usedIps.remove(v);
@@ -77,7 +77,7 @@ public final class ServiceAllocator {
     }
 
     /** Takes a specific nodePort; false if taken (the caller checks the range first). */
-    public boolean takePort(int port) {
+    public synchronized boolean takePort(int port) {
         return usedPorts.add(port);
     }
 
@@ -86,7 +86,7 @@ public final class ServiceAllocator {
     }
 
     /** Allocates a free nodePort from the dynamic band, or returns -1 if none is left. */
-    public int allocatePort() {
+    public synchronized int allocatePort() {
         int total = NODE_PORT_MAX - NODE_PORT_MIN + 1;
         int staticBand = Math.min(Math.max(16, total / 32), 128);
         for (int attempt = 0; attempt < 4 * total; attempt++) {
@@ -103,7 +103,7 @@ public final class ServiceAllocator {
         return -1;
     }
 
-    public void releasePort(int port) {
+    public synchronized void releasePort(int port) {
         usedPorts.remove(port);
     }
 

@@ -6,13 +6,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.kexpose.e2e.api.ApiServer;
+import io.kexpose.e2e.api.store.ObjectStore;
 import io.kexpose.e2e.controllers.DeploymentController;
 import io.kexpose.e2e.controllers.EndpointSliceController;
 import io.kexpose.e2e.node.HttpenvLauncher;
@@ -21,15 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import io.kexpose.e2e.api.ServiceAllocator;
 import io.vertx.core.Vertx;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Queue;
 
 /**
- * The local cluster: an embedded Kubernetes API (the fabric8 mock server as the store, {@link ApiServer} in front),
+ * The local cluster: an embedded Kubernetes API ({@link ApiServer} over an in-process {@link ObjectStore}),
  * Node objects, the {@code kubernetes} and {@code kube-dns} Services, and the kubeconfig that points kubectl and the
  * components at it. See docs/local-cluster.md for the address plan.
  */
@@ -71,16 +63,8 @@ public final class LocalCluster implements AutoCloseable {
         return "127.1.0." + n;
     }
 
-    /** The store's request log is for debugging the mock, not for users; kept referenced so the level sticks. */
-    private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-    static {
-        STORE_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-
     private final Settings settings;
     private Vertx vertx;
-    private KubernetesMockServer storeServer;
     private ApiServer api;
     private String apiUrl;
     private KubernetesClient client;
@@ -96,12 +80,9 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts the API, writes the kubeconfig and creates the cluster's built-in objects. */
     public LocalCluster start() throws Exception {
         vertx = Vertx.vertx();
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        storeServer = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
-        storeServer.init(InetAddress.getLoopbackAddress(), 0);
         ServiceAllocator allocator = new ServiceAllocator(settings.serviceCidr(), System.nanoTime());
-        api = new ApiServer(vertx, "127.0.0.1", storeServer.getPort(), allocator, Clock.systemUTC());
+        api = new ApiServer(vertx, new ObjectStore(Clock.systemUTC(), ObjectStore.DEFAULT_HISTORY), allocator,
+                Clock.systemUTC());
         api.podLogs(settings.logDir());
         apiUrl = api.start(settings.apiHost(), settings.apiPort());
         Kubeconfig.write(settings.kubeconfig(), apiUrl);
@@ -219,9 +200,6 @@ public final class LocalCluster implements AutoCloseable {
         }
         if (api != null) {
             api.stop();
-        }
-        if (storeServer != null) {
-            storeServer.destroy();
         }
         if (vertx != null) {
             vertx.close().toCompletionStage().toCompletableFuture().get();
