@@ -12,8 +12,9 @@ import java.lang.reflect.Method;
  * The {@code epoll_event} array one {@link EpollTcpLoop} waits on. Netty exports epoll_wait and epoll_ctl
  * ({@link Native}) but keeps the array's constructor and accessors to its own package, so the array is made once by
  * reflection and its entries are read straight from native memory (the layout Netty itself reads: a 32-bit event
- * mask, then the data word carrying the file descriptor).
+ * mask, then the data word carrying the file descriptor). Native images keep those members through the annotation.
  */
+@io.quarkus.runtime.annotations.RegisterForReflection(targets = {EpollEventArray.class, Native.class}, methods = true)
 final class EpollEvents {
 
     private static final int SIZE = Native.sizeofEpollEvent();

@@ -162,6 +162,11 @@ final class EpollTcpLoop implements Runnable {
         Native.epollCtlMod(epoll.intValue(), fd, INPUT | Native.EPOLLOUT);
     }
 
+    /** Loop thread only: stop watching a registered {@code fd} for output. */
+    void watchInputOnly(int fd) throws IOException {
+        Native.epollCtlMod(epoll.intValue(), fd, INPUT);
+    }
+
     /**
      * Loop thread only, outside the dispatch of events (tasks): forget {@code fd} and close it now. The round's events
      * are all dispatched by then, so no stale event can reach whatever gets the number next.

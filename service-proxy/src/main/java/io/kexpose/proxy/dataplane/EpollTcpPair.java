@@ -200,6 +200,18 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
                     return;
                 }
                 connected();
+            } else if (backend.pending == null && (events & READ_EVENTS) == 0 && backend.watchingOutput) {
+                // Room to write again and nothing to write: with output watched, every ACK of the requests sent
+                // wakes the loop (twice the wake-ups per keep-alive request). Watch output again only when a
+                // send falls short.
+                backend.watchingOutput = false;
+                try {
+                    loop.watchInputOnly(fd);
+                } catch (IOException e) {
+                    reset();
+                    return;
+                }
+                return;
             }
             mark(backend, events);
         } else {

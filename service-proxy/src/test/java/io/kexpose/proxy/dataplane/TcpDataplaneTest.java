@@ -145,6 +145,24 @@ class TcpDataplaneTest {
     }
 
     @Test
+    void dropHoldsTheClientWithoutAnAnswerAndForwardsNothing() throws Exception {
+        // internalTrafficPolicy Local and no endpoint on this node: DROP (E3). The proxy must accept (a userspace
+        // listener cannot ignore a SYN) but neither answer nor reach the endpoint.
+        Endpoint remote = pod("127.244.1.1", "pod-a");
+        ServicePort sp = new ServicePort(WEB, List.of("127.96.0.21"), 8080, 0, List.of(), List.of(), List.of(), false,
+                true, 0, 0);
+        dataplane.apply(RoutingTable.build(List.of(sp), Map.of(WEB, List.of(Endpoint.ready(remote.ip(),
+                remote.port(), false))), NODE));
+        try (Socket s = new Socket("127.96.0.21", 8080)) {
+            s.setSoTimeout(400);
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+            assertThrows(java.net.SocketTimeoutException.class, () -> s.getInputStream().read());
+        }
+        assertEquals(1, counters.droppedCount.get());
+        assertEquals(0, counters.opened.get(), "nothing reached the endpoint");
+    }
+
+    @Test
     void v1ConnectionsAreSpreadRoundRobinAndBytesPassBothWays() throws Exception {
         route("127.96.7.7", 8080, List.of(pod("127.244.1.2", "pod-a"), pod("127.244.1.3", "pod-b")));
         Map<String, Integer> hits = new HashMap<>();
