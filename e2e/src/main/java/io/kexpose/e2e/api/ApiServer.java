@@ -327,8 +327,17 @@ public final class ApiServer {
                     + "patch type " + JsonPatches.baseType(type) + " (use JSON, merge or strategic merge patches)"));
         }
         ObjectNode current = fetch(rp);
-        JsonNode patched = JsonPatches.apply(type, current, readTree(body.toString()));
+        JsonNode patched = applyPatch(type, current, body);
         return store(rp, current, (ObjectNode) patched);
+    }
+
+    /** The patched copy of {@code target}; a JSON patch that does not apply (a failed {@code test}) is 422. */
+    private JsonNode applyPatch(String type, JsonNode target, Buffer body) {
+        try {
+            return JsonPatches.apply(type, target, readTree(body.toString()));
+        } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
+            throw new ApiException(new ApiError(422, "Invalid", "the patch cannot be applied: " + e.getMessage()));
+        }
     }
 
     /**
@@ -383,7 +392,7 @@ public final class ApiServer {
         if (rp.subresource().equals("scale")) {
             JsonNode scale = scaleOf(rp, current);
             JsonNode newScale = method == HttpMethod.PATCH
-                    ? JsonPatches.apply(headers.get("Content-Type"), scale, readTree(body.toString()))
+                    ? applyPatch(headers.get("Content-Type"), scale, body)
                     : readTree(body.toString());
             int replicas = newScale.path("spec").path("replicas").asInt(-1);
             if (replicas < 0) {
@@ -401,7 +410,7 @@ public final class ApiServer {
         }
         // status: only .status changes
         JsonNode incoming = method == HttpMethod.PATCH
-                ? JsonPatches.apply(headers.get("Content-Type"), current, readTree(body.toString()))
+                ? applyPatch(headers.get("Content-Type"), current, body)
                 : readTree(body.toString());
         ObjectNode updated = current.deepCopy();
         updated.set("status", incoming.path("status").isMissingNode() ? json.createObjectNode() : incoming.get("status"));

@@ -59,7 +59,13 @@ public final class EndpointSliceController implements AutoCloseable {
 
     public void start() {
         var trigger = Triggers.of(debouncer);
-        services = client.services().inAnyNamespace().inform(Triggers.cast(trigger));
+        // Only a Service's spec and labels (and its existence, when it selects pods) shape its slices: status and
+        // finalizer writes, thousands of them when a load balancer provisions, must not each reconcile everything.
+        services = client.services().inAnyNamespace().inform(Triggers.<Service>when(debouncer,
+                s -> s.getSpec() != null && s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty(),
+                (a, b) -> !java.util.Objects.equals(a.getSpec(), b.getSpec())
+                        || !java.util.Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())
+                        || !java.util.Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())));
         pods = client.pods().inAnyNamespace().inform(Triggers.cast(trigger));
         slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(Triggers.cast(trigger));
         endpoints = client.endpoints().inAnyNamespace().inform(Triggers.cast(trigger));
