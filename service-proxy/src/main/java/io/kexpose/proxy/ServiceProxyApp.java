@@ -40,8 +40,8 @@ public class ServiceProxyApp {
         drain = config.shutdownDrain();
         ProxyMetrics metrics = new ProxyMetrics();
         transport = io.kexpose.proxy.dataplane.Transport.create(config.threads(), true);
-        io.kexpose.proxy.dataplane.TcpEngine engine = config.tcpEngine().orElse(transport.epoll()
-                ? io.kexpose.proxy.dataplane.TcpEngine.EPOLL : io.kexpose.proxy.dataplane.TcpEngine.NETTY);
+        io.kexpose.proxy.dataplane.TcpEngine engine = config.tcpEngine()
+                .orElse(io.kexpose.proxy.dataplane.TcpEngine.defaultFor(transport));
         sockets = new SocketDataplane(transport, engine, new RoundRobinSelector(clock),
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());

@@ -5,8 +5,9 @@ import io.netty.channel.unix.NativeInetAddress;
 import java.io.IOException;
 
 /**
- * A frontend's listening socket on one {@link EpollTcpLoop} (with several loops, each has its own socket on the
- * same address, SO_REUSEPORT, and the kernel spreads connections). Accepted sockets inherit TCP_NODELAY from it.
+ * A frontend's listening socket as one {@link EpollTcpLoop} sees it. The socket is one per frontend (10,000
+ * frontends are 10,000 descriptors, whatever the number of loops); with several loops each watches it with
+ * EPOLLEXCLUSIVE, so a new connection wakes one loop, which accepts it. Accepted sockets inherit TCP_NODELAY from it.
  */
 final class EpollTcpListener implements EpollTcpLoop.Handler {
 
@@ -26,12 +27,8 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
     }
 
     /** Loop thread: starts accepting (connections already queued are accepted at once). */
-    void register() {
-        try {
-            loop.register(socket.intValue(), this, false);
-        } catch (IOException e) {
-            path.acceptFailed(frontend, e);
-        }
+    void register(boolean exclusive) throws IOException {
+        loop.registerListener(socket.intValue(), this, exclusive);
     }
 
     @Override
@@ -47,7 +44,12 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
             if (accepted < 0) {
                 return;
             }
-            path.accepted(loop, this, accepted);
+            try {
+                path.accepted(loop, this, accepted);
+            } catch (RuntimeException e) {
+                // One connection's failure must not stop the accept loop (edge-triggered: the rest would wait).
+                path.acceptFailed(frontend, new java.io.IOException(e));
+            }
         }
     }
 
@@ -67,11 +69,11 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
 
     @Override
     public void abort() {
-        closeNow();
+        deregister();
     }
 
-    /** Loop thread: stops listening now (a connect from here on is refused). */
-    void closeNow() {
-        loop.closeNow(socket);
+    /** Loop thread: this loop stops accepting; the socket is closed by its owner once every loop has let go. */
+    void deregister() {
+        loop.deregister(socket.intValue());
     }
 }

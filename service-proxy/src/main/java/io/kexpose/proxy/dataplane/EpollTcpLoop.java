@@ -31,6 +31,8 @@ final class EpollTcpLoop implements Runnable {
     /** Reads land here, one connection at a time, and go straight out to the peer. */
     static final int BUFFER_SIZE = 64 * 1024;
     private static final int INPUT = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLET;
+    /** Linux's EPOLLEXCLUSIVE (4.5+), which Netty does not export. */
+    private static final int EPOLLEXCLUSIVE = 1 << 28;
 
     /** What a registered descriptor is for. */
     interface Handler {
@@ -112,8 +114,8 @@ final class EpollTcpLoop implements Runnable {
 
     /** Runs {@code task} on the loop and waits for it. */
     void call(Runnable task) {
-        if (inLoop()) {
-            task.run();
+        if (inLoop() || !thread.isAlive()) {
+            task.run(); // a loop that stopped touches nothing any more
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -125,7 +127,15 @@ final class EpollTcpLoop implements Runnable {
                 done.completeExceptionally(e);
             }
         });
-        done.join();
+        try {
+            done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("TCP loop " + thread.getName() + " did not answer in 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Loop thread only. */
@@ -157,6 +167,37 @@ final class EpollTcpLoop implements Runnable {
         closing.add(fd);
     }
 
+    /**
+     * Loop thread only: watch a listening socket for connections; {@code exclusive} (several loops watch it) wakes
+     * one loop per connection instead of all.
+     */
+    void registerListener(int fd, Handler handler, boolean exclusive) throws IOException {
+        if (fd >= handlers.length) {
+            handlers = java.util.Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
+        }
+        handlers[fd] = handler;
+        try {
+            // EPOLLEXCLUSIVE admits only IN, OUT, WAKEUP and ET (no RDHUP, which a listener never reports anyway).
+            int flags = Native.EPOLLIN | Native.EPOLLET;
+            Native.epollCtlAdd(epoll.intValue(), fd, exclusive ? flags | EPOLLEXCLUSIVE : flags);
+        } catch (IOException e) {
+            handlers[fd] = null;
+            throw e;
+        }
+    }
+
+    /** Loop thread only, in a task: stop watching {@code fd}, which stays open (its owner closes it). */
+    void deregister(int fd) {
+        if (fd >= 0 && fd < handlers.length) {
+            handlers[fd] = null;
+        }
+        try {
+            Native.epollCtlDel(epoll.intValue(), fd);
+        } catch (IOException e) {
+            // not watched (any more)
+        }
+    }
+
     /** Loop thread only: watch a registered {@code fd} for output as well (a send to it was short). */
     void watchOutput(int fd) throws IOException {
         Native.epollCtlMod(epoll.intValue(), fd, INPUT | Native.EPOLLOUT);
@@ -165,22 +206,6 @@ final class EpollTcpLoop implements Runnable {
     /** Loop thread only: stop watching a registered {@code fd} for output. */
     void watchInputOnly(int fd) throws IOException {
         Native.epollCtlMod(epoll.intValue(), fd, INPUT);
-    }
-
-    /**
-     * Loop thread only, outside the dispatch of events (tasks): forget {@code fd} and close it now. The round's events
-     * are all dispatched by then, so no stale event can reach whatever gets the number next.
-     */
-    void closeNow(FileDescriptor fd) {
-        int n = fd.intValue();
-        if (n >= 0 && n < handlers.length) {
-            handlers[n] = null;
-        }
-        try {
-            fd.close();
-        } catch (IOException e) {
-            // already gone
-        }
     }
 
     /** Loop thread only: the pair must finish connecting by its attempt's deadline. */

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * connection-per-request exchange costs about the system calls HAProxy makes (17 against Netty channels' 37) and
  * little more than a small object per connection (see the module README for the figures).
  *
- * <p>Each loop has its own listening socket per frontend (SO_REUSEPORT). A new connection is routed for its client
+ * <p>Each frontend has one listening socket, watched by every loop. A new connection is routed for its client
  * against the current table: FORWARD pairs it with an endpoint ({@link EpollTcpPair}), REJECT resets it, DROP holds
  * it unanswered until the client gives up or {@link TcpForwarder#DROP_HOLD} passes.
  */
@@ -36,7 +36,11 @@ final class EpollTcpPath implements TcpPath {
     private final Supplier<RoutingTable> table;
     private final Supplier<Set<String>> liveNow;
     private final EpollTcpLoop[] loops;
-    private final Map<RoutingTable.Key, EpollTcpListener[]> listeners = new HashMap<>();
+    /** A frontend's one listening socket and each loop's view of it. */
+    private record Listening(RawSocket socket, EpollTcpListener[] views) {
+    }
+
+    private final Map<RoutingTable.Key, Listening> listeners = new HashMap<>();
     private final Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
     private volatile long lastAcceptWarning;
 
@@ -71,22 +75,17 @@ final class EpollTcpPath implements TcpPath {
             if (listeners.containsKey(key)) {
                 continue;
             }
-            EpollTcpListener[] each = new EpollTcpListener[loops.length];
-            List<RawSocket> made = new ArrayList<>();
+            RawSocket s = null;
             try {
                 InetSocketAddress at = new InetSocketAddress(key.ip(), key.port());
-                for (int i = 0; i < loops.length; i++) {
-                    RawSocket s = RawSocket.stream(at.getAddress() instanceof java.net.Inet6Address);
-                    made.add(s);
-                    s.setReuseAddress(true);
-                    s.setReusePort(true);
-                    s.setTcpNoDelay(true);
-                    s.bind(at);
-                    s.listen(1024);
-                    each[i] = new EpollTcpListener(key, s, loops[i], this);
-                }
+                s = RawSocket.stream(at.getAddress() instanceof java.net.Inet6Address);
+                s.setReuseAddress(true);
+                s.setReusePort(true); // the proxies of several local nodes share a ClusterIP
+                s.setTcpNoDelay(true);
+                s.bind(at);
+                s.listen(1024);
             } catch (IOException | RuntimeException e) {
-                for (RawSocket s : made) {
+                if (s != null) {
                     try {
                         s.close();
                     } catch (IOException ignored) {
@@ -96,38 +95,58 @@ final class EpollTcpPath implements TcpPath {
                 failures.put(key, e.getMessage());
                 continue;
             }
-            listeners.put(key, each);
+            Listening l = new Listening(s, new EpollTcpListener[loops.length]);
             for (int i = 0; i < loops.length; i++) {
-                batches.get(i).add(each[i]);
+                l.views[i] = new EpollTcpListener(key, s, loops[i], this);
+                batches.get(i).add(l.views[i]);
             }
+            listeners.put(key, l);
         }
+        // Registered before returning (one round trip per loop for the whole batch): a frontend reported as listening
+        // accepts, and one that cannot be watched is reported as a failure like a bind that failed.
+        boolean exclusive = loops.length > 1;
+        Map<RoutingTable.Key, String> unwatched = new ConcurrentHashMap<>();
         for (int i = 0; i < loops.length; i++) {
             List<EpollTcpListener> batch = batches.get(i);
             if (!batch.isEmpty()) {
-                loops[i].execute(() -> batch.forEach(EpollTcpListener::register));
+                loops[i].call(() -> batch.forEach(l -> {
+                    try {
+                        l.register(exclusive);
+                    } catch (IOException e) {
+                        unwatched.put(l.frontend, "epoll: " + e.getMessage());
+                    }
+                }));
             }
+        }
+        if (!unwatched.isEmpty()) {
+            unlisten(unwatched.keySet());
+            failures.putAll(unwatched);
         }
         return failures;
     }
 
     @Override
     public synchronized void unlisten(Collection<RoutingTable.Key> frontends) {
-        List<List<EpollTcpListener>> batches = new ArrayList<>();
-        for (int i = 0; i < loops.length; i++) {
-            batches.add(new ArrayList<>());
-        }
+        List<Listening> gone = new ArrayList<>();
         for (RoutingTable.Key key : frontends) {
-            EpollTcpListener[] each = listeners.remove(key);
-            if (each != null) {
-                for (int i = 0; i < loops.length; i++) {
-                    batches.get(i).add(each[i]);
-                }
+            Listening l = listeners.remove(key);
+            if (l != null) {
+                gone.add(l);
             }
         }
+        if (gone.isEmpty()) {
+            return;
+        }
         for (int i = 0; i < loops.length; i++) {
-            List<EpollTcpListener> batch = batches.get(i);
-            if (!batch.isEmpty()) {
-                loops[i].call(() -> batch.forEach(EpollTcpListener::closeNow));
+            int loop = i;
+            loops[i].call(() -> gone.forEach(l -> l.views[loop].deregister()));
+        }
+        // No loop watches them any more: closing now cannot hand a stale event to a reused number.
+        for (Listening l : gone) {
+            try {
+                l.socket.close();
+            } catch (IOException ignored) {
+                // closed anyway
             }
         }
     }
@@ -139,7 +158,18 @@ final class EpollTcpPath implements TcpPath {
 
     /** Loop thread: a connection was accepted on {@code listener}. */
     void accepted(EpollTcpLoop loop, EpollTcpListener listener, int fd) {
-        RawSocket client = new RawSocket(fd);
+        RawSocket client;
+        try {
+            client = new RawSocket(fd);
+        } catch (RuntimeException gone) {
+            // the client reset before we looked at it (getsockname failed): nothing to route
+            try {
+                new io.netty.channel.unix.FileDescriptor(fd).close();
+            } catch (IOException ignored) {
+                // closed anyway
+            }
+            return;
+        }
         String clientIp = listener.clientIp();
         RoutingTable.Key frontend = listener.frontend;
         Decision d = table.get().route(clientIp, Protocol.TCP, frontend.ip(), frontend.port());

@@ -41,8 +41,8 @@ public final class SocketDataplane implements Dataplane {
 
     public SocketDataplane(Transport transport, BackendSelector selector, List<Duration> attemptTimeouts,
             Counters counters, Duration udpIdle, Duration udpStreamIdle, int udpMaxFlows) {
-        this(transport, transport.epoll() ? TcpEngine.EPOLL : TcpEngine.NETTY, selector, attemptTimeouts, counters,
-                udpIdle, udpStreamIdle, udpMaxFlows);
+        this(transport, TcpEngine.defaultFor(transport), selector, attemptTimeouts, counters, udpIdle, udpStreamIdle,
+                udpMaxFlows);
     }
 
     /**

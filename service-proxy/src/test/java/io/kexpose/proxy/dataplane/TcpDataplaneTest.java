@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * Real sockets through the dataplane on loopback: a ClusterIP in 127.96.0.0/16 in front of "pods" on 127.244.x.y
  * that answer with their own name and echo what they read.
  */
+@org.junit.jupiter.api.Timeout(60) // a forwarding bug must fail a test, not hang the build
 class TcpDataplaneTest {
 
     static final NodeInfo NODE = new NodeInfo("node-1", null, List.of("127.1.0.1", "127.0.0.1"),
@@ -70,7 +71,7 @@ class TcpDataplaneTest {
 
     /** The production engine: our own epoll loops (the Netty channel engine is tested by the subclass). */
     TcpEngine engine() {
-        return transport.epoll() ? TcpEngine.EPOLL : TcpEngine.NETTY;
+        return TcpEngine.defaultFor(transport);
     }
 
     /** A "pod": greets with its name, then echoes until the client half-closes, then says bye. */
