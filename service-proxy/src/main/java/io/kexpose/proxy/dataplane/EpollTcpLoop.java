@@ -150,12 +150,16 @@ final class EpollTcpLoop implements Runnable {
      * of {@code handler}.
      */
     void register(int fd, Handler handler, boolean output) throws IOException {
+        add(fd, handler, output ? INPUT | Native.EPOLLOUT : INPUT);
+    }
+
+    private void add(int fd, Handler handler, int flags) throws IOException {
         if (fd >= handlers.length) {
             handlers = java.util.Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
         }
         handlers[fd] = handler;
         try {
-            Native.epollCtlAdd(epoll.intValue(), fd, output ? INPUT | Native.EPOLLOUT : INPUT);
+            Native.epollCtlAdd(epoll.intValue(), fd, flags);
         } catch (IOException e) {
             handlers[fd] = null;
             throw e;
@@ -172,18 +176,9 @@ final class EpollTcpLoop implements Runnable {
      * one loop per connection instead of all.
      */
     void registerListener(int fd, Handler handler, boolean exclusive) throws IOException {
-        if (fd >= handlers.length) {
-            handlers = java.util.Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
-        }
-        handlers[fd] = handler;
-        try {
-            // EPOLLEXCLUSIVE admits only IN, OUT, WAKEUP and ET (no RDHUP, which a listener never reports anyway).
-            int flags = Native.EPOLLIN | Native.EPOLLET;
-            Native.epollCtlAdd(epoll.intValue(), fd, exclusive ? flags | EPOLLEXCLUSIVE : flags);
-        } catch (IOException e) {
-            handlers[fd] = null;
-            throw e;
-        }
+        // EPOLLEXCLUSIVE admits only IN, OUT, WAKEUP and ET (no RDHUP, which a listener never reports anyway).
+        int flags = Native.EPOLLIN | Native.EPOLLET;
+        add(fd, handler, exclusive ? flags | EPOLLEXCLUSIVE : flags);
     }
 
     /** Loop thread only, in a task: stop watching {@code fd}, which stays open (its owner closes it). */

@@ -60,7 +60,17 @@ public final class ScaleBench {
     /** Held so the mock server's per-request INFO lines stay off (a logger is weakly referenced). */
     static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // The mock server's threads would keep the JVM (and the bench lock) alive: a failed run must end.
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path jar = Path.of(args[0]);
         int services = env("SERVICES", 10_000);
