@@ -8,6 +8,7 @@
 #   PART=provision bench/cloud-lb-mock.sh       # or PART=forward
 #   PART=cold TOTAL=10000 bench/cloud-lb-mock.sh  # 10,000 pending Services already there when cloud-lb-mock starts
 #   API=local PART=provision bench/cloud-lb-mock.sh  # provisioning against the local cluster's API server instead
+#   WARMUP=500 PART=provision bench/cloud-lb-mock.sh # 500 Services end to end before the burst (default 1)
 #
 # Needs no local cluster (so it runs next to one): the API is the fabric8 mock server in CRUD mode (the store behind
 # the local cluster's API server), started by the driver io.kexpose.lb.bench.LbBench (cloud-lb-mock test classes).
@@ -34,6 +35,7 @@ DURATION=${DURATION:-8}
 PART=${PART:-all}
 BURST=${BURST:-1000}
 TOTAL=${TOTAL:-10000}
+WARMUP=${WARMUP:-1}   # Services provisioned end to end before the burst, so that it does not meet cold JITs
 THREADS=${THREADS:-1} # forwarding threads of cloud-lb-mock and of HAProxy alike
 API=${API:-mock}      # mock: the fabric8 mock in the driver; local: the local cluster's API server (provision only)
 case "$API" in
@@ -94,7 +96,7 @@ if [ "$API" = local ]; then
   lbmock 10291 -Dlbmock.pools.bench.addresses=127.201.0.0/18
   # shellcheck disable=SC2086
   java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench provision-api "$work/kubeconfig" "$BURST" "$TOTAL" \
-    || true
+    "$WARMUP" || true
   cpu() { awk -v t="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t}' "/proc/$1/stat"; }
   echo "CPU used (s), from start to the end of the run: cloud-lb-mock $(cpu "${pids[-1]}"), local cluster API and" \
     "its store $(cpu "$cluster")"
@@ -106,7 +108,7 @@ if [ "$PART" = all ] || [ "$PART" = provision ]; then
   echo "== provisioning: burst of $BURST, then $TOTAL Services"
   rm -f "$work/kubeconfig"
   # shellcheck disable=SC2086 # DRIVER_JAVA_OPTS is a list of options (the mock API and the client run in the driver)
-  java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench provision "$work/kubeconfig" "$BURST" "$TOTAL" &
+  java ${DRIVER_JAVA_OPTS:-} -cp "$CP" io.kexpose.lb.bench.LbBench provision "$work/kubeconfig" "$BURST" "$TOTAL" "$WARMUP" &
   driver=$!
   wait_kubeconfig
   lbmock 10291 -Dlbmock.pools.bench.addresses=127.201.0.0/18
