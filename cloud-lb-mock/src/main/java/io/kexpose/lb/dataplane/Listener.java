@@ -1,11 +1,17 @@
 package io.kexpose.lb.dataplane;
 
 import io.kexpose.lb.model.ListenerSpec;
+import java.util.concurrent.CompletableFuture;
 
 /** One bound frontend; its spec can change in place (D1: other listeners and connections are not disturbed). */
 interface Listener extends AutoCloseable {
 
     ListenerSpec spec();
+
+    /** Completes once the frontend is bound; completes exceptionally (with the cause) if it cannot be. */
+    default CompletableFuture<Void> bound() {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** Replaces the spec; new connections and flows follow it. */
     void update(ListenerSpec spec);

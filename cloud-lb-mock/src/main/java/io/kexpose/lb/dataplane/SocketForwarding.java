@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link Forwarding} on real sockets: diffs each Service's desired listeners against the bound ones (D1), binds TCP
- * and UDP listeners, keeps health ports in use with the prober, and resolves a listener's backends per connection:
+ * (without waiting: the bind's outcome joins the stage the status waits for) and UDP listeners, keeps health ports in use with the prober, and resolves a listener's backends per connection:
  * every eligible node whose health check passes, at the nodePort, on the node's InternalIP of the frontend's family
  * (D2–D4), or the endpoints of a port without a nodePort. Called from the controller's thread only.
  */
@@ -56,15 +56,22 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
         Map<Frontend, String> failures = new HashMap<>();
         Set<Frontend> wanted = new HashSet<>();
         List<CompletableFuture<Void>> health = new ArrayList<>();
+        List<CompletableFuture<Void>> binds = new ArrayList<>();
         for (ListenerSpec spec : listeners) {
             Frontend f = spec.frontend();
             wanted.add(f);
             Listener existing = bound.get(f);
+            if (existing != null && existing.spec().service().equals(service)
+                    && existing.bound().isCompletedExceptionally()) {
+                closeListener(service, f); // its bind failed: this ensure (the controller's retry) binds again
+                existing = null;
+            }
             if (existing != null && !existing.spec().service().equals(service)) {
                 failures.put(f, "in use by " + existing.spec().service());
                 continue;
             }
             if (existing != null) {
+                binds.add(bindOutcome(f, existing));
                 if (!existing.spec().equals(spec)) {
                     health.add(useHealth(spec));
                     releaseHealth(existing.spec());
@@ -76,6 +83,7 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
                 Listener l = spec.frontend().protocol() == Protocol.UDP
                         ? new UdpListener(spec, transport, this::backends, udpIdle, metrics)
                         : new TcpListener(spec, transport, this::backends, connectTimeout, metrics);
+                binds.add(bindOutcome(f, l));
                 health.add(useHealth(spec));
                 bound.put(f, l);
                 byService.computeIfAbsent(service, k -> new HashSet<>()).add(f);
@@ -89,13 +97,28 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
                 closeListener(service, f);
             }
         }
-        if (health.stream().allMatch(CompletableFuture::isDone)) {
+        CompletableFuture<Void> bindsDone = CompletableFuture.allOf(binds.toArray(CompletableFuture[]::new));
+        if (health.stream().allMatch(CompletableFuture::isDone) && bindsDone.isDone()
+                && !bindsDone.isCompletedExceptionally()) {
             return new Ensured(failures, CompletableFuture.completedFuture(null));
         }
         // ST5 asks for a finished round, not a successful one; a stuck prober does not hold the status forever
         CompletableFuture<Void> round = CompletableFuture.allOf(health.toArray(CompletableFuture[]::new))
                 .handle((x, e) -> (Void) null).completeOnTimeout(null, healthWait.toMillis(), TimeUnit.MILLISECONDS);
-        return new Ensured(failures, round);
+        return new Ensured(failures, bindsDone.thenCombine(round, (x, y) -> (Void) null));
+    }
+
+    /** The listener's bind, failing with the controller's wording ({@code failed to listen on <frontend>: <cause>}). */
+    private static CompletableFuture<Void> bindOutcome(Frontend f, Listener l) {
+        return l.bound().handle((x, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                throw new java.util.concurrent.CompletionException(new IllegalStateException("failed to listen on "
+                        + f + ": " + cause.getMessage()));
+            }
+            return null;
+        });
     }
 
     private CompletableFuture<Void> useHealth(ListenerSpec spec) {

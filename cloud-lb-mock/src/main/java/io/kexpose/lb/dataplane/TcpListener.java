@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -30,7 +31,8 @@ import java.util.function.Function;
  * A TCP frontend: each accepted client is checked against the source ranges (D8: reset, no backend contacted),
  * then not read until a healthy backend accepted the connection (D6; the next healthy one is tried when a connect
  * fails); with no healthy backend the client is reset at once (D7). Bytes then flow both ways through
- * {@link Relay}s with back-pressure and half-close.
+ * {@link Relay}s with back-pressure and half-close. The bind runs on the event loop and is not waited for: its
+ * outcome is {@link #bound()}, so the controller's thread goes on to the next Service meanwhile.
  */
 final class TcpListener implements Listener {
 
@@ -44,7 +46,8 @@ final class TcpListener implements Listener {
     /** Each event loop's connect bootstrap: a backend shares its client's thread, with no clone per connection. */
     private final Map<EventLoop, Bootstrap> perLoop = new ConcurrentHashMap<>();
     private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private Channel server;
+    private final Channel server;
+    private final CompletableFuture<Void> bound = new CompletableFuture<>();
 
     TcpListener(ListenerSpec spec, Transport transport, Function<ListenerSpec, List<InetSocketAddress>> backends,
             Duration connectTimeout, LbMetrics metrics) {
@@ -73,14 +76,22 @@ final class TcpListener implements Listener {
             accepting.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
         this.connect = connect;
-        ChannelFuture bound = accepting.childHandler(new Accept())
-                .bind(new InetSocketAddress(spec.frontend().ip().toString(), spec.frontend().port()))
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw new IllegalStateException(bound.cause().getMessage() == null ? bound.cause().toString()
-                    : bound.cause().getMessage());
-        }
-        server = bound.channel();
+        ChannelFuture binding = accepting.childHandler(new Accept())
+                .bind(new InetSocketAddress(spec.frontend().ip().toString(), spec.frontend().port()));
+        server = binding.channel();
+        binding.addListener(f -> {
+            if (f.isSuccess()) {
+                bound.complete(null);
+            } else {
+                bound.completeExceptionally(new IllegalStateException(f.cause().getMessage() == null
+                        ? f.cause().toString() : f.cause().getMessage()));
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> bound() {
+        return bound;
     }
 
     @Override
@@ -152,9 +163,7 @@ final class TcpListener implements Listener {
 
     @Override
     public void close() {
-        if (server != null) {
-            server.close().awaitUninterruptibly();
-        }
+        server.close().awaitUninterruptibly();
         children.close().awaitUninterruptibly();
     }
 }

@@ -11,15 +11,18 @@ import java.util.concurrent.CompletionStage;
 public interface Forwarding {
 
     /**
-     * What {@link #ensure} did: a cause per frontend that could not be bound (empty: all bound), and a stage that
-     * completes once the first health round of the listeners' nodes has finished (ST5; bounded in time).
+     * What {@link #ensure} did: a cause per frontend that could not be bound at once (empty: none), and a stage that
+     * completes once every listener is bound and the first health round of the listeners' nodes has finished (ST5;
+     * the round bounded in time); it completes exceptionally ({@code failed to listen on <frontend>: <cause>}) if a
+     * bind fails later, and the next {@link #ensure} binds that frontend again.
      */
     record Ensured(Map<Frontend, String> failures, CompletionStage<Void> healthRound) {
     }
 
     /**
      * Makes {@code service}'s listeners exactly {@code listeners}: binds new ones, updates changed ones in place,
-     * closes removed ones with their connections. Binding happens before it returns; the health round may not.
+     * closes removed ones with their connections. Binding starts before it returns; its outcome, like the health
+     * round, comes with {@link Ensured#healthRound()}.
      */
     Ensured ensure(String service, List<ListenerSpec> listeners);
 

@@ -260,9 +260,16 @@ class SocketForwardingTest {
 
     @Test
     void bindFailureIsReported() {
-        Map<Frontend, String> failures = ensure("d/x", List.of(tcp("d/x", "192.0.2.1", 80,
-                new Backends.NodePorts(30080, 0))));
-        assertEquals(1, failures.size(), "an address that is not local cannot be bound");
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            var ensured = forwarding.ensure("d/x", List.of(tcp("d/x", "192.0.2.1", 80,
+                    new Backends.NodePorts(30080, 0))));
+            var failed = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                    () -> ensured.healthRound().toCompletableFuture().join(), "an address that is not local");
+            assertTrue(failed.getCause().getMessage().startsWith("failed to listen on 192.0.2.1:80"),
+                    failed.getCause().getMessage());
+            assertEquals(1, forwarding.listenerCount(), "attempt " + attempt + ": the failed bind is retried, not kept");
+        }
+        forwarding.remove("d/x");
         assertTrue(ensure("d/y", List.of(tcp("d/y", "127.200.77.9", 80, new Backends.NodePorts(30080, 0))))
                 .isEmpty());
         assertEquals("in use by d/y", ensure("d/z", List.of(tcp("d/z", "127.200.77.9", 80,
