@@ -3,6 +3,7 @@
 #
 #   bench/service-proxy-forwarding.sh                 # 5 interleaved rounds, 6 s per measurement
 #   ROUNDS=5 DURATION=10 bench/service-proxy-forwarding.sh
+#   ONE_THREAD=1 bench/service-proxy-forwarding.sh    # one proxy loop (node-2's proxy stopped) vs HAProxy nbthread 1
 #
 # Starts the local cluster (API on 127.0.0.1:16443, so it does not disturb a cluster of yours on 6443), runs
 # httpenv with 2 replicas behind a ClusterIP Service, and measures with wrk, alternating the targets each round:
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
+ONE_THREAD=${ONE_THREAD:-0}
 DURATION=${DURATION:-6}
 API_PORT=${API_PORT:-16443}
 HAPROXY_PORT=${HAPROXY_PORT:-18480}
@@ -45,6 +47,7 @@ for i in $(seq 1 100); do curl -s -o /dev/null "http://$IP:8888/" && break; slee
 cat >"$work/haproxy.cfg" <<CFG
 global
   daemon
+$([ "$ONE_THREAD" = 1 ] && echo "  nbthread 1")
   pidfile $work/haproxy.pid
   maxconn 8000
 defaults
@@ -61,6 +64,11 @@ backend pods
   server b ${PODS[1]}:8888
 CFG
 haproxy -f "$work/haproxy.cfg"
+if [ "$ONE_THREAD" = 1 ]; then
+  # Per-thread comparison: node-1's proxy (one loop) alone serves the ClusterIP, against one HAProxy thread.
+  kill "$(pgrep -f 'service-proxy.node-name=node-2' | head -1)"
+  sleep 2
+fi
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$HAPROXY_PORT/" && break; sleep 0.1; done
 
 declare -A URL=([proxy]="http://$IP:8888/" [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [direct]="http://${PODS[0]}:8888/")
