@@ -17,6 +17,7 @@ import io.kexpose.lb.metrics.ManagementServer;
 import io.kexpose.lb.model.Pools;
 import io.kexpose.lb.status.LoadBalancerController;
 import io.kexpose.lb.sync.KeyedRunner;
+import io.kexpose.lb.sync.RunnerThread;
 import io.kexpose.lb.translate.Annotations;
 import io.kexpose.lb.translate.LbServices;
 import io.quarkus.runtime.Quarkus;
@@ -27,7 +28,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -65,16 +65,13 @@ public class CloudLbMockApp {
                 config.healthyThreshold());
         forwarding = new SocketForwarding(transport, prober, cache::nodes, config.connectTimeout(),
                 config.udpIdleTimeout(), config.healthTimeout().plus(Duration.ofMillis(250)), metrics);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cloud-lb-mock-sync");
-            t.setDaemon(true);
-            return t;
-        });
+        RunnerThread sync = new RunnerThread("cloud-lb-mock-sync");
+        scheduler = sync.scheduler();
         controller = new LoadBalancerController(new PoolAllocator(pools), cache,
                 new ApiStatusWriter(client, cache, annotations, events),
                 forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix(),
                         hostnameSuffixes(config)), clock,
-                metrics, scheduler);
+                metrics, sync);
         runner = new KeyedRunner(controller::sync, cache::drainChanged, controller::pending, cache::keys,
                 controller::retainServed, config.resyncPeriod(), config.retryMin(), config.retryMax(), clock,
                 scheduler, config.concurrentSyncs());

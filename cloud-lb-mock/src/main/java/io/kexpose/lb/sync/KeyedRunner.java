@@ -52,6 +52,10 @@ public final class KeyedRunner {
     private boolean scheduled;
     private volatile Instant lastDrain;
     private volatile long handled;
+    /** The scheduler's thread, as last seen by {@link #drain}. */
+    private volatile Thread thread;
+    /** True while {@link #drain} runs (read and written on the scheduler's thread only). */
+    private boolean draining;
 
     public KeyedRunner(Function<String, CompletionStage<SyncResult>> handler, Supplier<Collection<String>> changed,
             Supplier<Collection<String>> pendingKeys, Supplier<Collection<String>> allKeys, Runnable afterFullResync,
@@ -108,6 +112,16 @@ public final class KeyedRunner {
     }
 
     private void drain() {
+        thread = Thread.currentThread();
+        draining = true;
+        try {
+            drainQueue();
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainQueue() {
         synchronized (this) {
             scheduled = false;
         }
@@ -136,13 +150,28 @@ public final class KeyedRunner {
             if (f.isDone()) {
                 finish(key, f); // answered without I/O: no hop through the scheduler
             } else {
-                f.whenCompleteAsync((r, e) -> {
-                    finish(key, f);
-                    drain();
-                }, scheduler);
+                f.whenComplete((r, e) -> completed(key, f));
             }
         }
         lastDrain = clock.instant();
+    }
+
+    /**
+     * A stage completed: on the scheduler's thread (the controller's continuations end there) the key is finished
+     * and the queue drained at once, without another hand-off; from any other thread both are handed to it.
+     */
+    private void completed(String key, CompletableFuture<SyncResult> f) {
+        if (Thread.currentThread() != thread) {
+            scheduler.execute(() -> {
+                finish(key, f);
+                drain();
+            });
+        } else if (draining) {
+            finish(key, f); // completed while a drain runs (it hands out the freed slot itself)
+        } else {
+            finish(key, f);
+            drain();
+        }
     }
 
     /** Maps the finished stage of {@code key} to what happens next (the one place results become retries). */

@@ -10,6 +10,7 @@ import io.kexpose.lb.model.LbService;
 import io.kexpose.lb.model.Pool;
 import io.kexpose.lb.model.Pools;
 import io.kexpose.lb.sync.KeyedRunner;
+import io.kexpose.lb.sync.RunnerThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +132,9 @@ class ConcurrentSyncTest {
 
     final FakeCluster cluster = new FakeCluster();
     final FakeForwarding forwarding = new FakeForwarding();
-    final ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor();
+    /** The decision thread as production wires it: continuations already on it run at once, others are queued. */
+    final RunnerThread own = new RunnerThread("sync");
+    final ScheduledExecutorService sync = own.scheduler();
     final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
     SlowWriter writer;
     LoadBalancerController controller;
@@ -141,7 +144,7 @@ class ConcurrentSyncTest {
         writer = new SlowWriter(cluster, delay);
         controller = new LoadBalancerController(new PoolAllocator(pools), cluster, writer, forwarding,
                 new LoadBalancerController.Settings("Proxy", "lb.kexpose.io"), Clock.systemUTC(),
-                ProvisioningMetrics.NONE, sync);
+                ProvisioningMetrics.NONE, own);
         runner = new KeyedRunner(controller::sync, () -> {
             List<String> out = new ArrayList<>();
             for (String k; (k = changed.poll()) != null;) {
