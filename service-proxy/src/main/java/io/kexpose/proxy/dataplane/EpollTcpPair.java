@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  * <li>The client is not read until an endpoint accepted the connection; an endpoint that refuses or does not answer
  * within its attempt's timeout is replaced by the next candidate, and the client is reset when none is left.</li>
- * <li>Bytes read from one side are sent to the other at once from the loop's buffer; what the other side does not
- * take is kept (at most one read) and this side is not read again until it is gone: bounded memory per pair.</li>
+ * <li>Bytes read from one side are sent to the other at the end of the loop's round, from the loop's buffer; what
+ * the other side does not take is kept and this side is not read again until it is gone: bounded memory per pair
+ * (at most what one round read).</li>
  * <li>An end of stream from one side shuts the other side's output once everything before it was sent (half-close);
  * when both sides have ended, both sockets close. A reset or error from either side resets both.</li>
  * </ul>
@@ -90,6 +91,8 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         /** Read returned end of stream. */
         boolean eof;
         boolean outputShut;
+        /** Reads of this round waiting to be sent to this side ({@link EpollTcpLoop#flushSends}). */
+        int queued;
         /** Registered for output events (the client only once a send to it fell short). */
         boolean watchingOutput;
         ByteBuf pending;
@@ -282,12 +285,23 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         return true;
     }
 
-    /** Reads {@code from} and sends to {@code to} until nothing is left to read or {@code to} is full. */
+    /**
+     * Reads {@code from} until nothing is left to read or {@code to} is full; what is read is sent to {@code to} at
+     * the end of the loop's round ({@link #sendRead}).
+     */
     private boolean transfer(Side from, Side to) {
         while (from.readable && !from.eof && to.pending == null) {
+            int at = loop.readOffset(); // may send the round so far, which may end or block this pair
+            if (state != OPEN) {
+                return false;
+            }
+            if (to.pending != null) {
+                return true;
+            }
+            int room = loop.readRoom();
             int n;
             try {
-                n = from.socket.recvAddress(loop.bufferAddress, 0, EpollTcpLoop.BUFFER_SIZE);
+                n = from.socket.recvAddress(loop.bufferAddress, at, at + room);
             } catch (IOException | RuntimeException e) {
                 reset();
                 return false;
@@ -303,17 +317,40 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
             }
             lastActive = loop.now;
             to.bytesIn.add(n);
+            to.queued++;
+            loop.sendLater(this, to == backend, n);
+            if (n < room && !from.ending) {
+                // A short read emptied the socket; its next bytes raise a new edge.
+                from.readable = false;
+            }
+        }
+        return true;
+    }
+
+    /** The loop sends {@code length} bytes at {@code address} read for this pair this round. */
+    void sendRead(boolean toBackend, long address, int length) {
+        Side to = toBackend ? backend : client;
+        to.queued--;
+        if (state != OPEN) {
+            return;
+        }
+        if (to.pending != null) {
+            // Still blocked: keep the order behind what waits already.
+            to.pending.ensureWritable(length);
+            PlatformDependent.copyMemory(address, to.pending.memoryAddress() + to.pending.writerIndex(), length);
+            to.pending.writerIndex(to.pending.writerIndex() + length);
+        } else {
             int w;
             try {
-                w = to.socket.sendAddress(loop.bufferAddress, 0, n);
+                w = to.socket.sendAddress(address, 0, length);
             } catch (IOException | RuntimeException e) {
                 reset();
-                return false;
+                return;
             }
-            if (w < n) {
-                ByteBuf rest = PooledByteBufAllocator.DEFAULT.directBuffer(n - w);
-                PlatformDependent.copyMemory(loop.bufferAddress + w, rest.memoryAddress(), n - w);
-                rest.writerIndex(n - w);
+            if (w < length) {
+                ByteBuf rest = PooledByteBufAllocator.DEFAULT.directBuffer(length - w);
+                PlatformDependent.copyMemory(address + w, rest.memoryAddress(), length - w);
+                rest.writerIndex(length - w);
                 to.pending = rest;
                 to.writable = false;
                 if (!to.watchingOutput) {
@@ -322,22 +359,19 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
                         loop.watchOutput(to.fd());
                     } catch (IOException e) {
                         reset();
-                        return false;
+                        return;
                     }
                 }
-                return true;
-            }
-            if (n < EpollTcpLoop.BUFFER_SIZE && !from.ending) {
-                // A short read emptied the socket; its next bytes raise a new edge.
-                from.readable = false;
             }
         }
-        return true;
+        if (to.queued == 0 && (client.eof || backend.eof)) {
+            finish();
+        }
     }
 
     /** After an end of stream: shut the peer's output once its data is out; close when both sides are done. */
     private void finish() {
-        if (client.eof && backend.eof && client.pending == null && backend.pending == null) {
+        if (client.eof && backend.eof && drained(client) && drained(backend)) {
             close();
             return;
         }
@@ -348,7 +382,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
     }
 
     private boolean shutOutputAfterEof(Side from, Side to) {
-        if (from.eof && to.pending == null && !to.outputShut) {
+        if (from.eof && drained(to) && !to.outputShut) {
             to.outputShut = true;
             try {
                 to.socket.shutdown(false, true);
@@ -358,6 +392,11 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
             }
         }
         return true;
+    }
+
+    /** Nothing waits to be sent to {@code s}, this round or from an earlier one. */
+    private static boolean drained(Side s) {
+        return s.pending == null && s.queued == 0;
     }
 
     @Override
