@@ -31,6 +31,10 @@ final class EpollTcpLoop implements Runnable {
     /** Reads land here, one connection at a time, and go straight out to the peer. */
     static final int BUFFER_SIZE = 64 * 1024;
     private static final int INPUT = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLET;
+    /** Linux's EPOLLHUP, which Netty does not export. */
+    static final int EPOLLHUP = 0x10;
+    /** The peer ended its stream, hung up or failed: read until the read says which. */
+    static final int HANG_UP = Native.EPOLLRDHUP | Native.EPOLLERR | EPOLLHUP;
     /** Linux's EPOLLEXCLUSIVE (4.5+), which Netty does not export. */
     private static final int EPOLLEXCLUSIVE = 1 << 28;
 

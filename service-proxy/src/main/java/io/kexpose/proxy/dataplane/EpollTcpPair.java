@@ -33,8 +33,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
     private static final int CONNECTING = 0;
     private static final int OPEN = 1;
     private static final int CLOSED = 2;
-    private static final int READ_EVENTS = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | 0x10; // 0x10: HUP
-    private static final int END_EVENTS = Native.EPOLLRDHUP | Native.EPOLLERR | 0x10;
+    private static final int READ_EVENTS = Native.EPOLLIN | EpollTcpLoop.HANG_UP;
 
     /** The open pairs of a loop, linked through the pairs themselves. */
     static final class Ring {
@@ -64,10 +63,6 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
             }
             p.prev = p.next = null;
             p.linked = false;
-        }
-
-        EpollTcpPair first() {
-            return head;
         }
 
         /** Visits every pair; {@code visit} may close the one it is given. */
@@ -195,7 +190,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
             mark(client, events);
         } else if (fd == backend.fd()) {
             if (state == CONNECTING) {
-                if ((events & (Native.EPOLLERR | 0x10)) != 0) {
+                if ((events & (Native.EPOLLERR | EpollTcpLoop.EPOLLHUP)) != 0) {
                     retry();
                     return;
                 }
@@ -227,7 +222,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         if ((events & READ_EVENTS) != 0) {
             side.readable = true;
         }
-        if ((events & END_EVENTS) != 0) {
+        if ((events & EpollTcpLoop.HANG_UP) != 0) {
             side.ending = true;
         }
         if ((events & Native.EPOLLOUT) != 0) {
@@ -251,7 +246,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         if (state != OPEN) {
             return;
         }
-        if (!flush(backend, client) || !flush(client, backend)) {
+        if (!flush(backend) || !flush(client)) {
             return;
         }
         if (!transfer(client, backend) || !transfer(backend, client)) {
@@ -263,7 +258,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
     }
 
     /** Sends what waits for {@code to}; false if the pair was reset. */
-    private boolean flush(Side to, Side from) {
+    private boolean flush(Side to) {
         ByteBuf p = to.pending;
         if (p == null || !to.writable) {
             return true;
@@ -334,39 +329,47 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         if (state != OPEN) {
             return;
         }
-        if (to.pending != null) {
-            // Still blocked: keep the order behind what waits already.
-            to.pending.ensureWritable(length);
-            PlatformDependent.copyMemory(address, to.pending.memoryAddress() + to.pending.writerIndex(), length);
-            to.pending.writerIndex(to.pending.writerIndex() + length);
-        } else {
-            int w;
+        int sent = 0;
+        if (to.pending == null) {
             try {
-                w = to.socket.sendAddress(address, 0, length);
+                sent = to.socket.sendAddress(address, 0, length);
             } catch (IOException | RuntimeException e) {
                 reset();
                 return;
             }
-            if (w < length) {
-                ByteBuf rest = PooledByteBufAllocator.DEFAULT.directBuffer(length - w);
-                PlatformDependent.copyMemory(address + w, rest.memoryAddress(), length - w);
-                rest.writerIndex(length - w);
-                to.pending = rest;
-                to.writable = false;
-                if (!to.watchingOutput) {
-                    to.watchingOutput = true;
-                    try {
-                        loop.watchOutput(to.fd());
-                    } catch (IOException e) {
-                        reset();
-                        return;
-                    }
-                }
-            }
+        }
+        if (sent < length && !keep(to, address + sent, length - sent)) {
+            return;
         }
         if (to.queued == 0 && (client.eof || backend.eof)) {
             finish();
         }
+    }
+
+    /**
+     * Keeps {@code length} bytes that {@code to} did not take, behind what waits for it already, and watches it for
+     * room; false if the pair was reset.
+     */
+    private boolean keep(Side to, long address, int length) {
+        if (to.pending == null) {
+            to.pending = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+            to.writable = false;
+        } else {
+            to.pending.ensureWritable(length);
+        }
+        ByteBuf p = to.pending;
+        PlatformDependent.copyMemory(address, p.memoryAddress() + p.writerIndex(), length);
+        p.writerIndex(p.writerIndex() + length);
+        if (!to.watchingOutput) {
+            to.watchingOutput = true;
+            try {
+                loop.watchOutput(to.fd());
+            } catch (IOException e) {
+                reset();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** After an end of stream: shut the peer's output once its data is out; close when both sides are done. */

@@ -217,8 +217,7 @@ final class EpollTcpPath implements TcpPath {
 
         @Override
         public void ready(int fd, int events) {
-            if ((events & (io.netty.channel.epoll.Native.EPOLLRDHUP | io.netty.channel.epoll.Native.EPOLLERR | 0x10))
-                    != 0) {
+            if ((events & EpollTcpLoop.HANG_UP) != 0) {
                 end();
             }
         }
