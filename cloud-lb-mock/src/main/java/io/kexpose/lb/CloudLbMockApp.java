@@ -68,7 +68,7 @@ public class CloudLbMockApp {
         RunnerThread sync = new RunnerThread("cloud-lb-mock-sync");
         scheduler = sync.scheduler();
         controller = new LoadBalancerController(new PoolAllocator(pools), cache,
-                new ApiStatusWriter(client, cache, annotations, events),
+                new ApiStatusWriter(client, cache::raw, annotations, events),
                 forwarding, new LoadBalancerController.Settings(config.ipMode(), config.annotationPrefix(),
                         hostnameSuffixes(config)), clock,
                 metrics, sync);

@@ -144,7 +144,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
     }
 
     /** The raw cached object (for writes that need list positions). */
-    Service raw(String key) {
+    public Service raw(String key) {
         return services.getStore().getByKey(key);
     }
 

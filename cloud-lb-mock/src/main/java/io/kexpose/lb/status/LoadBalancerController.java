@@ -33,8 +33,10 @@ import java.util.stream.Collectors;
  * <p>Decisions are made on one thread (the runner's; the allocator is never shared), API writes are not: {@link #sync}
  * decides, binds, sends the first write and returns a stage that completes with the {@link SyncResult} once the
  * Service's writes were answered. The runner keeps many Services in flight and never two syncs of one Service, so
- * writes of one Service stay ordered: the finalizer patch is acknowledged before the status patch is sent (F1 as the
- * API sees it), while the in-memory allocation and the bind, which a crash cannot leak, run alongside it.
+ * writes of one Service stay ordered. The API never shows the status without the finalizer (F1 as the API sees
+ * it): a Service that lacks both gets them in one write where the API allows it, otherwise the finalizer patch is
+ * acknowledged before the status patch is sent; the in-memory allocation and the bind, which a crash cannot leak,
+ * come first.
  * Continuations that touch the controller's state run on {@code own}, the runner's thread. Events are queued and
  * never wait for the API.
  */
@@ -194,7 +196,6 @@ public final class LoadBalancerController {
         if (statusDiffers) {
             writer.event(s, EventType.Normal, "EnsuringLoadBalancer", "Ensuring load balancer");
         }
-        CompletionStage<Void> metadata = ensureFinalizer(s, a.pool());
         if (assigned.fresh()) {
             writer.event(s, EventType.Normal, "IPAllocated", "Assigned IP " + a.ips().stream()
                     .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(",", "[", "]")));
@@ -208,24 +209,28 @@ public final class LoadBalancerController {
             served.remove(s.key());
             writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
                     + s.sourceRangesError());
-            return outcome(s, metadata, released ? SyncResult.REPROCESS_ALL : SyncResult.FAILED_NO_RETRY,
-                    "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+            return outcome(s, ensureFinalizer(s, a.pool()), released ? SyncResult.REPROCESS_ALL
+                    : SyncResult.FAILED_NO_RETRY, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
         }
         Forwarding.Ensured ensured = forwarding.ensure(s.key(), plan.listeners());
         if (!ensured.failures().isEmpty()) {
             writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
                     + ensured.failures().entrySet().stream().map(e -> "failed to listen on " + e.getKey() + ": "
                             + e.getValue()).sorted().collect(Collectors.joining("; ")));
-            return outcome(s, metadata, SyncResult.RETRY, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+            return outcome(s, ensureFinalizer(s, a.pool()), SyncResult.RETRY, "SyncLoadBalancerFailed",
+                    "Error syncing load balancer: ");
         }
         served.add(s.key());
         if (!statusDiffers) {
-            return outcome(s, metadata, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+            return outcome(s, ensureFinalizer(s, a.pool()), done, "SyncLoadBalancerFailed",
+                    "Error syncing load balancer: ");
         }
         Instant seen = s.ingress().isEmpty() ? view.firstSeen(s.key()) : null;
-        // ST5 and F1: the status goes out once the listeners' first health round is over and the finalizer is on
-        CompletionStage<Void> status = metadata.thenCombine(ensured.healthRound(), (x, y) -> null)
-                .thenCompose(x -> writeStatus(s, plan.ingress()))
+        // ST5 and F1: the status goes out once the listeners' first health round is over, with the finalizer or
+        // after it; never before
+        boolean withMetadata = metadataPending(s, a.pool());
+        CompletionStage<Void> status = ensured.healthRound()
+                .thenCompose(x -> withMetadata ? writeAll(s, a.pool(), plan.ingress()) : writeStatus(s, plan.ingress()))
                 .thenRun(() -> {
                     writer.event(s, EventType.Normal, "EnsuredLoadBalancer", "Ensured load balancer");
                     if (seen != null) {
@@ -237,19 +242,32 @@ public final class LoadBalancerController {
 
     /** F1, A9: the metadata write if the cache (or an acknowledged write it does not show yet) lacks it. */
     private CompletionStage<Void> ensureFinalizer(LbService s, String pool) {
-        boolean shown = s.hasFinalizer() && (pool == null || pool.equals(s.poolAnnotation()));
-        if (shown) {
-            written.metadataCaughtUp(s.key());
-            return DONE;
-        }
-        if (written.wroteMetadata(s, pool)) {
+        if (!metadataPending(s, pool)) {
             return DONE;
         }
         return writer.ensureMetadata(s, pool).thenRunAsync(() -> written.metadataWritten(s, pool), own);
     }
 
+    /** Whether neither the cache nor an acknowledged write it does not show yet has the finalizer and the pool. */
+    private boolean metadataPending(LbService s, String pool) {
+        boolean shown = s.hasFinalizer() && (pool == null || pool.equals(s.poolAnnotation()));
+        if (shown) {
+            written.metadataCaughtUp(s.key());
+            return false;
+        }
+        return !written.wroteMetadata(s, pool);
+    }
+
     private CompletionStage<Void> writeStatus(LbService s, List<Ingress> ingress) {
         return writer.writeIngress(s, ingress).thenRunAsync(() -> written.statusWritten(s, ingress), own);
+    }
+
+    /** The metadata and the status together ({@link StatusWriter#ensureWithIngress}). */
+    private CompletionStage<Void> writeAll(LbService s, String pool, List<Ingress> ingress) {
+        return writer.ensureWithIngress(s, pool, ingress).thenRunAsync(() -> {
+            written.metadataWritten(s, pool);
+            written.statusWritten(s, ingress);
+        }, own);
     }
 
     /**

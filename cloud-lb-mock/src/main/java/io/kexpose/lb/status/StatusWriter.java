@@ -16,6 +16,15 @@ public interface StatusWriter {
     /** F1, A9: ensures the finalizer is present and, if {@code pool} is not null, the pool annotation says it. */
     CompletionStage<Void> ensureMetadata(LbService service, String pool);
 
+    /**
+     * F1, A9 and ST1 for a Service that lacks the metadata and shows another status: the stage completes once the
+     * API has both, and the status is never visible without the finalizer. This default writes the metadata first
+     * and the status once that was answered; a writer may do both in one request where the API allows it.
+     */
+    default CompletionStage<Void> ensureWithIngress(LbService service, String pool, List<Ingress> ingress) {
+        return ensureMetadata(service, pool).thenCompose(x -> writeIngress(service, ingress));
+    }
+
     /** F3: removes the finalizer (last step of cleanup) and the pool annotation. */
     CompletionStage<Void> removeFinalizer(LbService service);
 

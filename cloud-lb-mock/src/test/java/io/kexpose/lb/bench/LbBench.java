@@ -28,10 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The benchmark driver behind {@code bench/cloud-lb-mock-*.sh}: an API (the fabric8 mock server in CRUD mode, the
  * store the local cluster's API server uses) on 127.0.0.1, a kubeconfig for it, then one of:
  * <ul>
- * <li>{@code provision <kubeconfig> <burst> <total>}: waits for a cloud-lb-mock (started by the script) to be ready,
+ * <li>{@code provision <kubeconfig> <burst> <total> [warm-up] [bursts]}: waits for a cloud-lb-mock (started by the script) to be ready,
  * creates {@code burst} LoadBalancer Services as fast as 8 threads can, and reports, per Service, the time from the
  * API's answer to its create call to a watch event carrying {@code status.loadBalancer.ingress} (p50, p90, p99,
- * max; also from the call being sent, and what the create itself took); then creates Services up to {@code total}
+ * max; also from the call being sent, and what the create itself took), {@code bursts} times, each once the last
+ * one was served, and the median of their p99s; then creates Services up to {@code total}
  * and reports the time until all have an address; last, what a status PATCH costs the mock API at that size.</li>
  * <li>{@code provision-api <kubeconfig> <burst> <total>}: the same against an API that already runs (the local
  * cluster's, {@code API=local} in the script), read from the kubeconfig; no mock is started, and the Node is
@@ -54,7 +55,7 @@ public final class LbBench {
             config.setRequestTimeout(60_000);
             try (KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                     .withConfig(config).build()) {
-                provision(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]), warmUp(args));
+                provision(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]), warmUp(args), bursts(args));
             }
             System.exit(0);
         }
@@ -77,7 +78,7 @@ public final class LbBench {
                 serve(client, List.of(args).subList(2, args.length));
             } else {
                 Files.writeString(kubeconfig, config);
-                provision(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]), warmUp(args));
+                provision(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]), warmUp(args), bursts(args));
             }
         } finally {
             server.destroy();
@@ -162,7 +163,12 @@ public final class LbBench {
         return args.length > 4 ? Integer.parseInt(args[4]) : 1;
     }
 
-    static void provision(KubernetesClient client, int burst, int total, int warmUp) throws Exception {
+    /** How many bursts of {@code burst} Services, one after the other has been served (each reported). */
+    static int bursts(String[] args) {
+        return args.length > 5 ? Integer.parseInt(args[5]) : 1;
+    }
+
+    static void provision(KubernetesClient client, int burst, int total, int warmUp, int bursts) throws Exception {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Map<String, Long> created = new ConcurrentHashMap<>();
         Map<String, Long> served = new ConcurrentHashMap<>();
@@ -211,16 +217,33 @@ public final class LbBench {
             System.out.printf("warm-up: %d Services served in %.1f s%n", warmed.size(), (System.nanoTime() - w0) / 1e9);
         }
         long t0 = System.nanoTime();
-        create(client, pool, 0, burst, sent, created);
-        if (!waitFor(served, burst, 120)) {
-            System.out.println("burst: only " + served.size() + " of " + burst + " served within 120 s");
+        List<Double> p99s = new ArrayList<>();
+        for (int b = 0; b < bursts; b++) {
+            long tb = System.nanoTime();
+            create(client, pool, b * burst, (b + 1) * burst, sent, created);
+            if (!waitFor(served, (b + 1) * burst, 120)) {
+                System.out.println("burst: only " + served.size() + " of " + (b + 1) * burst + " served within 120 s");
+            }
+            long burstDone = System.nanoTime();
+            int first = b * burst;
+            int end = (b + 1) * burst;
+            System.out.printf("burst %d of %d Services: created in %.0f ms, all served %.0f ms after the first create%n",
+                    b + 1, burst, (maxOf(created) - tb) / 1e6, (burstDone - tb) / 1e6);
+            System.out.println("  create answered -> status seen (ms): " + summary(latencies(created, served, first, end)));
+            System.out.println("  create sent -> status seen (ms):     " + summary(latencies(sent, served, first, end)));
+            System.out.println("  " + apiName + ", create sent -> answered (ms): "
+                    + summary(latencies(sent, created, first, end)));
+            List<Double> l = latencies(sent, served, first, end);
+            if (!l.isEmpty()) {
+                p99s.add(pct(l, 99));
+            }
         }
-        long burstDone = System.nanoTime();
-        System.out.printf("burst of %d: created in %.0f ms, all served %.0f ms after the first create%n", burst,
-                (maxOf(created) - t0) / 1e6, (burstDone - t0) / 1e6);
-        System.out.println("  create answered -> status seen (ms): " + summary(latencies(created, served)));
-        System.out.println("  create sent -> status seen (ms):     " + summary(latencies(sent, served)));
-        System.out.println("  " + apiName + ", create sent -> answered (ms): " + summary(latencies(sent, created)));
+        if (bursts > 1 && !p99s.isEmpty()) {
+            List<Double> sorted = p99s.stream().sorted().toList();
+            System.out.printf("bursts: p99 create sent -> status seen (ms) %s; median %.1f%n", p99s.stream()
+                    .map(v -> String.format("%.1f", v)).toList(), sorted.get((sorted.size() - 1) / 2));
+        }
+        burst = bursts * burst;
         if (total > burst) {
             long t1 = System.nanoTime();
             create(client, pool, burst, total, sent, created);
@@ -288,10 +311,16 @@ public final class LbBench {
 
     /** Sorted {@code to - from} in ms for every name present in both, Services numbered from {@code first} on. */
     static List<Double> latencies(Map<String, Long> from, Map<String, Long> to, int first) {
+        return latencies(from, to, first, Integer.MAX_VALUE);
+    }
+
+    /** Sorted {@code to - from} in ms for every name present in both, Services numbered {@code first} to {@code end}. */
+    static List<Double> latencies(Map<String, Long> from, Map<String, Long> to, int first, int end) {
         List<Double> ms = new ArrayList<>();
         from.forEach((name, a) -> {
             Long b = to.get(name);
-            if (b != null && !name.equals("warm-up") && Integer.parseInt(name.substring(4)) >= first) {
+            int i = name.equals("warm-up") ? -1 : Integer.parseInt(name.substring(4));
+            if (b != null && i >= first && i < end) {
                 ms.add((b - a) / 1e6);
             }
         });

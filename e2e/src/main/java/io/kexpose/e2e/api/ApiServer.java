@@ -36,6 +36,8 @@ import java.util.Map;
 public final class ApiServer {
 
     static final String GIT_VERSION = "v1.32.0-kexpose";
+    /** The metadata a write to a built-in type's status subresource may change, as on kube-apiserver. */
+    private static final List<String> STATUS_WRITABLE_METADATA = List.of("labels", "annotations", "finalizers");
 
     private final Vertx vertx;
     private final ObjectStore store;
@@ -298,6 +300,8 @@ public final class ApiServer {
                 }
                 service = result.service();
                 toStore = json.valueToTree(service);
+                // as kube-apiserver's create strategy: a new Service's status is empty, whatever was sent
+                toStore.putObject("status").putObject("loadBalancer");
             }
             try {
                 return Reply.json(201, store.create(target.key(), toStore).json());
@@ -408,12 +412,23 @@ public final class ApiServer {
             throw new ApiException(new ApiError(405, "MethodNotAllowed", "the server does not allow this method on "
                     + "the requested resource"));
         }
-        // status: only .status changes
+        // status: .status changes, and, as kube-apiserver does for the built-in types (the upstream service
+        // controller adds and removes its finalizer through services/status), labels, annotations and finalizers;
+        // spec and every other field stay as stored
         JsonNode incoming = method == HttpMethod.PATCH
                 ? applyPatch(headers.get("Content-Type"), current, body)
                 : readTree(body.toString());
         ObjectNode updated = current.deepCopy();
         updated.set("status", incoming.path("status").isMissingNode() ? json.createObjectNode() : incoming.get("status"));
+        ObjectNode meta = updated.with("metadata");
+        for (String field : STATUS_WRITABLE_METADATA) {
+            JsonNode value = incoming.path("metadata").path(field);
+            if (value.isMissingNode() || value.isNull()) {
+                meta.remove(field);
+            } else {
+                meta.set(field, value);
+            }
+        }
         return written(objectPath, replaceStored(objectPath, updated));
     }
 
