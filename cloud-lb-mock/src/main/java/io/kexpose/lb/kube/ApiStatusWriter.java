@@ -76,6 +76,10 @@ public final class ApiStatusWriter implements StatusWriter {
      */
     @Override
     public CompletionStage<Void> ensureWithIngress(LbService s, String pool, List<Ingress> ingress) {
+        Service raw = cached.apply(s.key());
+        if (raw == null || !s.uid().equals(raw.getMetadata().getUid())) {
+            return CompletableFuture.failedFuture(new WriteConflict("the Service changed identity"));
+        }
         ArrayNode ops = metadataOps(s, pool);
         if (ops.size() == 1) {
             return writeIngress(s, ingress);
@@ -85,8 +89,7 @@ public final class ApiStatusWriter implements StatusWriter {
             return patch(s, ops.toString()).thenCompose(x -> writeIngress(s, ingress));
         }
         if (Boolean.TRUE.equals(known)) {
-            Service raw = cached.apply(s.key());
-            if (raw != null && raw.getStatus() != null) {
+            if (raw.getStatus() != null) {
                 ops.add(op("add", "/status/loadBalancer").set("value", loadBalancer(ingress)));
             } else {
                 ops.add(op("add", "/status").set("value", JSON.objectNode().set("loadBalancer", loadBalancer(ingress))));
