@@ -4,6 +4,7 @@
 #   bench/service-proxy-forwarding.sh                 # 5 interleaved rounds, 6 s per measurement
 #   ROUNDS=5 DURATION=10 bench/service-proxy-forwarding.sh
 #   ONE_THREAD=1 bench/service-proxy-forwarding.sh    # one proxy loop (node-2's proxy stopped) vs HAProxy nbthread 1
+#   ACCOUNT=1 bench/service-proxy-forwarding.sh       # also CPU and context switches per request, per process group
 #
 # Starts the local cluster (API on 127.0.0.1:16443, so it does not disturb a cluster of yours on 6443), runs
 # httpenv with 2 replicas behind a ClusterIP Service, and measures with wrk, alternating the targets each round:
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
 ONE_THREAD=${ONE_THREAD:-0}
+ACCOUNT=${ACCOUNT:-0}
 DURATION=${DURATION:-6}
 API_PORT=${API_PORT:-16443}
 HAPROXY_PORT=${HAPROXY_PORT:-18480}
@@ -74,13 +76,44 @@ for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$HAPROXY_PORT/" 
 declare -A URL=([proxy]="http://$IP:8888/" [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [direct]="http://${PODS[0]}:8888/")
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v}'; }
+# ACCOUNT=1: per process group, CPU (user+system, clock ticks) and context switches (voluntary+involuntary) of all
+# threads, read from /proc before and after a wrk run; wrk's own from GNU time.
+groups() { # -> "group pid" lines
+  local p
+  for p in $(pgrep -f 'service-proxy.node-name=' || true); do echo "proxy $p"; done
+  for p in $(pgrep -f 'httpenv.host=' || true); do echo "pods $p"; done
+  for p in $(pgrep -x haproxy || true); do echo "haproxy $p"; done
+}
+snapshot() { # -> "group ticks switches" per group, summed over the group's threads
+  groups | while read -r g p; do
+    for t in /proc/"$p"/task/*; do
+      awk -v g="$g" '{sub(/^.*\) /, ""); print g, $12 + $13}' "$t/stat" 2>/dev/null | tr '\n' ' '
+      awk '/ctxt_switches/ {s += $2} END {print s + 0}' "$t/status" 2>/dev/null
+    done
+  done | awk 'NF == 3 {c[$1] += $2; w[$1] += $3} END {for (g in c) print g, c[g], w[g]}'
+}
+account() { # before-file after-file requests wrk-time-file -> one line per group
+  local hz; hz=$(getconf CLK_TCK)
+  awk -v n="$3" -v hz="$hz" 'NR == FNR {c[$1] = $2; w[$1] = $3; next}
+    {printf "      %-8s %6.1f us CPU/req %5.2f switches/req\n", $1, ($2 - c[$1]) * 1e6 / hz / n, ($3 - w[$1]) / n}' "$1" "$2"
+  awk -v n="$3" '{printf "      %-8s %6.1f us CPU/req %5.2f switches/req\n", "wrk", ($1 + $2) * 1e6 / n, ($3 + $4) / n}' "$4"
+}
 measure() {
   local url=$1 conns=$2 mode=$3 out
   local args=(-t2 -c"$conns" -d"${DURATION}s" --latency)
   [ "$mode" = close ] && args+=(-H "Connection: close")
-  out=$(wrk "${args[@]}" "$url")
+  if [ "$ACCOUNT" = 1 ]; then
+    snapshot >"$work/before"
+    out=$(/usr/bin/time -o "$work/wrk-time" -f '%U %S %c %w' wrk "${args[@]}" "$url")
+    snapshot >"$work/after"
+  else
+    out=$(wrk "${args[@]}" "$url")
+  fi
   if grep -qE 'Non-2xx|Socket errors: connect [1-9]|read [1-9]|timeout [1-9]' <<<"$out"; then
     echo "wrk reported errors against $url:" >&2; echo "$out" >&2; exit 1
+  fi
+  if [ "$ACCOUNT" = 1 ]; then
+    account "$work/before" "$work/after" "$(awk '/requests in/ {print $1}' <<<"$out")" "$work/wrk-time" >&2
   fi
   echo "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)"
 }

@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 
 /** Wiring at the edge: builds the controller, dataplane and health server from configuration, starts and stops them. */
 @ApplicationScoped
@@ -47,6 +48,7 @@ public class ServiceProxyApp {
                 config.udpMaxFlows());
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));
         sockets.tcpIdleTimeout(config.tcpIdleTimeout());
+        sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();

@@ -54,6 +54,13 @@ public interface ProxyConfig {
      */
     Optional<io.kexpose.proxy.dataplane.TcpEngine> tcpEngine();
 
+    /**
+     * (ours) Microseconds an epoll TCP loop goes on polling after an event round before it sleeps (0: never busy
+     * polls). See the README's forwarding section for what it does to keep-alive throughput.
+     */
+    @WithDefault("0")
+    int tcpBusyPollMicros();
+
     /** UDP flow idle timeout (no reply, or a single exchange). */
     @WithDefault("30s")
     Duration udpIdleTimeout();

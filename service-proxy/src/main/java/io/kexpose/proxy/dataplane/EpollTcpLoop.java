@@ -89,6 +89,11 @@ final class EpollTcpLoop implements Runnable {
     private final FileDescriptor epoll = Native.newEpollCreate();
     private final FileDescriptor wake = Native.newEventFd();
     private final EpollEvents events = new EpollEvents(1024);
+    /**
+     * How long the loop goes on polling (epoll_wait with no timeout) before it sleeps; 0: it sleeps at once. See
+     * {@link SocketDataplane#tcpBusyPoll}.
+     */
+    private volatile long busyPollNanos;
     private Handler[] handlers = new Handler[1024];
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean woken = new AtomicBoolean();
@@ -114,6 +119,10 @@ final class EpollTcpLoop implements Runnable {
 
     void start() {
         thread.start();
+    }
+
+    void busyPoll(long nanos) {
+        busyPollNanos = Math.max(0, nanos);
     }
 
     boolean inLoop() {
@@ -271,9 +280,21 @@ final class EpollTcpLoop implements Runnable {
     @Override
     public void run() {
         try {
+            boolean busy = false;
             while (!stopped) {
-                int ready = events.await(epoll, tasks.isEmpty() ? waitMillis() : 0);
+                int ready = 0;
+                long spin = busyPollNanos;
+                if (spin > 0 && busy && tasks.isEmpty()) {
+                    long until = System.nanoTime() + spin;
+                    do {
+                        ready = events.await(epoll, 0);
+                    } while (ready == 0 && System.nanoTime() - until < 0);
+                }
+                if (ready == 0) {
+                    ready = events.await(epoll, tasks.isEmpty() ? waitMillis() : 0);
+                }
                 now = System.nanoTime();
+                busy = ready > 0; // only a round that had events polls on: an idle loop sleeps at once
                 for (int i = 0; i < ready; i++) {
                     int fd = events.fd(i);
                     Handler h = fd < handlers.length ? handlers[fd] : null;

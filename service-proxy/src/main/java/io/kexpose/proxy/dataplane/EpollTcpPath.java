@@ -64,6 +64,13 @@ final class EpollTcpPath implements TcpPath {
         }
     }
 
+    /** Every loop polls this long before it sleeps ({@link SocketDataplane#tcpBusyPoll}). */
+    void busyPoll(Duration d) {
+        for (EpollTcpLoop l : loops) {
+            l.busyPoll(d.toNanos());
+        }
+    }
+
     @Override
     public synchronized Map<RoutingTable.Key, String> listen(Collection<RoutingTable.Key> frontends) {
         Map<RoutingTable.Key, String> failures = new HashMap<>();

@@ -161,6 +161,18 @@ public final class SocketDataplane implements Dataplane {
         this.drainGrace = grace;
     }
 
+    /**
+     * (ours) Busy polling for the epoll TCP engine: after an event round a loop polls for {@code d} before it sleeps
+     * in epoll_wait (HAProxy's {@code busy-polling}, bounded). A loop that is faster than the pods answer otherwise
+     * sleeps after nearly every response and is woken for the next one, and with it the pods and the clients, in
+     * rounds of one request each. Zero: sleep at once. No effect on the Netty engine.
+     */
+    public void tcpBusyPoll(Duration d) {
+        if (tcp instanceof EpollTcpPath epoll) {
+            epoll.busyPoll(d);
+        }
+    }
+
     /** T3: connections idle in both directions for {@code idle} are reset (checked every idle/10, at most 1 min). */
     public void tcpIdleTimeout(Duration idle) {
         long every = Math.max(10, Math.min(60_000, idle.toMillis() / 10));

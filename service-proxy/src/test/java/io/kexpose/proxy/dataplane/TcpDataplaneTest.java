@@ -57,6 +57,12 @@ class TcpDataplaneTest {
         dataplane = new SocketDataplane(transport, engine(), new RoundRobinSelector(Clock.systemUTC()),
                 List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
+        dataplane.tcpBusyPoll(busyPoll());
+    }
+
+    /** No busy polling (the default; the subclass polls). */
+    Duration busyPoll() {
+        return Duration.ZERO;
     }
 
     @AfterEach
