@@ -49,6 +49,7 @@ public class ServiceProxyApp {
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));
         sockets.tcpIdleTimeout(config.tcpIdleTimeout());
         sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
+        sockets.tcpSchedBatch(config.tcpSchedBatch());
         ProxyController[] self = new ProxyController[1];
         HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();

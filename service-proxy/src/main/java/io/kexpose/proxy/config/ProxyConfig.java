@@ -55,6 +55,13 @@ public interface ProxyConfig {
     Optional<io.kexpose.proxy.dataplane.TcpEngine> tcpEngine();
 
     /**
+     * (ours) Run the epoll TCP loops under the Linux SCHED_BATCH policy, so that a loop woken by a pod's answer does
+     * not preempt the pod; see the README's forwarding section.
+     */
+    @WithDefault("true")
+    boolean tcpSchedBatch();
+
+    /**
      * (ours) Microseconds an epoll TCP loop goes on polling after an event round before it sleeps (0: never busy
      * polls). See the README's forwarding section for what it does to keep-alive throughput.
      */

@@ -64,6 +64,17 @@ final class EpollTcpPath implements TcpPath {
         }
     }
 
+    /** Puts every loop thread under SCHED_BATCH ({@link SchedBatch}); logs why not where it cannot. */
+    void schedBatch() {
+        for (EpollTcpLoop l : loops) {
+            String[] failure = new String[1];
+            l.call(() -> failure[0] = l.inLoop() ? SchedBatch.applyToCurrentThread() : "the loop has stopped");
+            if (failure[0] != null) {
+                LOG.warning("TCP loop left under the default scheduling policy: " + failure[0]);
+            }
+        }
+    }
+
     /** Every loop polls this long before it sleeps ({@link SocketDataplane#tcpBusyPoll}). */
     void busyPoll(Duration d) {
         for (EpollTcpLoop l : loops) {
