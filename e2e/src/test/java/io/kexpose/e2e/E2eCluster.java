@@ -55,6 +55,17 @@ public final class E2eCluster implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Creates {@code namespace} if it is missing and deletes the Services a previous run left in it: a test that
+     * works in its own namespace runs the same on a fresh local cluster and on a kind cluster used before.
+     */
+    public void freshNamespace(String namespace) {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName(namespace).endMetadata().build())
+                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        client.services().inNamespace(namespace).delete();
+    }
+
     public Path kubeconfig() {
         return kubeconfig;
     }

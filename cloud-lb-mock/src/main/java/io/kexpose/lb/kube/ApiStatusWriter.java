@@ -63,7 +63,7 @@ public final class ApiStatusWriter implements StatusWriter {
 
     @Override
     public CompletionStage<Void> ensureMetadata(LbService s, String pool) {
-        ArrayNode ops = metadataOps(s, pool);
+        ArrayNode ops = metadataOps(cached.apply(s.key()), s, pool);
         return ops.size() > 1 ? patch(s, ops.toString()) : DONE;
     }
 
@@ -80,7 +80,7 @@ public final class ApiStatusWriter implements StatusWriter {
         if (raw == null || !s.uid().equals(raw.getMetadata().getUid())) {
             return CompletableFuture.failedFuture(new WriteConflict("the Service changed identity"));
         }
-        ArrayNode ops = metadataOps(s, pool);
+        ArrayNode ops = metadataOps(raw, s, pool);
         if (ops.size() == 1) {
             return writeIngress(s, ingress);
         }
@@ -104,9 +104,11 @@ public final class ApiStatusWriter implements StatusWriter {
         });
     }
 
-    /** F1, A9: a JSON patch (testing the uid first) adding what the cached object lacks; only the test if nothing. */
-    private ArrayNode metadataOps(LbService s, String pool) {
-        Service raw = cached.apply(s.key());
+    /**
+     * F1, A9: a JSON patch (testing the uid first) adding what {@code raw}, the cached object (null if gone), lacks;
+     * only the test if nothing.
+     */
+    private ArrayNode metadataOps(Service raw, LbService s, String pool) {
         ArrayNode ops = JSON.arrayNode();
         ops.add(op("test", "/metadata/uid").put("value", s.uid()));
         List<String> finalizers = raw == null || raw.getMetadata().getFinalizers() == null ? List.of()

@@ -248,7 +248,10 @@ public final class LoadBalancerController {
         return writer.ensureMetadata(s, pool).thenRunAsync(() -> written.metadataWritten(s, pool), own);
     }
 
-    /** Whether neither the cache nor an acknowledged write it does not show yet has the finalizer and the pool. */
+    /**
+     * Whether neither the cache nor an acknowledged write it does not show yet has the finalizer and the pool; once
+     * the cache shows them, the acknowledged write is forgotten.
+     */
     private boolean metadataPending(LbService s, String pool) {
         boolean shown = s.hasFinalizer() && (pool == null || pool.equals(s.poolAnnotation()));
         if (shown) {

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kexpose.e2e.E2eCluster;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -32,9 +31,7 @@ class InvalidServicesTest {
     static void start() throws Exception {
         cluster = E2eCluster.start("invalid");
         client = cluster.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
-        client.services().inNamespace(NS).delete();
+        cluster.freshNamespace(NS);
         Service taken = create("taken", b -> b.editSpec().withType("NodePort").editFirstPort()
                 .withNodePort(30100).endPort().endSpec());
         takenIp = taken.getSpec().getClusterIP();

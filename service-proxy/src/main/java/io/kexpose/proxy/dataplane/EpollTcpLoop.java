@@ -283,8 +283,8 @@ final class EpollTcpLoop implements Runnable {
             boolean busy = false;
             while (!stopped) {
                 int ready = 0;
-                long spin = busyPollNanos;
-                if (spin > 0 && busy && tasks.isEmpty()) {
+                long spin = busy ? busyPollNanos : 0;
+                if (spin > 0 && tasks.isEmpty()) {
                     long until = System.nanoTime() + spin;
                     do {
                         ready = events.await(epoll, 0);

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * writing its other responses, and the loop, the pods and the clients then exchange work one request at a time
  * (measured: 0.66 context switches per request for the proxies against HAProxy's 0.11, at equal CPU per request;
  * see the README). Java has no call for it, so this runs {@code chrt --batch --pid 0 <tid>} (util-linux, in every
- * image we ship) on the thread's own id; lowering to SCHED_BATCH needs no privilege.
+ * image we ship) on the thread's own id; lowering to SCHED_BATCH needs no privilege. A thread started from a batch
+ * thread inherits the policy, which is harmless for anything a loop starts.
  */
 final class SchedBatch {
 
