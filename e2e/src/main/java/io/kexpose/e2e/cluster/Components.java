@@ -1,5 +1,6 @@
 package io.kexpose.e2e.cluster;
 
+import io.kexpose.e2e.node.OwnSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ public final class Components implements AutoCloseable {
                 }
                 command.addAll(List.of("-jar", jar.toString()));
                 Path log = logDir.resolve(name.replace('@', '_') + ".log");
-                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                ProcessBuilder pb = new ProcessBuilder(OwnSession.wrap(command)).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 pb.environment().put("KUBECONFIG", kubeconfig.toString());
                 running.add(new Instance(name, pb.start(), log));

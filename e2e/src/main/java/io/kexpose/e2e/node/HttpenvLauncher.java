@@ -49,7 +49,7 @@ public final class HttpenvLauncher implements PodLauncher {
         command.add("-Dquarkus.management.port=9000");
         command.add("-jar");
         command.add(jar.toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(OwnSession.wrap(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().clear();
         pb.environment().putAll(env);
