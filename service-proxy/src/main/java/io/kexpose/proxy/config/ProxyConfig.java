@@ -56,9 +56,10 @@ public interface ProxyConfig {
 
     /**
      * (ours) Run the epoll TCP loops under the Linux SCHED_BATCH policy, so that a loop woken by a pod's answer does
-     * not preempt the pod; see the README's forwarding section.
+     * not preempt the pod: more throughput with many connections, a longer tail with few (a woken loop waits for the
+     * running thread's slice). Off by default; see the README's forwarding section.
      */
-    @WithDefault("true")
+    @WithDefault("false")
     boolean tcpSchedBatch();
 
     /**
