@@ -73,12 +73,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every process of the bench in a session of its own, as HAProxy (a daemon, setsid) is: with Linux's autogroup
+# scheduling the CPU is shared between sessions first, and processes left in this script's session would share one
+# group with wrk (see docs/local-cluster.md).
+OWN=$(command -v setsid || true) # empty where there is none
 lbmock() { # args: management port, extra -D...
   local port=$1; shift
   local jfr=()
   [ -n "${JFR_DIR:-}" ] && jfr=(-XX:StartFlightRecording=filename="$JFR_DIR/lbmock-$port.jfr")
   # shellcheck disable=SC2086 # LBMOCK_JAVA_OPTS is a list of options
-  KUBECONFIG="$work/kubeconfig" java -Xmx512m "${jfr[@]}" ${LBMOCK_JAVA_OPTS:-} -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
+  KUBECONFIG="$work/kubeconfig" $OWN java -Xmx512m "${jfr[@]}" ${LBMOCK_JAVA_OPTS:-} -Dlbmock.management-address=127.0.0.1:"$port" -Dlbmock.threads=1 \
     -Dquarkus.log.level=WARN "$@" -jar cloud-lb-mock/target/quarkus-app/quarkus-run.jar >"$work/lbmock-$port.log" 2>&1 &
   pids+=($!)
 }
@@ -140,7 +144,7 @@ fi
 if [ "$PART" = all ] || [ "$PART" = forward ]; then
   echo "== forwarding: lb vs haproxy vs direct, $ROUNDS rounds of ${DURATION}s"
   for n in 1 2; do
-    env -i HOSTNAME="node-$n" PATH=/usr/bin:/bin java @httpenv/src/main/jvm/jvm.options -Dhttpenv.host=127.78.0.$n \
+    $OWN env -i HOSTNAME="node-$n" PATH=/usr/bin:/bin java @httpenv/src/main/jvm/jvm.options -Dhttpenv.host=127.78.0.$n \
       -Dhttpenv.port=30080 -Dhttpenv.instances=1 -Dquarkus.management.host=127.78.0.$n \
       -Dquarkus.management.port=9000 -jar httpenv/target/quarkus-app/quarkus-run.jar >"$work/httpenv-$n.log" 2>&1 &
     pids+=($!)
