@@ -15,6 +15,9 @@ public final class Main {
     private Main() {
     }
 
+    /** Set when the cluster starts stopping: components it stops then are not reported as failed. */
+    private static volatile boolean stopping;
+
     /** Keeps {@code <state>/status} current for {@code ./kexpose status}, and reports component changes as they happen. */
     private static void watchComponents(LocalCluster cluster, Path statusFile, StatusDisplay status) {
         Thread t = new Thread(() -> {
@@ -23,6 +26,9 @@ public final class Main {
                 try {
                     Files.writeString(statusFile, status.render());
                     java.util.List<?> now = cluster.components();
+                    if (stopping) {
+                        return;
+                    }
                     if (!now.equals(last)) {
                         for (var c : cluster.components()) {
                             System.out.println("kexpose: " + c.name() + " " + c.status()
@@ -67,6 +73,7 @@ public final class Main {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
             try {
                 Files.deleteIfExists(ready);
                 Path pidFile = state.resolve("cluster.pid");

@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * see the README). Java has no call for it, so this runs {@code chrt --batch --pid 0 <tid>} (util-linux, in every
  * image we ship) on the thread's own id; lowering to SCHED_BATCH needs no privilege. A thread started from a batch
  * thread inherits the policy, which is harmless for anything a loop starts.
+ *
+ * <p>Off by default ({@code tcp-sched-batch}): that preemption was between threads of one scheduling group (the pods
+ * and the proxies shared a session in the local cluster). With each in a group of its own, as on a node, SCHED_BATCH
+ * still buys throughput with many connections but makes a woken loop wait for the running thread's slice, which
+ * lengthened the p99 with few connections (README, "Forwarding").
  */
 final class SchedBatch {
 
