@@ -11,8 +11,9 @@ import java.util.List;
  * CPU is shared fairly between sessions first and between the threads of a session second. Left in the cluster's
  * session, every pod and every node's proxy would be one group competing with the client as a whole, while a
  * daemon started next to them (HAProxy, which calls setsid) would be a group of its own and be served first: in the
- * forwarding benchmark that alone made the proxies' p99 latency at 256 keep-alive connections 1.3 to 1.8 times
- * HAProxy's (see the service-proxy README).
+ * forwarding benchmark that alone put the proxies' p99 latency at 256 keep-alive connections at 1.0 to 1.9 times
+ * HAProxy's in six back-to-back pairs (see the service-proxy README). The system property
+ * {@code kexpose.shared-session=true} keeps everything in the cluster's session, for comparison.
  *
  * <p>{@code setsid} (util-linux) execs the command in place when its caller is not a process group leader, which a
  * freshly started child never is, so the {@link Process} is the command itself (its pid, its exit status). Where
