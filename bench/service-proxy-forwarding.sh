@@ -76,27 +76,31 @@ for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$HAPROXY_PORT/" 
 declare -A URL=([proxy]="http://$IP:8888/" [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [direct]="http://${PODS[0]}:8888/")
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v}'; }
-# ACCOUNT=1: per process group, CPU (user+system, clock ticks) and context switches (voluntary+involuntary) of all
-# threads, read from /proc before and after a wrk run; wrk's own from GNU time.
+# ACCOUNT=1: per process group, CPU (user+system, clock ticks) and context switches (voluntary: it slept; involuntary:
+# it was preempted) of all threads, read from /proc before and after a wrk run; wrk's own from GNU time.
 groups() { # -> "group pid" lines
   local p
   for p in $(pgrep -f 'service-proxy.node-name=' || true); do echo "proxy $p"; done
   for p in $(pgrep -f 'httpenv.host=' || true); do echo "pods $p"; done
   for p in $(pgrep -x haproxy || true); do echo "haproxy $p"; done
 }
-snapshot() { # -> "group ticks switches" per group, summed over the group's threads
+snapshot() { # -> "group ticks voluntary involuntary" per group, summed over the group's threads
   groups | while read -r g p; do
     for t in /proc/"$p"/task/*; do
-      awk -v g="$g" '{sub(/^.*\) /, ""); print g, $12 + $13}' "$t/stat" 2>/dev/null | tr '\n' ' '
-      awk '/ctxt_switches/ {s += $2} END {print s + 0}' "$t/status" 2>/dev/null
+      # a thread may end between the listing and the reads (the JVM starts and stops compiler threads): skip it
+      { awk -v g="$g" '{sub(/^.*\) /, ""); print g, $12 + $13}' "$t/stat" 2>/dev/null | tr '\n' ' '; } || true
+      awk '/^voluntary_ctxt_switches/ {v = $2} /^nonvoluntary_ctxt_switches/ {n = $2} END {print v + 0, n + 0}' \
+        "$t/status" 2>/dev/null || true
     done
-  done | awk 'NF == 3 {c[$1] += $2; w[$1] += $3} END {for (g in c) print g, c[g], w[g]}'
+  done | awk 'NF == 4 {c[$1] += $2; v[$1] += $3; n[$1] += $4} END {for (g in c) print g, c[g], v[g], n[g]}'
 }
 account() { # before-file after-file requests wrk-time-file -> one line per group
   local hz; hz=$(getconf CLK_TCK)
-  awk -v n="$3" -v hz="$hz" 'NR == FNR {c[$1] = $2; w[$1] = $3; next}
-    {printf "      %-8s %6.1f us CPU/req %5.2f switches/req\n", $1, ($2 - c[$1]) * 1e6 / hz / n, ($3 - w[$1]) / n}' "$1" "$2"
-  awk -v n="$3" '{printf "      %-8s %6.1f us CPU/req %5.2f switches/req\n", "wrk", ($1 + $2) * 1e6 / n, ($3 + $4) / n}' "$4"
+  awk -v n="$3" -v hz="$hz" 'NR == FNR {c[$1] = $2; v[$1] = $3; w[$1] = $4; next}
+    {printf "      %-8s %6.1f us CPU/req %5.3f voluntary %5.3f involuntary switches/req\n", $1,
+      ($2 - c[$1]) * 1e6 / hz / n, ($3 - v[$1]) / n, ($4 - w[$1]) / n}' "$1" "$2"
+  awk -v n="$3" '{printf "      %-8s %6.1f us CPU/req %5.3f voluntary %5.3f involuntary switches/req\n", "wrk",
+    ($1 + $2) * 1e6 / n, $4 / n, $3 / n}' "$4"
 }
 measure() {
   local url=$1 conns=$2 mode=$3 out
