@@ -35,6 +35,8 @@ final class EpollTcpLoop implements Runnable {
     static final int EPOLLHUP = 0x10;
     /** The peer ended its stream, hung up or failed: read until the read says which. */
     static final int HANG_UP = Native.EPOLLRDHUP | Native.EPOLLERR | EPOLLHUP;
+    /** How long {@link #call} waits for a running loop. */
+    private static final long CALL_TIMEOUT_NANOS = 10_000_000_000L;
     /** Linux's EPOLLEXCLUSIVE (4.5+), which Netty does not export. */
     private static final int EPOLLEXCLUSIVE = 1 << 28;
 
@@ -97,6 +99,9 @@ final class EpollTcpLoop implements Runnable {
     private Handler[] handlers = new Handler[1024];
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean woken = new AtomicBoolean();
+    /** Guards the write of a wake-up against the loop closing the eventfd ({@link #wakeUp}). */
+    private final Object wakeLock = new Object();
+    private boolean wakeClosed;
     private final List<FileDescriptor> closing = new ArrayList<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     /** Connect deadlines, one FIFO per attempt (same timeout each, so each queue is in deadline order). */
@@ -129,35 +134,64 @@ final class EpollTcpLoop implements Runnable {
         return Thread.currentThread() == thread;
     }
 
-    /** Runs {@code task} on the loop (soon; in submission order). */
+    /**
+     * Runs {@code task} on the loop (soon; in submission order). A loop that has stopped runs nothing more; see
+     * {@link #call} for a task that must run either way.
+     */
     void execute(Runnable task) {
         tasks.add(task);
         if (!inLoop() && woken.compareAndSet(false, true)) {
-            Native.eventFdWrite(wake.intValue(), 1L);
+            wakeUp();
         }
     }
 
-    /** Runs {@code task} on the loop and waits for it. */
+    /**
+     * Writes the wake-up event unless the loop has closed its eventfd. A loop that sees {@link #stopped} without
+     * waiting for the event (a busy-polling one, say) closes it while {@link #stop} is on its way to the write;
+     * writing then would hit a closed descriptor, or one the kernel has already handed to a new socket.
+     */
+    private void wakeUp() {
+        synchronized (wakeLock) {
+            if (!wakeClosed) {
+                Native.eventFdWrite(wake.intValue(), 1L);
+            }
+        }
+    }
+
+    /** Runs {@code task} on the loop and waits for it; on the calling thread once the loop has stopped. */
     void call(Runnable task) {
         if (inLoop() || !thread.isAlive()) {
             task.run(); // a loop that stopped touches nothing any more
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        execute(() -> {
+        Runnable wrapped = () -> {
             try {
                 task.run();
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
-        });
+        };
+        execute(wrapped);
+        long deadline = System.nanoTime() + CALL_TIMEOUT_NANOS;
         try {
-            done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            while (true) {
+                try {
+                    done.get(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (!thread.isAlive() && tasks.remove(wrapped)) {
+                        task.run(); // the loop stopped before it got to the task
+                        return;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new IllegalStateException("TCP loop " + thread.getName() + " did not answer in 10 s");
+                    }
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("TCP loop " + thread.getName() + " did not answer in 10 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -420,12 +454,18 @@ final class EpollTcpLoop implements Runnable {
         all.forEach(Handler::abort);
         closeRound();
         events.free();
-        for (FileDescriptor fd : List.of(epoll, wake)) {
-            try {
-                fd.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+        closeQuietly(epoll);
+        synchronized (wakeLock) {
+            wakeClosed = true;
+            closeQuietly(wake);
+        }
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 }
