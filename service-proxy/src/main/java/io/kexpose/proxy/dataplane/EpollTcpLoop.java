@@ -102,6 +102,11 @@ final class EpollTcpLoop implements Runnable {
     /** Guards the write of a wake-up against the loop closing the eventfd ({@link #wakeUp}). */
     private final Object wakeLock = new Object();
     private boolean wakeClosed;
+    /**
+     * The loop has closed its epoll descriptor. Loop-only calls made afterwards ({@link #call} runs them on the
+     * caller then) must not reach the number, which the kernel may already have given to another epoll set.
+     */
+    private volatile boolean terminated;
     private final List<FileDescriptor> closing = new ArrayList<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     /** Connect deadlines, one FIFO per attempt (same timeout each, so each queue is in deadline order). */
@@ -218,15 +223,29 @@ final class EpollTcpLoop implements Runnable {
         }
         handlers[fd] = handler;
         try {
-            Native.epollCtlAdd(epoll.intValue(), fd, flags);
+            Native.epollCtlAdd(epollFd(), fd, flags);
         } catch (IOException e) {
             handlers[fd] = null;
             throw e;
         }
     }
 
-    /** Loop thread only: forget {@code fd} and close it at the end of this round (closing also leaves the epoll set). */
+    private int epollFd() throws IOException {
+        if (terminated) {
+            throw new IOException("TCP loop " + thread.getName() + " has stopped");
+        }
+        return epoll.intValue();
+    }
+
+    /**
+     * Loop thread only: forget {@code fd} and close it at the end of this round (closing also leaves the epoll set); at
+     * once if the loop has stopped.
+     */
     void close(FileDescriptor fd) {
+        if (terminated) {
+            closeQuietly(fd); // no round will come to close it
+            return;
+        }
         closing.add(fd);
     }
 
@@ -246,7 +265,9 @@ final class EpollTcpLoop implements Runnable {
             handlers[fd] = null;
         }
         try {
-            Native.epollCtlDel(epoll.intValue(), fd);
+            if (!terminated) {
+                Native.epollCtlDel(epoll.intValue(), fd);
+            }
         } catch (IOException e) {
             // not watched (any more)
         }
@@ -254,12 +275,12 @@ final class EpollTcpLoop implements Runnable {
 
     /** Loop thread only: watch a registered {@code fd} for output as well (a send to it was short). */
     void watchOutput(int fd) throws IOException {
-        Native.epollCtlMod(epoll.intValue(), fd, INPUT | Native.EPOLLOUT);
+        Native.epollCtlMod(epollFd(), fd, INPUT | Native.EPOLLOUT);
     }
 
     /** Loop thread only: stop watching a registered {@code fd} for output. */
     void watchInputOnly(int fd) throws IOException {
-        Native.epollCtlMod(epoll.intValue(), fd, INPUT);
+        Native.epollCtlMod(epollFd(), fd, INPUT);
     }
 
     /** Loop thread only: where the next read goes, and how much room it has (sends the round so far if short). */
@@ -454,6 +475,7 @@ final class EpollTcpLoop implements Runnable {
         all.forEach(Handler::abort);
         closeRound();
         events.free();
+        terminated = true;
         closeQuietly(epoll);
         synchronized (wakeLock) {
             wakeClosed = true;

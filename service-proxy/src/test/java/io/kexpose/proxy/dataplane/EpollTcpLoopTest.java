@@ -3,10 +3,14 @@ package io.kexpose.proxy.dataplane;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,6 +74,46 @@ class EpollTcpLoopTest {
         AtomicInteger ran = new AtomicInteger();
         loop.call(ran::incrementAndGet);
         assertEquals(1, ran.get(), "call on a stopped loop runs the task on the caller");
+    }
+
+    @Test
+    void aStoppedLoopRegistersNothingOnTheEpollNumberItGaveBack() throws Exception {
+        EpollTcpLoop loop = started(0);
+        Thread thread = loopThread(loop);
+        loop.stop();
+        thread.join(5_000);
+        assertFalse(thread.isAlive(), "the loop did not stop");
+        FileDescriptor reused = Native.newEpollCreate(); // the lowest free number: quite likely the loop's old one
+        FileDescriptor ready = Native.newEventFd();
+        EpollEvents events = new EpollEvents(8);
+        try {
+            Native.eventFdWrite(ready.intValue(), 1L); // readable: any epoll set watching it reports it
+            IOException[] failure = new IOException[1];
+            loop.call(() -> {
+                try {
+                    loop.register(ready.intValue(), new NoHandler(), false);
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            });
+            assertNotNull(failure[0], "registering on a stopped loop must fail");
+            assertEquals(0, events.await(reused, 0), "nothing may land in another epoll set");
+            assertDoesNotThrow(() -> loop.call(() -> loop.deregister(ready.intValue())));
+        } finally {
+            events.free();
+            reused.close();
+            ready.close();
+        }
+    }
+
+    private static final class NoHandler implements EpollTcpLoop.Handler {
+        @Override
+        public void ready(int fd, int events) {
+        }
+
+        @Override
+        public void abort() {
+        }
     }
 
     /**
