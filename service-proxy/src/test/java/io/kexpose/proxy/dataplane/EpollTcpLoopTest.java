@@ -37,10 +37,15 @@ class EpollTcpLoopTest {
         return loop;
     }
 
-    private static Thread loopThread(EpollTcpLoop loop) {
-        Thread[] t = new Thread[1];
-        loop.call(() -> t[0] = Thread.currentThread());
-        return t[0];
+    /** A loop that was started and has stopped: its thread has ended and its descriptors are closed. */
+    private static EpollTcpLoop stopped() throws Exception {
+        EpollTcpLoop loop = started(0);
+        Thread[] thread = new Thread[1];
+        loop.call(() -> thread[0] = Thread.currentThread());
+        loop.stop();
+        thread[0].join(5_000);
+        assertFalse(thread[0].isAlive(), "the loop did not stop");
+        return loop;
     }
 
     @Test
@@ -63,11 +68,7 @@ class EpollTcpLoopTest {
 
     @Test
     void aTaskHandedToAStoppedLoopTouchesNoClosedDescriptor() throws Exception {
-        EpollTcpLoop loop = started(0);
-        Thread thread = loopThread(loop);
-        loop.stop();
-        thread.join(5_000);
-        assertFalse(thread.isAlive(), "the loop did not stop");
+        EpollTcpLoop loop = stopped();
         // The loop closed its eventfd on the way out; the number may already belong to someone else.
         assertDoesNotThrow(() -> loop.execute(() -> { }));
         assertDoesNotThrow(loop::stop);
@@ -78,11 +79,7 @@ class EpollTcpLoopTest {
 
     @Test
     void aStoppedLoopRegistersNothingOnTheEpollNumberItGaveBack() throws Exception {
-        EpollTcpLoop loop = started(0);
-        Thread thread = loopThread(loop);
-        loop.stop();
-        thread.join(5_000);
-        assertFalse(thread.isAlive(), "the loop did not stop");
+        EpollTcpLoop loop = stopped();
         FileDescriptor reused = Native.newEpollCreate(); // the lowest free number: quite likely the loop's old one
         FileDescriptor ready = Native.newEventFd();
         EpollEvents events = new EpollEvents(8);
