@@ -360,12 +360,16 @@ final class EpollTcpLoop implements Runnable {
                             LOG.log(Level.WARNING, "forwarding failed on descriptor " + fd, e);
                         }
                     } else if (fd == wake.intValue()) {
-                        woken.set(false);
+                        // Empty the counter first, then allow the next wake-up: the other way round, a wake-up
+                        // written between the two is read away while woken stays set, no later execute() writes
+                        // again, and an idle loop never runs another task (EpollTcpLoopTest). A task handed over
+                        // after the read but before the reset is run below by runTasks() all the same.
                         try {
                             Native.eventFdRead(wake.intValue());
                         } catch (RuntimeException alreadyRead) {
                             // the counter was emptied by the read of an earlier wake-up
                         }
+                        woken.set(false);
                     }
                 }
                 flushSends();

@@ -11,6 +11,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +63,43 @@ class EpollTcpLoopTest {
             loop.execute(done::countDown);
             assertTrue(done.await(5, TimeUnit.SECONDS));
             assertEquals("01234", order.toString());
+        } finally {
+            loop.stop();
+        }
+    }
+
+    /**
+     * An idle loop runs other threads' tasks only when they wake it: a wake-up lost between two threads handing work
+     * over leaves every later task (a listener to register, the stop itself) waiting for socket traffic that may never
+     * come.
+     */
+    @Test
+    void anIdleLoopRunsEveryTaskOtherThreadsHandIt() throws Exception {
+        EpollTcpLoop loop = started(0);
+        try {
+            int perThread = 20_000;
+            AtomicInteger ran = new AtomicInteger();
+            List<Thread> feeders = new ArrayList<>();
+            for (int f = 0; f < 2; f++) {
+                Thread feeder = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        loop.execute(ran::incrementAndGet);
+                        if (i % 64 == 0) {
+                            Thread.yield(); // let the loop catch up and go back to sleep now and then
+                        }
+                    }
+                });
+                feeders.add(feeder);
+                feeder.start();
+            }
+            for (Thread feeder : feeders) {
+                feeder.join(10_000);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ran.get() < 2 * perThread && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(2 * perThread, ran.get(), "tasks left waiting for a wake-up that never came");
         } finally {
             loop.stop();
         }
