@@ -15,7 +15,14 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
     private final RawSocket socket;
     private final EpollTcpLoop loop;
     private final EpollTcpPath path;
+    /**
+     * How soon an accept that failed (the process out of descriptors, say) is tried again. The connections left in
+     * the backlog raise no new edge, so without a retry they would wait for the next client to arrive.
+     */
+    static final long ACCEPT_RETRY_NANOS = 50_000_000L;
     private final byte[] address = new byte[26];
+    private boolean retryScheduled;
+    private boolean deregistered;
     private int lastV4 = 0;
     private String lastV4Text;
 
@@ -39,6 +46,7 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
                 accepted = socket.accept(address);
             } catch (IOException e) {
                 path.acceptFailed(frontend, e);
+                retryLater();
                 return;
             }
             if (accepted < 0) {
@@ -74,6 +82,21 @@ final class EpollTcpListener implements EpollTcpLoop.Handler {
 
     /** Loop thread: this loop stops accepting; the socket is closed by its owner once every loop has let go. */
     void deregister() {
+        deregistered = true; // a pending retry must not accept on a number that is about to be closed
         loop.deregister(socket.intValue());
+    }
+
+    /** Loop thread: accept again shortly (one retry pending at a time; none once deregistered). */
+    private void retryLater() {
+        if (retryScheduled || deregistered) {
+            return;
+        }
+        retryScheduled = true;
+        loop.schedule(ACCEPT_RETRY_NANOS, () -> {
+            retryScheduled = false;
+            if (!deregistered) {
+                ready(socket.intValue(), 0);
+            }
+        });
     }
 }

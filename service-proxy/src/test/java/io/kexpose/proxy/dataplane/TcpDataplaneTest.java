@@ -151,6 +151,114 @@ class TcpDataplaneTest {
         }
     }
 
+    /**
+     * EMFILE: while the process has no descriptor to spare, accept fails and the clients stay in the backlog, which
+     * raises no new edge; once descriptors are back they must be accepted without another client arriving to wake the
+     * listener. The soft limit of this JVM is lowered and restored by a helper started beforehand (starting a process
+     * takes descriptors, so nothing is started while the limit is low).
+     */
+    @Test
+    void clientsQueuedWhileTheProcessIsOutOfDescriptorsAreServedOnceItHasSomeAgain() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(engine() == TcpEngine.EPOLL, "the epoll engine's accept");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of(
+                "/usr/bin/prlimit")), "prlimit (util-linux) is not installed");
+        // No connection before the test's own: closing one's descriptors would happen on the loop, later, and leave a
+        // free number below the limit.
+        route("127.96.7.30", 8080, List.of(pod("127.244.3.30", "pod-a")));
+        List<Socket> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) { // descriptors now: connecting needs none later, accepting does
+            Socket c = new Socket();
+            c.bind(new InetSocketAddress("127.0.0.1", 0));
+            clients.add(c);
+        }
+        // Classes load from target/classes, a file each: what the retry needs must be loaded before descriptors run
+        // out (in an image they come from a jar that is already open).
+        assertEquals("Timer", EpollTcpLoop.Timer.class.getSimpleName());
+        String soft = openFilesLimit(1);
+        String hard = openFilesLimit(2);
+        long pid = ProcessHandle.current().pid();
+        String restore = "prlimit --pid " + pid + " --nofile=" + soft + ":" + hard;
+        // Restores on every way out (the test failing and destroying it included): nothing else can start a process
+        // while the limit is low.
+        Process helper = new ProcessBuilder("bash", "-c", "trap '" + restore + "' EXIT; trap 'exit 1' TERM; read low; "
+                + "prlimit --pid " + pid + " --nofile=$low:" + hard + " && echo lowered; read again; " + restore
+                + " && trap - EXIT && echo restored").redirectErrorStream(true).start();
+        java.io.BufferedReader said = new java.io.BufferedReader(new java.io.InputStreamReader(
+                helper.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream tell = helper.getOutputStream();
+        List<java.io.FileInputStream> holes = new java.util.ArrayList<>();
+        try {
+            tell.write((lowestFreeDescriptor() + "\n").getBytes(StandardCharsets.UTF_8));
+            tell.flush();
+            assertEquals("lowered", said.readLine());
+            // A number freed meanwhile (another thread closing something) is below the limit: fill it.
+            for (int i = 0; i < 64; i++) {
+                try {
+                    holes.add(new java.io.FileInputStream("/dev/null"));
+                } catch (IOException noneLeft) {
+                    break;
+                }
+            }
+            for (Socket c : clients) {
+                c.connect(new InetSocketAddress("127.96.7.30", 8080), 2000); // the kernel queues it
+            }
+            clients.get(0).setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, () -> greeting(clients.get(0)),
+                    "nothing can be accepted while no descriptor is free");
+            tell.write("\n".getBytes(StandardCharsets.UTF_8));
+            tell.flush();
+            assertEquals("restored", said.readLine());
+            for (Socket c : clients) {
+                c.setSoTimeout(5000);
+                assertEquals("pod-a", greeting(c), "a client queued while the process had no descriptor");
+            }
+        } finally {
+            helper.destroy();
+            assertTrue(helper.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the limit helper did not end");
+            for (java.io.FileInputStream h : holes) {
+                h.close();
+            }
+            for (Socket c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    /** Field {@code column} (1: soft, 2: hard) of "Max open files" in /proc/self/limits. */
+    private static String openFilesLimit(int column) throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                return line.substring("Max open files".length()).trim().split("\\s+")[column - 1];
+            }
+        }
+        throw new IOException("no open files limit in /proc/self/limits");
+    }
+
+    /** The lowest descriptor number not in use: a limit at that number makes every new descriptor fail. */
+    private static int lowestFreeDescriptor() throws IOException {
+        java.util.Set<Integer> open = new java.util.HashSet<>();
+        int listing = -1;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> fds = java.nio.file.Files.newDirectoryStream(
+                java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path fd : fds) {
+                int n = Integer.parseInt(fd.getFileName().toString());
+                open.add(n);
+                try {
+                    if (java.nio.file.Files.readSymbolicLink(fd).toString().endsWith("/fd")) {
+                        listing = n; // this listing's own descriptor, free again once it is closed
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        }
+        int lowest = 0;
+        while (open.contains(lowest)) {
+            lowest++;
+        }
+        return listing >= 0 ? Math.min(lowest, listing) : lowest;
+    }
+
     @Test
     void dropHoldsTheClientWithoutAnAnswerAndForwardsNothing() throws Exception {
         // internalTrafficPolicy Local and no endpoint on this node: DROP (E3). The proxy must accept (a userspace
