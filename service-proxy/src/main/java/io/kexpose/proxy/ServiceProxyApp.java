@@ -67,12 +67,18 @@ public class ServiceProxyApp {
         controller = new ProxyController(client, config, dataplane, clock, metrics);
         self[0] = controller;
         controller.exportTo(counters);
-        health = new ProxyHealthServer(vertx, () -> !draining && controller.ready() && controller.healthy(),
+        health = new ProxyHealthServer(vertx, () -> healthVerdict().healthy(), () -> healthVerdict().live(),
                 controller::nodeEligible,
                 () -> controller.runner().lastSuccess(), clock, metrics);
         health.start(config.healthzBindAddress());
         health.startMetrics(config.metricsBindAddress());
         controller.start();
+    }
+
+    private io.kexpose.proxy.health.HealthVerdict healthVerdict() {
+        boolean synced = controller.runner().lastSuccess() != null;
+        return new io.kexpose.proxy.health.HealthVerdict(draining, controller.ready(), synced,
+                synced && controller.healthy(), sockets.alive());
     }
 
     void stop(@Observes ShutdownEvent event) {

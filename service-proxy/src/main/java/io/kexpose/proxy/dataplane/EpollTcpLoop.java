@@ -135,6 +135,11 @@ final class EpollTcpLoop implements Runnable {
         busyPollNanos = Math.max(0, nanos);
     }
 
+    /** False once the loop's thread has ended, whether stopped or failed. */
+    boolean alive() {
+        return thread.isAlive();
+    }
+
     boolean inLoop() {
         return Thread.currentThread() == thread;
     }

@@ -307,6 +307,16 @@ final class EpollTcpPath implements TcpPath {
     }
 
     @Override
+    public boolean alive() {
+        for (EpollTcpLoop l : loops) {
+            if (!l.alive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public void close() {
         unlisten(listening());
         for (EpollTcpLoop l : loops) {

@@ -202,6 +202,11 @@ public final class SocketDataplane implements Dataplane {
         return engine;
     }
 
+    /** False once a TCP forwarding loop has ended on its own: the proxy must report itself unhealthy and not live. */
+    public boolean alive() {
+        return tcp.alive();
+    }
+
     /** The frontends bound now. */
     public synchronized Set<RoutingTable.Key> bound() {
         return tcp.listening();

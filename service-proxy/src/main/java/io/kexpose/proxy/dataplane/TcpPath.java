@@ -27,6 +27,11 @@ interface TcpPath {
     /** T3: resets connection pairs that carried nothing either way for {@code idle}. */
     void closeIdle(Duration idle);
 
+    /** False once a thread that forwards has ended on its own (an error it could not survive): nothing it served works. */
+    default boolean alive() {
+        return true;
+    }
+
     /** Stops listening and ends every connection. */
     void close();
 }

@@ -10,13 +10,16 @@ import java.util.function.Supplier;
 
 /**
  * kube-proxy's {@code /healthz} and {@code /livez} (Z1–Z6): {@code /healthz} is 200 once the informers have synced
- * and a sync has succeeded (503 before: a deliberate difference from kube-proxy, Z6) and the node is eligible;
- * {@code /livez} is 200 whenever the process serves. JSON bodies with {@code lastUpdated} and {@code currentTime}.
+ * and a sync has succeeded (503 before: a deliberate difference from kube-proxy, Z6), while the proxy stays healthy
+ * (Z3) and the node is eligible; {@code /livez} is the same without node eligibility (Z5), but 200 during startup
+ * (Z6) and while draining at shutdown, so that neither makes the kubelet restart the proxy. JSON bodies with
+ * {@code lastUpdated} and {@code currentTime}.
  */
 public final class ProxyHealthServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final BooleanSupplier healthy;
+    private final BooleanSupplier live;
     private final BooleanSupplier nodeEligible;
     private final Supplier<Instant> lastUpdated;
     private final Clock clock;
@@ -24,11 +27,16 @@ public final class ProxyHealthServer implements AutoCloseable {
     private HttpServer server;
     private HttpServer metricsServer;
 
-    public ProxyHealthServer(Vertx vertx, BooleanSupplier healthy, BooleanSupplier nodeEligible,
+    /**
+     * {@code healthy}: ready for traffic (Z3, Z6, not draining); {@code live}: not to be restarted (Z5: unhealthy after
+     * startup, or a forwarding thread gone).
+     */
+    public ProxyHealthServer(Vertx vertx, BooleanSupplier healthy, BooleanSupplier live, BooleanSupplier nodeEligible,
             Supplier<Instant> lastUpdated, Clock clock, io.kexpose.proxy.metrics.ProxyMetrics metrics) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.healthy = healthy;
+        this.live = live;
         this.nodeEligible = nodeEligible;
         this.lastUpdated = lastUpdated;
         this.clock = clock;
@@ -47,8 +55,9 @@ public final class ProxyHealthServer implements AutoCloseable {
             Instant last = ok ? now : lastUpdated.get();
             String times = "\"lastUpdated\": \"" + (last == null ? "" : last) + "\", \"currentTime\": \"" + now + "\"";
             if (req.path().equals("/livez")) {
-                metrics.livez200.incrementAndGet();
-                resp.setStatusCode(200).end("{" + times + "}");
+                boolean alive = live.getAsBoolean();
+                (alive ? metrics.livez200 : metrics.livez503).incrementAndGet();
+                resp.setStatusCode(alive ? 200 : 503).end("{" + times + "}");
             } else if (req.path().equals("/healthz")) {
                 boolean eligible = nodeEligible.getAsBoolean();
                 (ok && eligible ? metrics.healthz200 : metrics.healthz503).incrementAndGet();

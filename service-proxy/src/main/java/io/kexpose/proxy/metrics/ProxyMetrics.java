@@ -23,6 +23,7 @@ public final class ProxyMetrics {
     public final AtomicLong healthz200 = new AtomicLong();
     public final AtomicLong healthz503 = new AtomicLong();
     public final AtomicLong livez200 = new AtomicLong();
+    public final AtomicLong livez503 = new AtomicLong();
 
     private Supplier<java.time.Instant> lastSync = () -> null;
     private Supplier<java.time.Instant> lastQueued = () -> null;
@@ -82,6 +83,7 @@ public final class ProxyMetrics {
         out.append("# HELP kubeproxy_proxy_livez_total Cumulative proxy livez HTTP status\n"
                 + "# TYPE kubeproxy_proxy_livez_total counter\n");
         out.append("kubeproxy_proxy_livez_total{code=\"200\"} ").append(livez200.get()).append('\n');
+        out.append("kubeproxy_proxy_livez_total{code=\"503\"} ").append(livez503.get()).append('\n');
         counter(out, "serviceproxy_tcp_connections_opened_total", "TCP connections forwarded", counters.opened.get());
         gauge(out, "serviceproxy_tcp_connections_active", "TCP connections being forwarded", counters.active.get());
         counter(out, "serviceproxy_tcp_connections_rejected_total", "TCP connections refused", counters.rejected.get());

@@ -54,6 +54,7 @@ class EpollTcpLoopTest {
     void tasksRunOnTheLoopInSubmissionOrder() throws Exception {
         EpollTcpLoop loop = started(0);
         try {
+            assertTrue(loop.alive());
             StringBuilder order = new StringBuilder();
             CountDownLatch done = new CountDownLatch(1);
             for (int i = 0; i < 5; i++) {
@@ -108,6 +109,7 @@ class EpollTcpLoopTest {
     @Test
     void aTaskHandedToAStoppedLoopTouchesNoClosedDescriptor() throws Exception {
         EpollTcpLoop loop = stopped();
+        assertFalse(loop.alive(), "a stopped loop is not alive: the proxy's /livez reports it");
         // The loop closed its eventfd on the way out; the number may already belong to someone else.
         assertDoesNotThrow(() -> loop.execute(() -> { }));
         assertDoesNotThrow(loop::stop);
