@@ -51,7 +51,9 @@ public class ServiceProxyApp {
         sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
         sockets.tcpSchedBatch(config.tcpSchedBatch());
         ProxyController[] self = new ProxyController[1];
-        HealthCheckServers healthChecks = new HealthCheckServers(vertx, () -> self[0] != null && self[0].healthy());
+        // H2: healthy as in Z3, and forwarding at all (a TCP loop that ended serves nothing the LB sends here).
+        HealthCheckServers healthChecks = new HealthCheckServers(vertx,
+                () -> self[0] != null && self[0].healthy() && sockets.alive());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();
         if (config.bindMode() == io.kexpose.proxy.config.BindMode.NODE) {
             // Addresses first, so that the listeners' addresses exist when the sockets bind.
@@ -76,9 +78,8 @@ public class ServiceProxyApp {
     }
 
     private io.kexpose.proxy.health.HealthVerdict healthVerdict() {
-        boolean synced = controller.runner().lastSuccess() != null;
-        return new io.kexpose.proxy.health.HealthVerdict(draining, controller.ready(), synced,
-                synced && controller.healthy(), sockets.alive());
+        return new io.kexpose.proxy.health.HealthVerdict(draining, controller.ready(), controller.healthy(),
+                sockets.alive());
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -99,12 +99,12 @@ final class EpollTcpLoop implements Runnable {
     private Handler[] handlers = new Handler[1024];
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean woken = new AtomicBoolean();
-    /** Guards the write of a wake-up against the loop closing the eventfd ({@link #wakeUp}). */
+    /** Orders a wake-up's write before the loop's closing of the eventfd ({@link #wakeUp}). */
     private final Object wakeLock = new Object();
-    private boolean wakeClosed;
     /**
-     * The loop has closed its epoll descriptor. Loop-only calls made afterwards ({@link #call} runs them on the
-     * caller then) must not reach the number, which the kernel may already have given to another epoll set.
+     * The loop has ended and closes (or has closed) its epoll descriptor and eventfd. Nothing may reach those numbers
+     * any more, which the kernel may already have given to new sockets or epoll sets: not a wake-up, and not the
+     * loop-only calls that {@link #call} runs on the caller once the loop has stopped.
      */
     private volatile boolean terminated;
     private final List<FileDescriptor> closing = new ArrayList<>();
@@ -162,7 +162,7 @@ final class EpollTcpLoop implements Runnable {
      */
     private void wakeUp() {
         synchronized (wakeLock) {
-            if (!wakeClosed) {
+            if (!terminated) {
                 Native.eventFdWrite(wake.intValue(), 1L);
             }
         }
@@ -484,12 +484,11 @@ final class EpollTcpLoop implements Runnable {
         all.forEach(Handler::abort);
         closeRound();
         events.free();
-        terminated = true;
-        closeQuietly(epoll);
         synchronized (wakeLock) {
-            wakeClosed = true;
-            closeQuietly(wake);
+            terminated = true; // a wake-up under way has written; none writes after this
         }
+        closeQuietly(epoll);
+        closeQuietly(wake);
     }
 
     private static void closeQuietly(FileDescriptor fd) {

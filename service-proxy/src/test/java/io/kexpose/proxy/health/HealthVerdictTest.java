@@ -11,24 +11,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Z3–Z6 as the kubelet and the load balancers see them: readiness from /healthz, liveness from /livez. */
 class HealthVerdictTest {
 
-    /** desc; draining, informers synced, synced, within the health timeout, forwarding alive; /healthz, /livez 200. */
+    /** desc; draining, synced, within the health timeout, forwarding alive; /healthz, /livez 200. */
     static Stream<Arguments> cases() {
         return Stream.of(
-                arguments("starting: informers not synced", new HealthVerdict(false, false, false, false, true),
-                        false, true),
-                arguments("starting: no successful sync yet (Z6, API server unreachable)",
-                        new HealthVerdict(false, true, false, false, true), false, true),
-                arguments("running, changes applied in time", new HealthVerdict(false, true, true, true, true),
+                arguments("starting: no successful sync yet (Z6, informers not synced or API server unreachable)",
+                        new HealthVerdict(false, false, false, true), false, true),
+                arguments("running, changes applied in time", new HealthVerdict(false, true, true, true),
                         true, true),
                 arguments("a change waited longer than the health timeout (Z3, Z5)",
-                        new HealthVerdict(false, true, true, false, true), false, false),
-                arguments("a forwarding loop ended on its own", new HealthVerdict(false, true, true, true, false),
+                        new HealthVerdict(false, true, false, true), false, false),
+                arguments("a forwarding loop ended on its own", new HealthVerdict(false, true, true, false),
                         false, false),
                 arguments("a forwarding loop ended during startup",
-                        new HealthVerdict(false, true, false, false, false), false, false),
+                        new HealthVerdict(false, false, false, false), false, false),
                 arguments("draining at shutdown (S8): not ready, not to be restarted",
-                        new HealthVerdict(true, true, true, true, true), false, true),
-                arguments("draining, loops already stopped", new HealthVerdict(true, true, true, true, false),
+                        new HealthVerdict(true, true, true, true), false, true),
+                arguments("draining, loops already stopped", new HealthVerdict(true, true, true, false),
                         false, true));
     }
 
