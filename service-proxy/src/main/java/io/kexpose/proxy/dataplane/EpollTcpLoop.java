@@ -87,6 +87,11 @@ final class EpollTcpLoop implements Runnable {
     long now = System.nanoTime();
     /** Open connection pairs of this loop (an intrusive list: drain grace and idle checks walk it). */
     final EpollTcpPair.Ring pairs = new EpollTcpPair.Ring();
+    /**
+     * Client connections given to this loop and not yet ended, those handed over by another loop and not yet
+     * registered included: what {@link EpollTcpPath} balances accepted connections by.
+     */
+    final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
 
     private final FileDescriptor epoll = Native.newEpollCreate();
     private final FileDescriptor wake = Native.newEventFd();
@@ -138,6 +143,11 @@ final class EpollTcpLoop implements Runnable {
     /** False once the loop's thread has ended, whether stopped or failed. */
     boolean alive() {
         return thread.isAlive();
+    }
+
+    /** Whether connections may still be handed to this loop: it runs and has not been asked to stop. */
+    boolean accepting() {
+        return !stopped && thread.isAlive();
     }
 
     boolean inLoop() {

@@ -429,6 +429,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         endSide(client, rst);
         endSide(backend, rst);
         loop.pairs.remove(this);
+        loop.load.decrementAndGet();
         if (wasOpen) {
             path.counters.closed(service);
         }

@@ -64,6 +64,11 @@ final class EpollTcpPath implements TcpPath {
         }
     }
 
+    /** The loops (tests: what each carries, and holding them busy). */
+    List<EpollTcpLoop> loops() {
+        return List.of(loops);
+    }
+
     /** Puts every loop thread under SCHED_BATCH ({@link SchedBatch}); logs why not where it cannot. */
     void schedBatch() {
         for (EpollTcpLoop l : loops) {
@@ -192,16 +197,13 @@ final class EpollTcpPath implements TcpPath {
         RoutingTable.Key frontend = listener.frontend;
         Decision d = table.get().route(clientIp, Protocol.TCP, frontend.ip(), frontend.port());
         if (d.verdict() == Verdict.FORWARD) {
-            EpollTcpPair pair = new EpollTcpPair(loop, this, d, clientIp, client);
-            try {
-                loop.register(fd, pair, false); // output is watched only once a send falls short
-            } catch (IOException e) {
-                counters.failed(d);
-                client.setSoLingerQuietly();
-                loop.close(client);
-                return;
+            EpollTcpLoop owner = lighterThan(loop);
+            owner.load.incrementAndGet();
+            if (owner == loop) {
+                forward(loop, d, clientIp, client);
+            } else {
+                owner.execute(() -> forward(owner, d, clientIp, client));
             }
-            pair.start();
         } else if (d.verdict() == Verdict.DROP) {
             counters.dropped(d);
             new DropHold(loop, client).start();
@@ -210,6 +212,45 @@ final class EpollTcpPath implements TcpPath {
             client.setSoLingerQuietly();
             loop.close(client);
         }
+    }
+
+    /**
+     * The loop a new connection accepted by {@code accepting} should live on: itself unless another live loop carries
+     * clearly fewer connections. One loop accepts everything that queued while it was awake (it accepts until the
+     * backlog is empty), so without this a burst of long-lived connections (a client pool opening 32 at once) ends
+     * up on one loop while the others idle. HAProxy hands connections to its least loaded thread the same way.
+     */
+    private EpollTcpLoop lighterThan(EpollTcpLoop accepting) {
+        if (loops.length == 1) {
+            return accepting;
+        }
+        int own = accepting.load.get();
+        EpollTcpLoop lightest = accepting;
+        int least = own;
+        for (EpollTcpLoop l : loops) {
+            int n = l.load.get();
+            if (n < least && l.accepting()) {
+                lightest = l;
+                least = n;
+            }
+        }
+        // Some slack: a hand-over costs the other loop a wake-up, not worth it for a connection or two.
+        return own <= least + 1 + least / 8 ? accepting : lightest;
+    }
+
+    /** Loop thread of {@code loop}: pairs an accepted client with an endpoint; the connection already counts. */
+    private void forward(EpollTcpLoop loop, Decision d, String clientIp, RawSocket client) {
+        EpollTcpPair pair = new EpollTcpPair(loop, this, d, clientIp, client);
+        try {
+            loop.register(client.intValue(), pair, false); // output is watched only once a send falls short
+        } catch (IOException e) {
+            loop.load.decrementAndGet();
+            counters.failed(d);
+            client.setSoLingerQuietly();
+            loop.close(client);
+            return;
+        }
+        pair.start();
     }
 
     /** A dropped client: never read nor answered; closed when it gives up, reset when the hold ends. */

@@ -190,6 +190,11 @@ public final class SocketDataplane implements Dataplane {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** What forwards TCP (tests look at the epoll engine's loops). */
+    TcpPath tcpPath() {
+        return tcp;
+    }
+
     /** Per UDP frontend: flows in its table and upstream sockets open (tests: the two agree, nothing leaks). */
     synchronized Map<RoutingTable.Key, int[]> udpFlows() {
         Map<RoutingTable.Key, int[]> out = new HashMap<>();
