@@ -174,6 +174,9 @@ class TcpDataplaneTest {
         // Classes load from target/classes, a file each: what the retry needs must be loaded before descriptors run
         // out (in an image they come from a jar that is already open).
         Class.forName("io.kexpose.proxy.dataplane.EpollTcpLoop$Timer");
+        // An earlier test's sockets may still be closing (pods' threads, loops of a stopped dataplane): a number freed
+        // after the limit is lowered would let an accept through.
+        awaitSteadyDescriptors();
         String soft = openFilesLimit(1);
         String hard = openFilesLimit(2);
         long pid = ProcessHandle.current().pid();
@@ -221,6 +224,23 @@ class TcpDataplaneTest {
             for (Socket c : clients) {
                 c.close();
             }
+        }
+    }
+
+    /** Waits (at most 5 s) until the process's open descriptors have not changed for 300 ms. */
+    private static void awaitSteadyDescriptors() throws Exception {
+        java.util.Set<String> last = null;
+        int steady = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (steady < 3 && System.nanoTime() - deadline < 0) {
+            java.util.Set<String> now = new java.util.HashSet<>();
+            try (java.nio.file.DirectoryStream<java.nio.file.Path> fds = java.nio.file.Files.newDirectoryStream(
+                    java.nio.file.Path.of("/proc/self/fd"))) {
+                fds.forEach(fd -> now.add(fd.getFileName().toString()));
+            }
+            steady = now.equals(last) ? steady + 1 : 0;
+            last = now;
+            Thread.sleep(100);
         }
     }
 
