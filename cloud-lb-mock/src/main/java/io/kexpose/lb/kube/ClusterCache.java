@@ -61,7 +61,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
     public void start(Runnable signal, Runnable nodesChanged) {
         this.signal = signal;
         this.nodesChanged = nodesChanged;
-        namespaces = client.namespaces().inform(handler((o, n) -> {
+        namespaces = informed(client.namespaces().runnableInformer(0), handler((o, n) -> {
             Namespace ns = n != null ? n : o;
             if (o == null || n == null || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels())) {
                 String name = ns.getMetadata().getName();
@@ -72,7 +72,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
                 this.signal.run();
             }
         }));
-        nodeInformer = client.nodes().inform(handler((o, n) -> refreshNodes()));
+        nodeInformer = informed(client.nodes().runnableInformer(0), handler((o, n) -> refreshNodes()));
         refreshNodes();
         slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
         slices.addIndexers(Map.of(BY_SERVICE, s -> {
@@ -87,8 +87,9 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
                 this.signal.run();
             }
         }));
+        slices.exceptionHandler(RETRY_ONCE_STARTED);
         slices.start();
-        services = client.services().inAnyNamespace().inform(handler((o, n) -> {
+        services = informed(client.services().inAnyNamespace().runnableInformer(0), handler((o, n) -> {
             String key = key(n != null ? n : o);
             if (n == null) {
                 firstSeen.remove(key);
@@ -102,6 +103,24 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
                 this.signal.run();
             }
         }));
+    }
+
+    /**
+     * Once an informer has listed, its failed watches and lists are retried whatever failed: fabric8's default gives
+     * up on a watch closed by a {@code WatcherException} (an object it cannot read, say), and the controller would go
+     * on with a store that no longer changes. A first list that fails still fails the start (the process exits and
+     * is restarted), as {@code inform} did.
+     */
+    private static final io.fabric8.kubernetes.client.informers.ExceptionHandler RETRY_ONCE_STARTED =
+            (started, e) -> started;
+
+    /** {@code inform}, with {@link #RETRY_ONCE_STARTED}: starts and waits for the first list. */
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> SharedIndexInformer<T> informed(
+            SharedIndexInformer<T> informer, ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
+        informer.exceptionHandler(RETRY_ONCE_STARTED);
+        informer.run();
+        return informer;
     }
 
     private synchronized void refreshNodes() {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.kexpose.e2e.api.ServiceAllocator;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -164,6 +165,19 @@ public final class LocalCluster implements AutoCloseable {
                 .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withNewTargetPort(53).endPort()
                 .addNewPort().withName("metrics").withPort(9153).withProtocol("TCP").withNewTargetPort(9153).endPort()
                 .endSpec().build()).create();
+    }
+
+    /**
+     * The API server goes away: its address stops answering and open watches are cut, while every object is kept (as
+     * in etcd) for {@link #startApi}. The components, the controllers and the pods go on without it.
+     */
+    public void stopApi() throws Exception {
+        api.stop();
+    }
+
+    /** The API server answers again at the same address, with the objects it had. */
+    public void startApi() throws Exception {
+        api.start(settings.apiHost(), URI.create(apiUrl).getPort());
     }
 
     public String apiUrl() {

@@ -108,10 +108,12 @@ public final class ProxyController implements AutoCloseable {
             }
         }));
         for (var informer : List.of(nodeInformer, serviceInformer, sliceInformer)) {
+            informer.exceptionHandler(RETRY_ALWAYS);
             informer.start().whenComplete((ok, e) -> {
                 if (e != null) {
-                    // Nothing is programmed and /healthz stays 503 until the lists succeed (the informer retries).
-                    LOG.errorf("initial list failed (the proxy stays unready until it succeeds): %s", e.toString());
+                    // Only when stopped before its first list (failed lists are retried): nothing is programmed and
+                    // /healthz stays 503.
+                    LOG.errorf("informer stopped before its first list: %s", e.toString());
                 }
             });
         }
@@ -294,6 +296,15 @@ public final class ProxyController implements AutoCloseable {
         return node.getSpec() == null || node.getSpec().getTaints() == null || node.getSpec().getTaints().stream()
                 .noneMatch(t -> "ToBeDeletedByClusterAutoscaler".equals(t.getKey()));
     }
+
+    /**
+     * Lists and watches are retried whatever failed, as kube-proxy's reflectors do (fabric8 logs each failure and
+     * backs off). Its default gives up on an informer whose first list or watch fails with an error the HTTP layer
+     * does not retry (403 from a DaemonSet started before its ClusterRoleBinding, say; {@code ApiFailuresTest}), and
+     * once started on a watch closed by a {@code WatcherException}: the proxy would stay unready for good, or forward
+     * on a store that no longer changes.
+     */
+    private static final io.fabric8.kubernetes.client.informers.ExceptionHandler RETRY_ALWAYS = (started, e) -> true;
 
     /** True once the informers have synced and a sync has succeeded. */
     public boolean ready() {

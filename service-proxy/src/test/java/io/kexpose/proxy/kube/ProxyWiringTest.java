@@ -59,6 +59,20 @@ class ProxyWiringTest {
         return false;
     }
 
+    /** Service default/web on {@code clusterIp}:18080 and its EndpointSlice web-abcde: one endpoint on node-a. */
+    static void createWeb(KubernetesClient client, String clusterIp, String podIp, int podPort) {
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
+                .withNamespace("default").endMetadata().withNewSpec().withClusterIP(clusterIp)
+                .withClusterIPs(clusterIp).addNewPort().withName("").withPort(18080).withProtocol("TCP")
+                .endPort().endSpec().build()).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("web-abcde").withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+                .addNewPort().withName("").withPort(podPort).withProtocol("TCP").endPort()
+                .addNewEndpoint().withAddresses(podIp).withNodeName("node-a").endEndpoint().build())
+                .create();
+    }
+
     @Test
     void followsTheApiToAListeningClusterIpAndBack() throws Exception {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
@@ -70,16 +84,7 @@ class ProxyWiringTest {
 
         try (ServerSocket pod = new ServerSocket()) {
             pod.bind(new InetSocketAddress("127.244.200.2", 0));
-            client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
-                    .withNamespace("default").endMetadata().withNewSpec().withClusterIP("127.96.200.1")
-                    .withClusterIPs("127.96.200.1").addNewPort().withName("").withPort(18080).withProtocol("TCP")
-                    .endPort().endSpec().build()).create();
-            client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                    .withNewMetadata().withName("web-abcde").withNamespace("default")
-                    .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
-                    .addNewPort().withName("").withPort(pod.getLocalPort()).withProtocol("TCP").endPort()
-                    .addNewEndpoint().withAddresses("127.244.200.2").withNodeName("node-a").endEndpoint().build())
-                    .create();
+            createWeb(client, "127.96.200.1", "127.244.200.2", pod.getLocalPort());
             assertTrue(await(Duration.ofSeconds(10), () -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.96.200.1", 18080), 500);

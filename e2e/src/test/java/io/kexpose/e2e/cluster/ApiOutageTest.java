@@ -1,0 +1,114 @@
+package io.kexpose.e2e.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kexpose.e2e.Await;
+import io.kexpose.e2e.E2eCluster;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API server goes away and comes back (service-proxy.md's informers, kube-proxy's behaviour): the proxies keep
+ * forwarding what they last synced and stay healthy (nothing waits to be applied, so nothing is late), and once the
+ * API answers again their watches resume and a Service created then is forwarded.
+ */
+@Tag("local-cluster")
+class ApiOutageTest {
+
+    static E2eCluster cluster;
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        E2eCluster.requireLocal();
+        cluster = E2eCluster.start("outage");
+        Assumptions.assumeTrue(cluster.local().components().stream()
+                .anyMatch(c -> c.name().startsWith("service-proxy") && c.status().startsWith("running")),
+                "service-proxy is not built");
+        client = cluster.client();
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
+                .withName("httpenv").endMetadata().withNewSpec().withReplicas(2).withNewSelector()
+                .addToMatchLabels("app", "httpenv").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "httpenv").endMetadata().withNewSpec().addNewContainer().withName("httpenv")
+                .withImage("jpetazzo/httpenv").endContainer().endSpec().endTemplate().endSpec().build()).create();
+        Await.until("2 ready pods", Duration.ofSeconds(60), () -> {
+            var st = client.apps().deployments().inNamespace("default").withName("httpenv").get().getStatus();
+            return st.getReadyReplicas() != null && st.getReadyReplicas() == 2;
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** One GET on a new connection, like one curl (a client per call: the JDK client would reuse connections). */
+    static int status(String url) throws Exception {
+        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        return fresh.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static String service(String name) {
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName(name)
+                .endMetadata().withNewSpec().addToSelector("app", "httpenv").addNewPort().withPort(8888).endPort()
+                .endSpec().build()).create();
+        String ip = client.services().inNamespace("default").withName(name).get().getSpec().getClusterIP();
+        Await.until(name + "'s ClusterIP to answer", Duration.ofSeconds(60), () -> {
+            try {
+                return status("http://" + ip + ":8888/") == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return ip;
+    }
+
+    @Test
+    void forwardingGoesOnWithoutTheApiAndFollowsItOnceItIsBack() throws Exception {
+        String before = service("before");
+        cluster.local().stopApi();
+        try {
+            assertThrows(ConnectException.class, () -> status(cluster.local().apiUrl() + "/version"),
+                    "the API server is gone");
+            // Long enough for the watches to have failed and retried a few times.
+            List<Integer> answers = new ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() - end < 0) {
+                answers.add(status("http://" + before + ":8888/"));
+                Thread.sleep(200);
+            }
+            assertTrue(answers.size() >= 10, "requests made: " + answers.size());
+            assertTrue(answers.stream().allMatch(s -> s == 200), "every request answered: " + answers);
+            for (String node : new String[] {"127.1.0.1", "127.1.0.2"}) {
+                assertEquals(200, status("http://" + node + ":10256/healthz"), node + "'s proxy /healthz");
+                assertEquals(200, status("http://" + node + ":10256/livez"), node + "'s proxy /livez");
+            }
+        } finally {
+            cluster.local().startApi();
+        }
+        // A Service created once the API is back: the proxies' watches have resumed (within their reconnect backoff).
+        String after = service("after");
+        assertEquals(200, status("http://" + after + ":8888/"));
+        assertEquals(200, status("http://" + before + ":8888/"));
+    }
+}

@@ -1,0 +1,72 @@
+package io.kexpose.proxy.kube;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An API server that fails the proxy's requests (the mock server in CRUD mode, with failures queued ahead of it): the
+ * first two lists of Services are answered 403, as for a DaemonSet started before its ClusterRoleBinding, and the
+ * first watch of EndpointSlices sends an object that is not one. fabric8's default gives up on both informers (the
+ * proxy stayed unready for good; with only the watch failing, it forwarded on a store that no longer changed: each
+ * failure alone failed this test). kube-proxy retries, and so must the proxy.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = ApiFailuresTest.Failing.class)
+class ApiFailuresTest {
+
+    static final String SERVICES_LIST = "/api/v1/services?resourceVersion=0";
+    static final String SLICES_WATCH = "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true"
+            + "&resourceVersion=0&timeoutSeconds=600&watch=true";
+
+    /** Queued before the proxy starts: what the API server answers first. */
+    public static class Failing implements Consumer<KubernetesServer> {
+        @Override
+        public void accept(KubernetesServer server) {
+            server.expect().get().withPath(SERVICES_LIST).andReturn(403, new StatusBuilder().withCode(403)
+                    .withStatus("Failure").withReason("Forbidden").withMessage("services is forbidden").build()).times(2);
+            server.expect().get().withPath(SLICES_WATCH).andUpgradeToWebSocket().open().waitFor(300)
+                    .andEmit("{\"type\":\"ADDED\",\"object\":{\"kind\":\"Garbage\"}}").done().once();
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void failedListsAndWatchesAreRetried() throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("127.3.0.1").endAddress().endStatus().build())
+                .create();
+        assertTrue(ProxyWiringTest.await(Duration.ofSeconds(30),
+                () -> ProxyWiringTest.status("http://127.3.0.1:10256/healthz") == 200),
+                "healthy once a later list of Services succeeds");
+        Thread.sleep(1_000); // the first EndpointSlice watch has failed by now
+
+        try (ServerSocket pod = new ServerSocket()) {
+            pod.bind(new InetSocketAddress("127.244.201.2", 0));
+            ProxyWiringTest.createWeb(client, "127.96.201.1", "127.244.201.2", pod.getLocalPort());
+            pod.setSoTimeout(500);
+            assertTrue(ProxyWiringTest.await(Duration.ofSeconds(30), () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.96.201.1", 18080), 500);
+                    try (Socket accepted = pod.accept()) {
+                        return accepted != null;
+                    }
+                }
+            }), "an EndpointSlice created after the watch failed reaches the dataplane");
+        }
+    }
+}
