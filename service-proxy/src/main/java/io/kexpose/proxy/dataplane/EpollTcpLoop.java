@@ -155,11 +155,19 @@ final class EpollTcpLoop implements Runnable {
     }
 
     /**
-     * Runs {@code task} on the loop (soon; in submission order). A loop that has stopped runs nothing more; see
-     * {@link #call} for a task that must run either way.
+     * Runs {@code task} on the loop (soon; in submission order). Every task runs: those still queued when the loop
+     * ends run on its way out, and one handed to a loop that has ended runs at once on the caller. Either way they
+     * find the loop's descriptors closed (registrations fail, what is handed to close is closed at once), so a
+     * connection handed over to a loop that ended is reset rather than left waiting. See {@link #call} to wait.
      */
     void execute(Runnable task) {
         tasks.add(task);
+        if (terminated) {
+            if (tasks.remove(task)) {
+                runQuietly(task); // the loop has drained its queue, or is draining it and has not reached this one
+            }
+            return;
+        }
         if (!inLoop() && woken.compareAndSet(false, true)) {
             wakeUp();
         }
@@ -499,6 +507,20 @@ final class EpollTcpLoop implements Runnable {
         }
         closeQuietly(epoll);
         closeQuietly(wake);
+        // Tasks queued before terminated was set: execute() saw it unset, so nobody else runs them (later ones run on
+        // their callers).
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            runQuietly(task);
+        }
+    }
+
+    private static void runQuietly(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "loop task failed", e);
+        }
     }
 
     private static void closeQuietly(FileDescriptor fd) {

@@ -106,12 +106,41 @@ class EpollTcpLoopTest {
         }
     }
 
+    /**
+     * A task handed over while the loop is on its way out (queued after its last round ran its tasks) still runs: a
+     * connection another loop handed to it must be reset, not left waiting for a round that never comes. A timer of
+     * the loop's last round holds the round while the task is queued and the loop is stopped.
+     */
+    @Test
+    void aTaskQueuedWhileTheLoopStopsStillRuns() throws Exception {
+        EpollTcpLoop loop = started(0);
+        CountDownLatch inTimer = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> loop.schedule(0, () -> {
+            inTimer.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertTrue(inTimer.await(5, TimeUnit.SECONDS), "the timer runs");
+        CountDownLatch ran = new CountDownLatch(1);
+        loop.execute(ran::countDown);
+        loop.stop();
+        release.countDown();
+        assertTrue(ran.await(5, TimeUnit.SECONDS), "the task queued during the last round ran");
+    }
+
     @Test
     void aTaskHandedToAStoppedLoopTouchesNoClosedDescriptor() throws Exception {
         EpollTcpLoop loop = stopped();
         assertFalse(loop.alive(), "a stopped loop is not alive: the proxy's /livez reports it");
         // The loop closed its eventfd on the way out; the number may already belong to someone else.
         assertDoesNotThrow(() -> loop.execute(() -> { }));
+        AtomicInteger late = new AtomicInteger();
+        loop.execute(late::incrementAndGet);
+        assertEquals(1, late.get(), "a task handed to a stopped loop runs on the caller, at once");
         assertDoesNotThrow(loop::stop);
         AtomicInteger ran = new AtomicInteger();
         loop.call(ran::incrementAndGet);
