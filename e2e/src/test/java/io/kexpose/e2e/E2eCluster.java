@@ -66,6 +66,25 @@ public final class E2eCluster implements AutoCloseable {
         client.services().inNamespace(namespace).delete();
     }
 
+    /** The workshop's Deployment: default/httpenv, {@code replicas} pods of jpetazzo/httpenv labelled app=httpenv. */
+    public void createHttpenv(int replicas) {
+        client.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName("httpenv").addToLabels("app", "httpenv").endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "httpenv").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "httpenv").endMetadata().withNewSpec()
+                .addNewContainer().withName("httpenv").withImage("jpetazzo/httpenv").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+    }
+
+    /** Waits (at most 60 s) until default/httpenv has {@code replicas} ready pods. */
+    public void awaitHttpenvReady(int replicas) {
+        Await.until(replicas + " ready httpenv pods", java.time.Duration.ofSeconds(60), () -> {
+            var d = client.apps().deployments().inNamespace("default").withName("httpenv").get();
+            return d.getStatus() != null && d.getStatus().getReadyReplicas() != null
+                    && d.getStatus().getReadyReplicas() == replicas;
+        });
+    }
+
     public Path kubeconfig() {
         return kubeconfig;
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
@@ -42,15 +42,8 @@ class ApiOutageTest {
                 .anyMatch(c -> c.name().startsWith("service-proxy") && c.status().startsWith("running")),
                 "service-proxy is not built");
         client = cluster.client();
-        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
-                .withName("httpenv").endMetadata().withNewSpec().withReplicas(2).withNewSelector()
-                .addToMatchLabels("app", "httpenv").endSelector().withNewTemplate().withNewMetadata()
-                .addToLabels("app", "httpenv").endMetadata().withNewSpec().addNewContainer().withName("httpenv")
-                .withImage("jpetazzo/httpenv").endContainer().endSpec().endTemplate().endSpec().build()).create();
-        Await.until("2 ready pods", Duration.ofSeconds(60), () -> {
-            var st = client.apps().deployments().inNamespace("default").withName("httpenv").get().getStatus();
-            return st.getReadyReplicas() != null && st.getReadyReplicas() == 2;
-        });
+        cluster.createHttpenv(2);
+        cluster.awaitHttpenvReady(2);
     }
 
     @AfterAll
@@ -68,24 +61,41 @@ class ApiOutageTest {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    static String service(String name) {
+    static final String[] NODES = {"127.1.0.1", "127.1.0.2"};
+
+    static boolean answers(String url) {
+        try {
+            return status(url) == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A NodePort Service in front of the pods, once its ClusterIP and every node's NodePort answer. */
+    static Service service(String name) {
         client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName(name)
-                .endMetadata().withNewSpec().addToSelector("app", "httpenv").addNewPort().withPort(8888).endPort()
-                .endSpec().build()).create();
-        String ip = client.services().inNamespace("default").withName(name).get().getSpec().getClusterIP();
-        Await.until(name + "'s ClusterIP to answer", Duration.ofSeconds(60), () -> {
-            try {
-                return status("http://" + ip + ":8888/") == 200;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return ip;
+                .endMetadata().withNewSpec().withType("NodePort").addToSelector("app", "httpenv").addNewPort()
+                .withPort(8888).endPort().endSpec().build()).create();
+        Service s = client.services().inNamespace("default").withName(name).get();
+        Await.until(name + "'s ClusterIP to answer", Duration.ofSeconds(60), () -> answers(clusterIp(s)));
+        // The ClusterIP is shared by every node's proxy; a NodePort on a node's address is that node's proxy alone.
+        for (String node : NODES) {
+            Await.until(name + "'s NodePort on " + node, Duration.ofSeconds(60), () -> answers(nodePort(s, node)));
+        }
+        return s;
+    }
+
+    static String clusterIp(Service s) {
+        return "http://" + s.getSpec().getClusterIP() + ":8888/";
+    }
+
+    static String nodePort(Service s, String node) {
+        return "http://" + node + ":" + s.getSpec().getPorts().get(0).getNodePort() + "/";
     }
 
     @Test
     void forwardingGoesOnWithoutTheApiAndFollowsItOnceItIsBack() throws Exception {
-        String before = service("before");
+        Service before = service("before"); // every node's proxy has synced
         cluster.local().stopApi();
         try {
             assertThrows(ConnectException.class, () -> status(cluster.local().apiUrl() + "/version"),
@@ -94,21 +104,22 @@ class ApiOutageTest {
             List<Integer> answers = new ArrayList<>();
             long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
             while (System.nanoTime() - end < 0) {
-                answers.add(status("http://" + before + ":8888/"));
+                answers.add(status(clusterIp(before)));
                 Thread.sleep(200);
             }
             assertTrue(answers.size() >= 10, "requests made: " + answers.size());
             assertTrue(answers.stream().allMatch(s -> s == 200), "every request answered: " + answers);
-            for (String node : new String[] {"127.1.0.1", "127.1.0.2"}) {
+            for (String node : NODES) {
+                assertEquals(200, status(nodePort(before, node)), node + "'s NodePort");
                 assertEquals(200, status("http://" + node + ":10256/healthz"), node + "'s proxy /healthz");
                 assertEquals(200, status("http://" + node + ":10256/livez"), node + "'s proxy /livez");
             }
         } finally {
             cluster.local().startApi();
         }
-        // A Service created once the API is back: the proxies' watches have resumed (within their reconnect backoff).
-        String after = service("after");
-        assertEquals(200, status("http://" + after + ":8888/"));
-        assertEquals(200, status("http://" + before + ":8888/"));
+        // A Service created once the API is back reaches every node's proxy: their watches have resumed (within their
+        // reconnect backoff).
+        service("after");
+        assertEquals(200, status(clusterIp(before)));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
@@ -46,14 +45,8 @@ class ServiceProxyWorkshopTest {
                 .anyMatch(c -> c.name().startsWith("service-proxy") && c.status().startsWith("running")),
                 "service-proxy is not built");
         client = cluster.client();
-        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
-                .withName("httpenv").endMetadata().withNewSpec().withReplicas(10).withNewSelector()
-                .addToMatchLabels("app", "httpenv").endSelector().withNewTemplate().withNewMetadata()
-                .addToLabels("app", "httpenv").endMetadata().withNewSpec().addNewContainer().withName("httpenv")
-                .withImage("jpetazzo/httpenv").endContainer().endSpec().endTemplate().endSpec().build()).create();
-        Await.until("10 ready pods", Duration.ofSeconds(60), () -> client.apps().deployments().inNamespace("default")
-                .withName("httpenv").get().getStatus().getReadyReplicas() != null && client.apps().deployments()
-                .inNamespace("default").withName("httpenv").get().getStatus().getReadyReplicas() == 10);
+        cluster.createHttpenv(10);
+        cluster.awaitHttpenvReady(10);
     }
 
     @AfterAll
@@ -106,10 +99,7 @@ class ServiceProxyWorkshopTest {
             }
         });
         client.apps().deployments().inNamespace("default").withName("httpenv").scale(10);
-        Await.until("10 ready pods again", Duration.ofSeconds(60), () -> {
-            var st = client.apps().deployments().inNamespace("default").withName("httpenv").get().getStatus();
-            return st.getReadyReplicas() != null && st.getReadyReplicas() == 10;
-        });
+        cluster.awaitHttpenvReady(10);
         Await.until("the ClusterIP to answer again", Duration.ofSeconds(10), () -> {
             try {
                 return hostname("http://" + ip + ":8888/") != null;
