@@ -66,6 +66,12 @@ public final class E2eCluster implements AutoCloseable {
         client.services().inNamespace(namespace).delete();
     }
 
+    /** Whether the local cluster runs a component whose name starts with {@code prefix} (false on another cluster). */
+    public boolean running(String prefix) {
+        return local != null && local.components().stream()
+                .anyMatch(c -> c.name().startsWith(prefix) && c.status().startsWith("running"));
+    }
+
     /** The workshop's Deployment: default/httpenv, {@code replicas} pods of jpetazzo/httpenv labelled app=httpenv. */
     public void createHttpenv(int replicas) {
         client.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps

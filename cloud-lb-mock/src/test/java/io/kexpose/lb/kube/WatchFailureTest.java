@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true, setup = WatchFailureTest.Failing.class)
 class WatchFailureTest {
 
-    static final String SERVICES_WATCH = "/api/v1/services?allowWatchBookmarks=true&resourceVersion=0"
-            + "&timeoutSeconds=600&watch=true";
+    static final String SERVICES_WATCH_PREFIX = "/api/v1/services?allowWatchBookmarks=true&resourceVersion=";
+    static final String SERVICES_WATCH = SERVICES_WATCH_PREFIX + "0&timeoutSeconds=600&watch=true";
 
     /** Queued before the controller starts. */
     public static class Failing implements Consumer<KubernetesServer> {
@@ -40,13 +40,33 @@ class WatchFailureTest {
     @Inject
     CloudLbMockApp app;
 
+    @io.quarkus.test.kubernetes.client.KubernetesTestServer
+    KubernetesServer server;
+
+    /**
+     * Waits (at most 30 s) until the mock server has had {@code times} watches of the resource whose watch path starts
+     * with {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
+     * server's record as they are read.
+     */
+    static boolean watched(KubernetesServer server, String watch, int times) throws InterruptedException {
+        int seen = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (seen < times && System.nanoTime() - deadline < 0) {
+            var r = server.getKubernetesMockServer().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (r != null && r.getPath().startsWith(watch)) {
+                seen++;
+            }
+        }
+        return seen >= times;
+    }
+
     @Test
     void aServiceCreatedAfterTheWatchFailedGetsAnAddress() throws Exception {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.3.1.10").endAddress().endStatus().build())
                 .create();
         assertTrue(ControllerWiringTest.await(Duration.ofSeconds(20), app::ready), "ready after the caches synced");
-        Thread.sleep(1_000); // the first watch of Services has failed by now
+        assertTrue(watched(server, SERVICES_WATCH_PREFIX, 2), "the watch of Services that failed is made again");
         client.services().inNamespace("default").resource(ControllerWiringTest.lb("after", 30180)).create();
         assertTrue(ControllerWiringTest.await(Duration.ofSeconds(20), () -> !client.services().inNamespace("default")
                 .withName("after").get().getStatus().getLoadBalancer().getIngress().isEmpty()),

@@ -38,9 +38,7 @@ class ApiOutageTest {
     static void start() throws Exception {
         E2eCluster.requireLocal();
         cluster = E2eCluster.start("outage");
-        Assumptions.assumeTrue(cluster.local().components().stream()
-                .anyMatch(c -> c.name().startsWith("service-proxy") && c.status().startsWith("running")),
-                "service-proxy is not built");
+        Assumptions.assumeTrue(cluster.running("service-proxy"), "service-proxy is not built");
         client = cluster.client();
         cluster.createHttpenv(2);
         cluster.awaitHttpenvReady(2);

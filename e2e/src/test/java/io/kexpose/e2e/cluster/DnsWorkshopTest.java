@@ -35,17 +35,13 @@ class DnsWorkshopTest {
         E2eCluster.requireLocal();
         Assumptions.assumeTrue(new java.io.File("/usr/bin/host").canExecute(), "host is not installed (dnsutils)");
         cluster = E2eCluster.start("dns");
-        Assumptions.assumeTrue(running("dns") && running("service-proxy"), "dns or service-proxy is not built");
+        Assumptions.assumeTrue(cluster.running("dns") && cluster.running("service-proxy"),
+                "dns or service-proxy is not built");
         client = cluster.client();
         dnsIp = client.services().inNamespace("kube-system").withName("kube-dns").get().getSpec().getClusterIP();
         Await.until("the kube-dns endpoint", Duration.ofSeconds(30), () -> client.discovery().v1().endpointSlices()
                 .inNamespace("kube-system").withLabel("kubernetes.io/service-name", "kube-dns").list().getItems()
                 .stream().anyMatch(s -> s.getEndpoints() != null && !s.getEndpoints().isEmpty()));
-    }
-
-    static boolean running(String prefix) {
-        return cluster.local().components().stream()
-                .anyMatch(c -> c.name().startsWith(prefix) && c.status().startsWith("running"));
     }
 
     @AfterAll

@@ -41,9 +41,7 @@ class ServiceProxyWorkshopTest {
     static void start() throws Exception {
         E2eCluster.requireLocal();
         cluster = E2eCluster.start("proxy");
-        Assumptions.assumeTrue(cluster.local().components().stream()
-                .anyMatch(c -> c.name().startsWith("service-proxy") && c.status().startsWith("running")),
-                "service-proxy is not built");
+        Assumptions.assumeTrue(cluster.running("service-proxy"), "service-proxy is not built");
         client = cluster.client();
         cluster.createHttpenv(10);
         cluster.awaitHttpenvReady(10);

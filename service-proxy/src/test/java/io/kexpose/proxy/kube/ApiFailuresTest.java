@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 class ApiFailuresTest {
 
     static final String SERVICES_LIST = "/api/v1/services?resourceVersion=0";
-    static final String SLICES_WATCH = "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true"
-            + "&resourceVersion=0&timeoutSeconds=600&watch=true";
+    static final String SLICES_WATCH_PREFIX = "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true"
+            + "&resourceVersion=";
+    static final String SLICES_WATCH = SLICES_WATCH_PREFIX + "0&timeoutSeconds=600&watch=true";
 
     /** Queued before the proxy starts: what the API server answers first. */
     public static class Failing implements Consumer<KubernetesServer> {
@@ -45,6 +46,26 @@ class ApiFailuresTest {
     @Inject
     KubernetesClient client;
 
+    @io.quarkus.test.kubernetes.client.KubernetesTestServer
+    KubernetesServer server;
+
+    /**
+     * Waits (at most 30 s) until the mock server has had {@code times} watches of the resource whose watch path starts
+     * with {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
+     * server's record as they are read.
+     */
+    static boolean watched(KubernetesServer server, String watch, int times) throws InterruptedException {
+        int seen = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (seen < times && System.nanoTime() - deadline < 0) {
+            var r = server.getKubernetesMockServer().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (r != null && r.getPath().startsWith(watch)) {
+                seen++;
+            }
+        }
+        return seen >= times;
+    }
+
     @Test
     void failedListsAndWatchesAreRetried() throws Exception {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
@@ -53,7 +74,7 @@ class ApiFailuresTest {
         assertTrue(ProxyWiringTest.await(Duration.ofSeconds(30),
                 () -> ProxyWiringTest.status("http://127.3.0.1:10256/healthz") == 200),
                 "healthy once a later list of Services succeeds");
-        Thread.sleep(1_000); // the first EndpointSlice watch has failed by now
+        assertTrue(watched(server, SLICES_WATCH_PREFIX, 2), "the EndpointSlice watch that failed is made again");
 
         try (ServerSocket pod = new ServerSocket()) {
             pod.bind(new InetSocketAddress("127.244.201.2", 0));
