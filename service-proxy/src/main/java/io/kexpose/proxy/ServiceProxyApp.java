@@ -7,6 +7,8 @@ import io.kexpose.proxy.dataplane.Counters;
 import io.kexpose.proxy.dataplane.HostCommand;
 import io.kexpose.proxy.dataplane.InterfaceAddresses;
 import io.kexpose.proxy.dataplane.NftablesDrops;
+import io.kexpose.proxy.dataplane.TransparentRouting;
+import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.health.HealthCheckServers;
 import io.kexpose.proxy.metrics.ProxyMetrics;
 import java.util.List;
@@ -50,17 +52,24 @@ public class ServiceProxyApp {
         sockets.tcpIdleTimeout(config.tcpIdleTimeout());
         sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
         sockets.tcpSchedBatch(config.tcpSchedBatch());
+        boolean node = config.bindMode() == io.kexpose.proxy.config.BindMode.NODE;
+        if (config.transparent()) {
+            sockets.sourceMode(node ? SourceMode.TRANSPARENT_NODE : SourceMode.TRANSPARENT_HOST);
+        }
         ProxyController[] self = new ProxyController[1];
         // H2: healthy as in Z3, and forwarding at all (a TCP loop that ended serves nothing the LB sends here).
         HealthCheckServers healthChecks = new HealthCheckServers(vertx,
                 () -> self[0] != null && self[0].healthy() && sockets.alive());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();
-        if (config.bindMode() == io.kexpose.proxy.config.BindMode.NODE) {
+        if (node) {
             // Addresses first, so that the listeners' addresses exist when the sockets bind.
             HostCommand host = HostCommand.process(10);
             parts.add(new InterfaceAddresses(host, config.interfaceName(), config.createInterface()));
             if (config.nftables()) {
                 parts.add(new NftablesDrops(host));
+            }
+            if (config.transparent()) {
+                parts.add(new TransparentRouting(host, config.transparentFwmark(), config.transparentRouteTable()));
             }
         }
         parts.add(sockets);

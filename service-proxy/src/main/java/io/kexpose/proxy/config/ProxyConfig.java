@@ -115,4 +115,20 @@ public interface ProxyConfig {
     /** T3: established TCP connections idle in both directions this long are reset (kube-proxy's conntrack: 24h). */
     @WithDefault("24h")
     Duration tcpIdleTimeout();
+
+    /**
+     * T5 (ours): transparent mode. Endpoints see the client's address instead of the node's: local mode keeps every
+     * client's address; node mode keeps it for external clients of endpoints on this node (IP_TRANSPARENT, policy
+     * routing; needs CAP_NET_ADMIN and nftables). Off by default, as kube-proxy masquerades external traffic.
+     */
+    @WithDefault("false")
+    boolean transparent();
+
+    /** Node mode, transparent mode: the fwmark bit that routes endpoints' replies to the proxy's sockets. */
+    @WithDefault("1048576")
+    int transparentFwmark();
+
+    /** Node mode, transparent mode: the routing table of the one route that delivers marked replies locally. */
+    @WithDefault("1856")
+    int transparentRouteTable();
 }

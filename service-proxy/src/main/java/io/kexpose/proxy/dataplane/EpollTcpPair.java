@@ -2,6 +2,7 @@ package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
+import io.kexpose.proxy.model.SourceMode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.epoll.Native;
@@ -144,6 +145,11 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         try {
             s = RawSocket.stream(to.getAddress() instanceof java.net.Inet6Address);
             s.setTcpNoDelay(true);
+            SourceMode sources = path.sources;
+            if (sources != SourceMode.NODE
+                    && sources.keepsClient(path.table.get().node(), clientIp, e)) {
+                ClientSource.bind(s, clientIp, sources.needsIpTransparent());
+            }
             s.connect(to);
             loop.register(s.intValue(), this, true); // output: the connect's completion
         } catch (IOException | RuntimeException failure) {

@@ -4,6 +4,7 @@ import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.model.Verdict;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,7 +34,9 @@ final class EpollTcpPath implements TcpPath {
 
     final BackendSelector selector;
     final Counters counters;
-    private final Supplier<RoutingTable> table;
+    final Supplier<RoutingTable> table;
+    /** T5: read by a loop when it connects to an endpoint. */
+    volatile SourceMode sources = SourceMode.NODE;
     private final Supplier<Set<String>> liveNow;
     private final EpollTcpLoop[] loops;
     /** A frontend's one listening socket and each loop's view of it. */
@@ -331,6 +334,11 @@ final class EpollTcpPath implements TcpPath {
                 }
             }));
         }
+    }
+
+    @Override
+    public void sourceMode(SourceMode mode) {
+        sources = mode;
     }
 
     @Override

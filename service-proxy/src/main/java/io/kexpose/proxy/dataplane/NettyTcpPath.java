@@ -1,6 +1,7 @@
 package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.SourceMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -86,6 +87,11 @@ final class NettyTcpPath implements TcpPath {
     @Override
     public void endpointsChanged(Set<String> live, Duration grace) {
         forwarder.endpointsChanged(live, grace);
+    }
+
+    @Override
+    public void sourceMode(SourceMode mode) {
+        forwarder.sources = mode;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.SourceMode;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class SocketDataplane implements Dataplane {
     private final int udpMaxFlows;
     private volatile Set<String> liveEndpoints = Set.of();
     private volatile Duration drainGrace;
+    private volatile SourceMode sources = SourceMode.NODE;
     private volatile RoutingTable current = RoutingTable.build(List.of(), Map.of(), null);
 
     public SocketDataplane(EventLoopGroup loops, BackendSelector selector, List<Duration> attemptTimeouts,
@@ -129,7 +131,7 @@ public final class SocketDataplane implements Dataplane {
             if (f == null) {
                 try {
                     f = new UdpFrontend(w.getKey(), transport, () -> current, selector, udpIdle, udpStreamIdle,
-                            udpMaxFlows, counters);
+                            udpMaxFlows, counters, () -> sources);
                     f.bind();
                     udp.put(w.getKey(), f);
                 } catch (Exception e) {
@@ -151,6 +153,22 @@ public final class SocketDataplane implements Dataplane {
     public synchronized void stopAccepting() {
         tcp.unlisten(tcp.listening());
         current = RoutingTable.build(List.of(), Map.of(), current.node());
+    }
+
+    /**
+     * T5: from now on, connections and flows are bound to their client's address wherever {@code mode} keeps it
+     * (transparent mode). Fails, saying why, where the mode cannot work: {@code IP_TRANSPARENT} needs Linux and
+     * CAP_NET_ADMIN.
+     */
+    public void sourceMode(SourceMode mode) {
+        if (mode.needsIpTransparent()) {
+            if (!transport.epoll()) {
+                throw new IllegalStateException("transparent mode on a node needs Linux's epoll transport");
+            }
+            ClientSource.checkIpTransparent();
+        }
+        sources = mode;
+        tcp.sourceMode(mode);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.model.Verdict;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -53,6 +54,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
     private final Transport transport;
+    /** T5: read by a loop when it connects to an endpoint. */
+    volatile SourceMode sources = SourceMode.NODE;
     /** One connect bootstrap per event loop and address family, used only by that loop's thread. */
     private final FastThreadLocal<Bootstrap[]> bootstraps = new FastThreadLocal<>();
     /** Endpoint socket addresses, parsed once per endpoint rather than once per connection. */
@@ -119,10 +122,16 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         Relay.Activity activity = new Relay.Activity();
         Relay toClient = new Relay(client, service.bytesToClient::add, activity);
         InetSocketAddress to = addresses.computeIfAbsent(e.address(), k -> new InetSocketAddress(e.ip(), e.port()));
-        ChannelFuture f = bootstrap(client.eventLoop(), to.getAddress() instanceof java.net.Inet6Address)
+        Bootstrap b = bootstrap(client.eventLoop(), to.getAddress() instanceof java.net.Inet6Address)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
-                .handler(toClient)
-                .connect(to);
+                .handler(toClient);
+        SourceMode sources = this.sources;
+        ChannelFuture f = sources != SourceMode.NODE
+                && sources.keepsClient(table.get().node(), clientIp, e)
+                        ? ClientSource.options(b.clone(), transport, sources.needsIpTransparent(), true)
+                                .connect(to, new InetSocketAddress(((InetSocketAddress) client.remoteAddress())
+                                        .getAddress(), 0))
+                        : b.connect(to);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 if (attempt + 1 < attemptTimeouts.size()) {

@@ -4,6 +4,7 @@ import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
+import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.model.Verdict;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -60,6 +61,7 @@ final class UdpFrontend {
     private final Duration streamIdle;
     private final int maxFlows;
     private final Counters counters;
+    private final Supplier<SourceMode> sources;
     private final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     private Channel socket;
     /** Flows written to during the current batch of reads (event loop only). */
@@ -70,8 +72,10 @@ final class UdpFrontend {
     static final int PENDING = 64;
 
     UdpFrontend(RoutingTable.Key key, Transport transport, Supplier<RoutingTable> table, BackendSelector selector,
-            Duration idle, Duration streamIdle, int maxFlows, Counters counters) {
+            Duration idle, Duration streamIdle, int maxFlows, Counters counters,
+            Supplier<SourceMode> sources) {
         this.key = key;
+        this.sources = sources;
         this.counters = counters;
         this.transport = transport;
         this.table = table;
@@ -153,7 +157,7 @@ final class UdpFrontend {
         selector.served(d, clientIp, e);
         Counters.PerService service = counters.service(d.servicePort().name());
         Flow[] self = new Flow[1];
-        ChannelFuture connecting = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
+        Bootstrap b = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {
@@ -169,8 +173,14 @@ final class UdpFrontend {
                     public void channelReadComplete(ChannelHandlerContext ctx) {
                         socket.flush();
                     }
-                })
-                .connect(new InetSocketAddress(e.ip(), e.port()));
+                });
+        InetSocketAddress to = new InetSocketAddress(e.ip(), e.port());
+        SourceMode mode = sources.get();
+        ChannelFuture connecting = mode != SourceMode.NODE
+                && mode.keepsClient(table.get().node(), clientIp, e)
+                        ? ClientSource.options(b, transport, mode.needsIpTransparent(), false)
+                                .connect(to, new InetSocketAddress(client.getAddress(), 0))
+                        : b.connect(to);
         Flow flow = new Flow(e, connecting.channel(), service, now);
         self[0] = flow;
         upstreams++;

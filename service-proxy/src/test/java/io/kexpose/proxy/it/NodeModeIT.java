@@ -45,7 +45,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  *                                 └ bridge 198.19.0.1/24 ── pod-a .10 (client), pod-b .3, pod-c .4 (NameServer)
  * </pre>
  *
- * What only this test covers: addresses really added to and removed from an interface, ordinary routing from a pod
+ * The proxy runs in transparent mode (T5): endpoints on the node see outside clients' own addresses, pods see the
+ * node's.
+ *
+ * <p>What only this test covers: addresses really added to and removed from an interface, ordinary routing from a pod
  * to a ClusterIP, kernel REJECT for an address without endpoints, the nftables DROP seen from outside while pods
  * short-circuit, and a tear-down that leaves no address, no nftables table, no namespace and no link behind.
  */
@@ -182,7 +185,7 @@ class NodeModeIT {
                 "-Dservice-proxy.create-interface=false", "-Dservice-proxy.cluster-cidrs=198.19.0.0/24",
                 "-Dservice-proxy.healthz-bind-address=" + NODE_IP + ":10256",
                 "-Dservice-proxy.metrics-bind-address=127.0.0.1:10249", "-Dservice-proxy.min-sync-period=0s",
-                "-Dservice-proxy.threads=1", "-Xmx96m", "-jar", jar.toAbsolutePath().toString())
+                "-Dservice-proxy.threads=1", "-Dservice-proxy.transparent=true", "-Xmx96m", "-jar", jar.toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(logDir.resolve("service-proxy.log").toFile());
         pb.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
         proxy = pb.start();
@@ -269,6 +272,57 @@ class NodeModeIT {
 
     @Test
     @Order(4)
+    void transparentModeShowsEndpointsOutsideClientsOwnAddresses() throws Exception {
+        assertTrue(quiet(NODE, "nft", "list", "table", "inet", "kexpose_transparent").contains("socket transparent 1"),
+                "the socket match is installed");
+        assertTrue(quiet(NODE, "ip", "rule").contains("fwmark 0x100000/0x100000 lookup 1856"), quiet(NODE, "ip", "rule"));
+        assertEquals("198.18.0.1", curl(null, "http://" + NODE_IP + ":30080/peer", 3),
+                "outside → NodePort → an endpoint on this node: the client's address");
+        assertEquals("198.18.0.1", curl(null, "http://" + CLUSTER_IP + "/peer", 3),
+                "outside → ClusterIP (routed to the node): the client's address");
+        assertEquals("198.19.0.1", curl(PODS[0], "http://" + CLUSTER_IP + "/peer", 3),
+                "a pod on the node's bridge sees the node's address: the endpoint would answer it directly");
+
+        var udp = new ServiceBuilder().withNewMetadata().withName("peers").withNamespace("default").endMetadata()
+                .withNewSpec().withType("NodePort").withClusterIP("198.18.100.13").withClusterIPs("198.18.100.13")
+                .withExternalTrafficPolicy("Local").addNewPort().withName("udp").withPort(53).withProtocol("UDP")
+                .withNodePort(30083).endPort().endSpec().build();
+        client.services().inNamespace("default").resource(udp).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("peers-x").withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "peers").endMetadata().withAddressType("IPv4")
+                .addNewPort().withName("udp").withPort(8080).withProtocol("UDP").endPort()
+                .addNewEndpoint().withAddresses(POD_IPS[1]).withNodeName("node-a").withNewConditions().withReady(true)
+                .endConditions().endEndpoint().build()).create();
+        String[] seen = new String[1];
+        assertTrue(await(Duration.ofSeconds(15), () -> (seen[0] = udpPeer(NODE_IP, 30083)) != null),
+                "the UDP NodePort answers");
+        assertEquals("198.18.0.1", seen[0], "outside → UDP NodePort (eTP=Local): the client's address");
+    }
+
+    /** One datagram from the test's namespace (outside); the reply, or null after a second. */
+    static String udpPeer(String ip, int port) {
+        try (java.nio.channels.DatagramChannel c = java.nio.channels.DatagramChannel.open()) {
+            c.connect(new java.net.InetSocketAddress(ip, port));
+            c.write(java.nio.ByteBuffer.wrap(new byte[] {'?'}));
+            c.configureBlocking(false);
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(512);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (System.nanoTime() < deadline) {
+                int n = c.read(in);
+                if (n > 0) {
+                    return new String(in.array(), 0, n, StandardCharsets.UTF_8);
+                }
+                Thread.sleep(10);
+            }
+        } catch (Exception e) {
+            return null; // refused (not bound yet) or interrupted: try again
+        }
+        return null;
+    }
+
+    @Test
+    @Order(5)
     void deletedServicesTakeTheirAddressesAwayAndShutdownLeavesNothing() throws Exception {
         client.services().inNamespace("default").withName("empty").delete();
         assertTrue(await(Duration.ofSeconds(15), () -> !nodeAddresses().contains(EMPTY_IP)), nodeAddresses());
@@ -279,6 +333,9 @@ class NodeModeIT {
         assertFalse(nodeAddresses().contains("lo:kx"), "no address of ours is left: " + nodeAddresses());
         assertTrue(nodeAddresses().contains("127.0.0.1/8"), "the node's own addresses are untouched");
         assertFalse(quiet(NODE, "nft", "list", "tables").contains("kexpose-proxy"), "the nftables table is gone");
+        assertFalse(quiet(NODE, "nft", "list", "tables").contains("kexpose_transparent"), "the transparent table too");
+        assertFalse(quiet(NODE, "ip", "rule").contains("lookup 1856"), "no rule left: " + quiet(NODE, "ip", "rule"));
+        assertEquals("", quiet(NODE, "ip", "route", "show", "table", "1856").strip(), "no route left");
     }
 
     @AfterAll
