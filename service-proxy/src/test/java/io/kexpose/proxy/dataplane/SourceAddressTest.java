@@ -47,6 +47,7 @@ class SourceAddressTest {
     static final String CLIENT = "127.5.0.7";
     static final String POD_CLIENT = "127.244.9.9";
     static final String NODE_SEEN = "127.0.0.1";
+    static final String ENDPOINT = "127.244.1.1";
     static final NodeInfo LOCAL_NODE = new NodeInfo("node-1", null, List.of("127.1.0.1"),
             List.of(Cidr.parse("127.0.0.0/8")), List.of());
     static final NodeInfo REAL_NODE = new NodeInfo("node-1", null, List.of("127.1.0.1"),
@@ -89,6 +90,9 @@ class SourceAddressTest {
                                 CLIENT));
                     }
                 }
+                // T6, hairpin: the endpoint is its own client and sees itself
+                rows.add(new Row(SourceMode.TRANSPARENT_HOST, engine, proto, Kind.CLUSTER_IP, false, ENDPOINT, true,
+                        ENDPOINT));
                 if (engine != Engine.NETTY_NIO) { // IP_TRANSPARENT needs epoll
                     rows.add(new Row(SourceMode.TRANSPARENT_NODE, engine, proto, Kind.NODE_PORT, true, CLIENT, true,
                             CLIENT));
@@ -150,7 +154,7 @@ class SourceAddressTest {
     /** A TCP endpoint that writes the address it sees and closes. */
     Endpoint tcpEndpoint(boolean local) throws IOException {
         ServerSocket ss = new ServerSocket();
-        ss.bind(new InetSocketAddress("127.244.1.1", 0));
+        ss.bind(new InetSocketAddress(ENDPOINT, 0));
         backends.add(ss);
         Thread t = new Thread(() -> {
             while (!ss.isClosed()) {
@@ -164,12 +168,12 @@ class SourceAddressTest {
         });
         t.setDaemon(true);
         t.start();
-        return Endpoint.ready("127.244.1.1", ss.getLocalPort(), local);
+        return Endpoint.ready(ENDPOINT, ss.getLocalPort(), local);
     }
 
     /** A UDP endpoint that answers every datagram with the address it came from. */
     Endpoint udpEndpoint(boolean local) throws IOException {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.244.1.1", 0));
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(ENDPOINT, 0));
         backends.add(s);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[512];
@@ -186,7 +190,7 @@ class SourceAddressTest {
         });
         t.setDaemon(true);
         t.start();
-        return Endpoint.ready("127.244.1.1", s.getLocalPort(), local);
+        return Endpoint.ready(ENDPOINT, s.getLocalPort(), local);
     }
 
     static String overTcp(String client, Kind kind) throws IOException {
