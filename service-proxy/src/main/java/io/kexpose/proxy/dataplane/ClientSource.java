@@ -27,7 +27,7 @@ final class ClientSource {
             m.setAccessible(true);
             return java.lang.invoke.MethodHandles.lookup().unreflect(m);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return null; // not on Linux; transparent mode then fails where it is asked for, with this reason
+            return null; // not on Linux: transparent mode then fails where it is asked for, saying the option is missing
         }
     }
 
