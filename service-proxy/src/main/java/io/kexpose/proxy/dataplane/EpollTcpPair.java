@@ -145,7 +145,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         try {
             s = RawSocket.stream(to.getAddress() instanceof java.net.Inet6Address);
             s.setTcpNoDelay(true);
-            SourceMode sources = path.sources;
+            SourceMode sources = path.sources.get();
             if (sources != SourceMode.NODE
                     && sources.keepsClient(path.table.get().node(), clientIp, e)) {
                 ClientSource.bind(s, clientIp, sources.needsIpTransparent());

@@ -36,7 +36,7 @@ final class EpollTcpPath implements TcpPath {
     final Counters counters;
     final Supplier<RoutingTable> table;
     /** T5: read by a loop when it connects to an endpoint. */
-    volatile SourceMode sources = SourceMode.NODE;
+    final Supplier<SourceMode> sources;
     private final Supplier<Set<String>> liveNow;
     private final EpollTcpLoop[] loops;
     /** A frontend's one listening socket and each loop's view of it. */
@@ -48,8 +48,9 @@ final class EpollTcpPath implements TcpPath {
     private volatile long lastAcceptWarning;
 
     EpollTcpPath(int threads, Supplier<RoutingTable> table, Supplier<Set<String>> liveNow, BackendSelector selector,
-            List<Duration> attemptTimeouts, Counters counters) {
+            List<Duration> attemptTimeouts, Counters counters, Supplier<SourceMode> sources) {
         this.table = table;
+        this.sources = sources;
         this.liveNow = liveNow;
         this.selector = selector;
         this.counters = counters;
@@ -334,11 +335,6 @@ final class EpollTcpPath implements TcpPath {
                 }
             }));
         }
-    }
-
-    @Override
-    public void sourceMode(SourceMode mode) {
-        sources = mode;
     }
 
     @Override

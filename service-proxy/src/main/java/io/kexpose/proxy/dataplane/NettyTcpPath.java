@@ -28,9 +28,10 @@ final class NettyTcpPath implements TcpPath {
     private final Map<RoutingTable.Key, Channel> listeners = new HashMap<>();
 
     NettyTcpPath(Transport transport, Supplier<RoutingTable> table, Supplier<Set<String>> liveNow,
-            BackendSelector selector, List<Duration> attemptTimeouts, Counters counters) {
+            BackendSelector selector, List<Duration> attemptTimeouts, Counters counters,
+            Supplier<SourceMode> sources) {
         this.transport = transport;
-        this.forwarder = new TcpForwarder(liveNow, table, selector, attemptTimeouts, counters, transport);
+        this.forwarder = new TcpForwarder(liveNow, table, selector, attemptTimeouts, counters, transport, sources);
     }
 
     @Override
@@ -87,11 +88,6 @@ final class NettyTcpPath implements TcpPath {
     @Override
     public void endpointsChanged(Set<String> live, Duration grace) {
         forwarder.endpointsChanged(live, grace);
-    }
-
-    @Override
-    public void sourceMode(SourceMode mode) {
-        forwarder.sources = mode;
     }
 
     @Override

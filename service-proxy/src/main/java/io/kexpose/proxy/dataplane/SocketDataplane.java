@@ -62,9 +62,9 @@ public final class SocketDataplane implements Dataplane {
         this.engine = engine;
         this.tcp = engine == TcpEngine.EPOLL
                 ? new EpollTcpPath(transport.threads(), () -> current, () -> liveEndpoints, selector, attemptTimeouts,
-                        counters)
+                        counters, () -> sources)
                 : new NettyTcpPath(transport, () -> current, () -> liveEndpoints, selector, attemptTimeouts,
-                        counters);
+                        counters, () -> sources);
         this.counters = counters;
         this.udpIdle = udpIdle;
         this.udpStreamIdle = udpStreamIdle;
@@ -168,7 +168,6 @@ public final class SocketDataplane implements Dataplane {
             ClientSource.checkIpTransparent();
         }
         sources = mode;
-        tcp.sourceMode(mode);
     }
 
     /**

@@ -55,7 +55,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final Counters counters;
     private final Transport transport;
     /** T5: read by a loop when it connects to an endpoint. */
-    volatile SourceMode sources = SourceMode.NODE;
+    private final Supplier<SourceMode> sources;
     /** One connect bootstrap per event loop and address family, used only by that loop's thread. */
     private final FastThreadLocal<Bootstrap[]> bootstraps = new FastThreadLocal<>();
     /** Endpoint socket addresses, parsed once per endpoint rather than once per connection. */
@@ -64,7 +64,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final Map<String, Set<Channel>> byEndpoint = new ConcurrentHashMap<>();
 
     TcpForwarder(Supplier<Set<String>> liveNow, Supplier<RoutingTable> table, BackendSelector selector,
-            List<Duration> attemptTimeouts, Counters counters, Transport transport) {
+            List<Duration> attemptTimeouts, Counters counters, Transport transport, Supplier<SourceMode> sources) {
+        this.sources = sources;
         this.liveNow = liveNow;
         this.table = table;
         this.selector = selector;
@@ -125,7 +126,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
         Bootstrap b = bootstrap(client.eventLoop(), to.getAddress() instanceof java.net.Inet6Address)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) attemptTimeouts.get(attempt).toMillis())
                 .handler(toClient);
-        SourceMode sources = this.sources;
+        SourceMode sources = this.sources.get();
         ChannelFuture f = sources != SourceMode.NODE
                 && sources.keepsClient(table.get().node(), clientIp, e)
                         ? ClientSource.options(b.clone(), transport, sources.needsIpTransparent(), true)

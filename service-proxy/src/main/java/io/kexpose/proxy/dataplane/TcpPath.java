@@ -1,7 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.RoutingTable;
-import io.kexpose.proxy.model.SourceMode;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -24,9 +23,6 @@ interface TcpPath {
 
     /** The endpoints that may receive connections changed (drain grace, T4; null grace: connections stay). */
     void endpointsChanged(Set<String> live, Duration grace);
-
-    /** T5: which connections are bound to their client's address from now on. */
-    void sourceMode(SourceMode mode);
 
     /** T3: resets connection pairs that carried nothing either way for {@code idle}. */
     void closeIdle(Duration idle);

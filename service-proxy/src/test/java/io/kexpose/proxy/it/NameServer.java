@@ -16,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class NameServer {
 
     public static void main(String[] args) throws Exception {
-        byte[] body = args[2].getBytes(StandardCharsets.UTF_8);
-        byte[] response = ("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n"
-                + args[2]).getBytes(StandardCharsets.UTF_8);
+        byte[] response = answer(args[2]);
         java.net.DatagramSocket udp = new java.net.DatagramSocket(Integer.parseInt(args[1]),
                 InetAddress.getByName(args[0]));
         Thread peers = new Thread(() -> {
@@ -45,6 +43,7 @@ public final class NameServer {
         }
     }
 
+    /** An HTTP/1.0 answer with {@code body} (ASCII: names and addresses). */
     private static byte[] answer(String body) {
         return ("HTTP/1.0 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
                 .getBytes(StandardCharsets.UTF_8);
