@@ -49,6 +49,7 @@ public class ServiceProxyApp {
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));
+        sockets.udpSockets(config.udpSockets());
         sockets.tcpIdleTimeout(config.tcpIdleTimeout());
         sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
         sockets.tcpSchedBatch(config.tcpSchedBatch());

@@ -30,6 +30,10 @@ public final class SocketDataplane implements Dataplane {
     private final Duration udpIdle;
     private final Duration udpStreamIdle;
     private final int udpMaxFlows;
+    /** Sockets per UDP frontend, each on its own loop (0: one per loop); set before the first apply. */
+    private volatile int udpSockets = 1;
+    /** The loop the next UDP frontend's first socket goes on: frontends spread over the loops in turn. */
+    private int udpNextLoop;
     private volatile Set<String> liveEndpoints = Set.of();
     private volatile Duration drainGrace;
     private volatile SourceMode sources = SourceMode.NODE;
@@ -132,7 +136,7 @@ public final class SocketDataplane implements Dataplane {
                 try {
                     f = new UdpFrontend(w.getKey(), transport, () -> current, selector, udpIdle, udpStreamIdle,
                             udpMaxFlows, counters, () -> sources);
-                    f.bind();
+                    f.bind(udpLoops());
                     udp.put(w.getKey(), f);
                 } catch (Exception e) {
                     failures.add("udp " + w.getKey().ip() + ":" + w.getKey().port() + " (" + e.getMessage() + ")");
@@ -179,6 +183,31 @@ public final class SocketDataplane implements Dataplane {
     }
 
     /**
+     * (ours) How many sockets each UDP frontend binds (SO_REUSEPORT), each on its own event loop; 0: one per loop.
+     * One, the default, forwards a frontend's datagrams on one loop, in the largest batches; more spread a frontend
+     * whose traffic needs more than a core over the loops (see the README's deviations).
+     */
+    public void udpSockets(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("udp-sockets must be 0 (one per event loop) or more, not " + n);
+        }
+        this.udpSockets = n;
+    }
+
+    /** The loops a new UDP frontend binds its sockets on: distinct, starting where the last frontend's did not. */
+    private List<io.netty.channel.EventLoop> udpLoops() {
+        List<io.netty.channel.EventLoop> all = new ArrayList<>();
+        transport.group().forEach(e -> all.add((io.netty.channel.EventLoop) e));
+        int n = udpSockets == 0 ? all.size() : Math.min(udpSockets, all.size());
+        List<io.netty.channel.EventLoop> chosen = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            chosen.add(all.get((udpNextLoop + i) % all.size()));
+        }
+        udpNextLoop = (udpNextLoop + 1) % all.size();
+        return chosen;
+    }
+
+    /**
      * (ours) Runs the epoll TCP engine's loops under SCHED_BATCH ({@link SchedBatch}: a loop woken by a pod's answer
      * does not preempt the pod), where the OS allows it. No effect on the Netty engine.
      */
@@ -216,6 +245,13 @@ public final class SocketDataplane implements Dataplane {
     synchronized Map<RoutingTable.Key, int[]> udpFlows() {
         Map<RoutingTable.Key, int[]> out = new HashMap<>();
         udp.forEach((k, f) -> out.put(k, f.flowsAndUpstreams()));
+        return out;
+    }
+
+    /** Per UDP frontend, per socket (one per loop): flows in its table and upstream sockets open. */
+    synchronized Map<RoutingTable.Key, List<int[]>> udpFlowsPerSocket() {
+        Map<RoutingTable.Key, List<int[]>> out = new HashMap<>();
+        udp.forEach((k, f) -> out.put(k, f.flowsPerSocket()));
         return out;
     }
 

@@ -7,21 +7,31 @@ import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.model.Verdict;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +40,10 @@ import java.util.function.Supplier;
  * socket, so their source is exactly the address the client sent to (U2). Flows expire after an idle time (longer
  * once traffic has gone both ways more than once), the table is bounded (least recently used evicted), and flows
  * whose endpoint stopped serving are closed at each sync (U4), so the next datagram picks afresh.
+ *
+ * <p>A frontend may bind several sockets (SO_REUSEPORT), each on its own event loop, as nginx binds one per worker:
+ * the kernel hashes each client address to one socket, so a flow stays on one loop and its state needs no lock, and a
+ * frontend whose traffic needs more than a core is spread over several.
  */
 final class UdpFrontend {
 
@@ -38,7 +52,7 @@ final class UdpFrontend {
         final Endpoint endpoint;
         final Channel upstream;
         final Counters.PerService service;
-        final java.util.ArrayDeque<io.netty.buffer.ByteBuf> pending = new java.util.ArrayDeque<>();
+        final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
         boolean connected;
         /** Written to since the last flush: flushed once the current batch of reads is done. */
         boolean queuedFlush;
@@ -53,6 +67,49 @@ final class UdpFrontend {
         }
     }
 
+    /** One socket of the frontend and the flows the kernel hashed to it: all touched on its event loop only. */
+    private final class Shard {
+        final Channel socket;
+        final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
+        /** Flows written to during the current batch of reads. */
+        final ArrayList<Flow> unflushed = new ArrayList<>();
+        /** Upstream sockets not yet closed. */
+        int upstreams;
+        final ScheduledFuture<?> expiry;
+
+        Shard(EventLoop loop) {
+            Bootstrap b = new Bootstrap().group(loop).channel(transport.datagramChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true);
+            if (transport.epoll()) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+            socket = b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                            fromClient(Shard.this, packet);
+                        }
+
+                        @Override
+                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                            // One flush per upstream per batch of reads: several datagrams go out in one sendmmsg.
+                            for (Flow f : unflushed) {
+                                f.queuedFlush = false;
+                                f.upstream.flush();
+                            }
+                            unflushed.clear();
+                        }
+                    })
+                    .bind(new InetSocketAddress(key.ip(), key.port())).syncUninterruptibly().channel();
+            expiry = loop.scheduleAtFixedRate(() -> expire(this), 1, 1, TimeUnit.SECONDS);
+        }
+
+        EventLoop loop() {
+            return socket.eventLoop();
+        }
+    }
+
     private final RoutingTable.Key key;
     private final Transport transport;
     private final Supplier<RoutingTable> table;
@@ -62,12 +119,9 @@ final class UdpFrontend {
     private final int maxFlows;
     private final Counters counters;
     private final Supplier<SourceMode> sources;
-    private final Map<InetSocketAddress, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
-    private Channel socket;
-    /** Flows written to during the current batch of reads (event loop only). */
-    private final java.util.ArrayList<Flow> unflushed = new java.util.ArrayList<>();
-    /** Upstream sockets not yet closed (event loop only). */
-    private int upstreams;
+    private final List<Shard> shards = new ArrayList<>();
+    /** Flows in all shards' tables, bounded by {@code maxFlows} (U6). */
+    private final AtomicInteger flowCount = new AtomicInteger();
     /** Datagrams a flow holds while its upstream connects. */
     static final int PENDING = 64;
 
@@ -85,32 +139,19 @@ final class UdpFrontend {
         this.maxFlows = maxFlows;
     }
 
-    void bind() {
-        Bootstrap b = new Bootstrap().group(transport.group()).channel(transport.datagramChannel())
-                .option(ChannelOption.SO_REUSEADDR, true);
-        if (transport.epoll()) {
-            b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
-        } else {
-            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+    /**
+     * Binds one socket on each of {@code loops}. If one fails, those already bound are closed and the failure is
+     * thrown (the sync reports it and retries).
+     */
+    void bind(List<EventLoop> loops) {
+        try {
+            for (EventLoop loop : loops) {
+                shards.add(new Shard(loop));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
-        socket = b.handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        fromClient(packet);
-                    }
-
-                    @Override
-                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                        // One flush per upstream per batch of reads: several datagrams go out in one sendmmsg.
-                        for (Flow f : unflushed) {
-                            f.queuedFlush = false;
-                            f.upstream.flush();
-                        }
-                        unflushed.clear();
-                    }
-                })
-                .bind(new InetSocketAddress(key.ip(), key.port())).syncUninterruptibly().channel();
-        socket.eventLoop().scheduleAtFixedRate(this::expire, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
@@ -118,12 +159,12 @@ final class UdpFrontend {
      * failed). Datagrams that arrive before the upstream is connected (the connect is a task on this loop, so a
      * burst read in one go always does) wait in the flow, up to {@link #PENDING} of them.
      */
-    private void fromClient(DatagramPacket packet) {
+    private void fromClient(Shard shard, DatagramPacket packet) {
         InetSocketAddress client = packet.sender();
         long now = System.nanoTime();
-        Flow flow = flows.get(client);
+        Flow flow = shard.flows.get(client);
         if (flow == null || !flow.upstream.isOpen()) {
-            flow = open(client, now);
+            flow = open(shard, client, now);
             if (flow == null) {
                 return;
             }
@@ -135,7 +176,7 @@ final class UdpFrontend {
             flow.upstream.write(packet.content().retain(), flow.upstream.voidPromise());
             if (!flow.queuedFlush) {
                 flow.queuedFlush = true;
-                unflushed.add(flow);
+                shard.unflushed.add(flow);
             }
         } else if (flow.pending.size() < PENDING) {
             flow.pending.add(packet.content().retain());
@@ -144,7 +185,7 @@ final class UdpFrontend {
         }
     }
 
-    private Flow open(InetSocketAddress client, long now) {
+    private Flow open(Shard shard, InetSocketAddress client, long now) {
         String clientIp = client.getAddress().getHostAddress();
         Decision d = table.get().route(clientIp, Protocol.UDP, key.ip(), key.port());
         if (d.verdict() != Verdict.FORWARD) {
@@ -157,7 +198,8 @@ final class UdpFrontend {
         selector.served(d, clientIp, e);
         Counters.PerService service = counters.service(d.servicePort().name());
         Flow[] self = new Flow[1];
-        Bootstrap b = new Bootstrap().group(socket.eventLoop()).channel(transport.datagramChannel())
+        Channel socket = shard.socket;
+        Bootstrap b = new Bootstrap().group(shard.loop()).channel(transport.datagramChannel())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {
@@ -183,12 +225,15 @@ final class UdpFrontend {
                         : b.connect(to);
         Flow flow = new Flow(e, connecting.channel(), service, now);
         self[0] = flow;
-        upstreams++;
+        shard.upstreams++;
+        flowCount.incrementAndGet();
         flow.upstream.closeFuture().addListener(x -> {
-            upstreams--;
-            flow.pending.forEach(io.netty.buffer.ByteBuf::release);
+            shard.upstreams--;
+            flow.pending.forEach(ByteBuf::release);
             flow.pending.clear();
-            flows.remove(client, flow);
+            if (shard.flows.remove(client, flow)) {
+                flowCount.decrementAndGet();
+            }
         });
         connecting.addListener(cf -> {
             if (!cf.isSuccess()) {
@@ -201,27 +246,31 @@ final class UdpFrontend {
             }
             flow.upstream.flush();
         });
-        Flow replaced = flows.put(client, flow);
+        Flow replaced = shard.flows.put(client, flow);
         if (replaced != null) {
+            flowCount.decrementAndGet(); // its close finds the flow already gone from the table
             replaced.upstream.close();
         }
-        if (flows.size() > maxFlows) {
-            var eldest = flows.entrySet().iterator().next();
-            flows.remove(eldest.getKey());
+        if (flowCount.get() > maxFlows && shard.flows.size() > 1) {
+            // U6: this socket's least recently used flow. A socket keeps the flow it just opened, and sockets are not
+            // locked against each other, so the bound holds to within one flow per loop.
+            var eldest = shard.flows.entrySet().iterator().next();
+            shard.flows.remove(eldest.getKey());
+            flowCount.decrementAndGet();
             eldest.getValue().upstream.close();
         }
         return flow;
     }
 
-    private void expire() {
+    private void expire(Shard shard) {
         long now = System.nanoTime();
-        closeAll(f -> now - f.lastSeen > (f.replies > 1 ? streamIdle : idle).toNanos());
+        closeAll(shard, f -> now - f.lastSeen > (f.replies > 1 ? streamIdle : idle).toNanos());
     }
 
-    /** Closes the matching flows; each leaves the table as its upstream closes. Event loop only. */
-    private void closeAll(java.util.function.Predicate<Flow> which) {
-        java.util.List<Flow> victims = new java.util.ArrayList<>();
-        for (Flow f : flows.values()) {
+    /** Closes a shard's matching flows; each leaves the table as its upstream closes. On the shard's loop only. */
+    private static void closeAll(Shard shard, Predicate<Flow> which) {
+        List<Flow> victims = new ArrayList<>();
+        for (Flow f : shard.flows.values()) {
             if (which.test(f)) {
                 victims.add(f);
             }
@@ -231,24 +280,52 @@ final class UdpFrontend {
 
     /**
      * U4: closes flows whose endpoint is no longer a serving endpoint of this frontend. Called from the sync thread;
-     * returns once done, so a datagram sent after the sync picks afresh.
+     * returns once every loop is done, so a datagram sent after the sync picks afresh.
      */
     void prune(Set<Endpoint> serving) {
-        socket.eventLoop().submit(() -> closeAll(f -> !serving.contains(f.endpoint))).syncUninterruptibly();
+        onEveryLoop(shard -> {
+            closeAll(shard, f -> !serving.contains(f.endpoint));
+            return null;
+        });
     }
 
-    /** Flows in the table and upstream sockets open: equal unless one leaked. Read on the event loop. */
+    /** Flows in the tables and upstream sockets open, summed over the sockets: equal unless one leaked. */
     int[] flowsAndUpstreams() {
-        return socket.eventLoop().submit(() -> new int[] {flows.size(), upstreams}).syncUninterruptibly().getNow();
+        int[] sum = new int[2];
+        for (int[] s : flowsPerSocket()) {
+            sum[0] += s[0];
+            sum[1] += s[1];
+        }
+        return sum;
+    }
+
+    /** Per socket, its flows and open upstream sockets. */
+    List<int[]> flowsPerSocket() {
+        return onEveryLoop(shard -> new int[] {shard.flows.size(), shard.upstreams});
+    }
+
+    /** Runs {@code task} on each shard's loop and waits for all of them. */
+    private <T> List<T> onEveryLoop(Function<Shard, T> task) {
+        List<Future<T>> pending = new ArrayList<>();
+        for (Shard shard : shards) {
+            pending.add(shard.loop().submit(() -> task.apply(shard)));
+        }
+        List<T> out = new ArrayList<>();
+        for (var f : pending) {
+            out.add(f.syncUninterruptibly().getNow());
+        }
+        return out;
     }
 
     void close() {
-        if (socket != null) {
-            socket.eventLoop().execute(() -> {
-                closeAll(f -> true);
-                flows.clear();
+        for (Shard shard : shards) {
+            shard.expiry.cancel(false);
+            shard.loop().execute(() -> {
+                closeAll(shard, f -> true);
+                shard.flows.clear();
             });
-            socket.close().syncUninterruptibly();
+            shard.socket.close().syncUninterruptibly();
         }
+        shards.clear();
     }
 }

@@ -1,7 +1,9 @@
 package io.kexpose.proxy.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kexpose.proxy.model.Cidr;
 import io.kexpose.proxy.model.Endpoint;
@@ -55,6 +57,11 @@ class UdpDataplaneTest {
 
     /** A UDP "pod" answering every datagram with "<name>:<payload>". */
     Endpoint backend(String ip, String name) throws Exception {
+        return backend(ip, p -> name + ":" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+    }
+
+    /** A UDP "pod" answering every datagram with what {@code answer} makes of it. */
+    Endpoint backend(String ip, java.util.function.Function<DatagramPacket, String> answer) throws Exception {
         DatagramSocket s = new DatagramSocket(new InetSocketAddress(ip, 0));
         backends.add(s);
         Thread t = new Thread(() -> {
@@ -63,8 +70,7 @@ class UdpDataplaneTest {
                 try {
                     DatagramPacket p = new DatagramPacket(buf, buf.length);
                     s.receive(p);
-                    byte[] reply = (name + ":" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
-                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] reply = answer.apply(p).getBytes(StandardCharsets.UTF_8);
                     s.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
                 } catch (Exception e) {
                     return;
@@ -180,6 +186,76 @@ class UdpDataplaneTest {
         route(List.of(backend("127.244.7.2", "a")));
         try (DatagramChannel client = connectedClient()) {
             assertEquals("a:q", exchange(client, "q"));
+        }
+    }
+
+    @Test
+    void byDefaultAFrontendHasOneSocket() throws Exception {
+        route(List.of(backend("127.244.8.4", "a")));
+        assertEquals(1, dataplane.udpFlowsPerSocket().values().iterator().next().size());
+        assertThrows(IllegalArgumentException.class, () -> dataplane.udpSockets(-1));
+    }
+
+    /**
+     * {@code udp-sockets=0}: one socket per event loop (this dataplane has two). The kernel spreads clients over
+     * them, every client is answered from the service address, and each socket's flows and upstream sockets agree.
+     */
+    @Test
+    void withASocketPerLoopClientsSpreadOverThem() throws Exception {
+        dataplane.udpSockets(0);
+        route(List.of(backend("127.244.8.2", "a"), backend("127.244.8.3", "b")));
+        List<DatagramChannel> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 24; i++) {
+                DatagramChannel c = connectedClient();
+                clients.add(c);
+                assertEquals(":q" + i, exchange(c, "q" + i).substring(1), "answered from the service address");
+            }
+            List<int[]> sockets = dataplane.udpFlowsPerSocket().values().iterator().next();
+            assertEquals(2, sockets.size(), "one socket per loop");
+            int flows = 0;
+            for (int[] s : sockets) {
+                // all 24 clients hashed to one of the two sockets: odds of 1 in 8 million
+                assertTrue(s[0] > 0, "each socket serves some of the clients");
+                assertEquals(s[0], s[1], "one upstream socket per flow");
+                flows += s[0];
+            }
+            assertEquals(24, flows);
+        } finally {
+            for (DatagramChannel c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * U6: with room for two flows, a third client's flow evicts the least recently used one; the evicted client's
+     * next datagram opens a new flow (a new upstream socket, seen by the endpoint as a new source port), while the
+     * one kept stays on its upstream socket. One loop, so that all flows share one socket's table.
+     */
+    @Test
+    void u6TheFlowTableIsBoundedAndTheLeastRecentlyUsedFlowIsEvicted() throws Exception {
+        dataplane.close();
+        loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        loops = new NioEventLoopGroup(1);
+        dataplane = new SocketDataplane(Transport.nio(loops), new RoundRobinSelector(Clock.systemUTC()),
+                List.of(Duration.ofMillis(250)), new Counters(), Duration.ofSeconds(30), Duration.ofSeconds(120), 2);
+        route(List.of(backend("127.244.9.2", p -> String.valueOf(p.getPort()))));
+        try (DatagramChannel a = connectedClient(); DatagramChannel b = connectedClient();
+                DatagramChannel c = connectedClient()) {
+            String aSource = exchange(a, "1");
+            String bSource = exchange(b, "1");
+            assertEquals(aSource, exchange(a, "2"), "a's flow sticks to its upstream socket");
+            exchange(c, "1"); // a third flow: b's is the least recently used
+            assertEquals(aSource, exchange(a, "3"), "a's flow was kept");
+            assertNotEquals(bSource, exchange(b, "2"), "b's flow was evicted: a new upstream socket");
+            int[] flows = dataplane.udpFlows().values().iterator().next();
+            assertEquals(2, flows[0], "the table holds two flows");
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (dataplane.udpFlows().values().iterator().next()[1] != 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(2, dataplane.udpFlows().values().iterator().next()[1], "evicted flows' sockets are closed");
         }
     }
 }
