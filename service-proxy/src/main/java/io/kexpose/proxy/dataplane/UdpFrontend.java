@@ -148,7 +148,7 @@ final class UdpFrontend {
             for (EventLoop loop : loops) {
                 shards.add(new Shard(loop));
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a failed bind's BindException unchecked, as it is
             close();
             throw e;
         }

@@ -229,6 +229,28 @@ class UdpDataplaneTest {
     }
 
     /**
+     * A frontend address another socket holds (without SO_REUSEPORT): the sync fails and says which address, keeps
+     * nothing half-bound, and the retry binds once the address is free.
+     */
+    @Test
+    void aFrontendWhoseAddressIsTakenFailsTheSyncUntilItIsFree() throws Exception {
+        dataplane.udpSockets(0);
+        Endpoint a = backend("127.244.8.5", "a");
+        DatagramSocket squatter = new DatagramSocket(new InetSocketAddress("127.96.0.53", 5353));
+        try {
+            IllegalStateException failed = assertThrows(IllegalStateException.class, () -> route(List.of(a)));
+            assertTrue(failed.getMessage().contains("udp 127.96.0.53:5353"), failed.getMessage());
+            assertTrue(dataplane.udpFlows().isEmpty(), "no frontend kept");
+        } finally {
+            squatter.close();
+        }
+        route(List.of(a));
+        try (DatagramChannel client = connectedClient()) {
+            assertEquals("a:q", exchange(client, "q"));
+        }
+    }
+
+    /**
      * U6: with room for two flows, a third client's flow evicts the least recently used one; the evicted client's
      * next datagram opens a new flow (a new upstream socket, seen by the endpoint as a new source port), while the
      * one kept stays on its upstream socket. One loop, so that all flows share one socket's table.
