@@ -31,6 +31,9 @@ public final class Counters {
     public final AtomicLong failedCount = new AtomicLong();
     public final AtomicLong retries = new AtomicLong();
     public final AtomicLong udpDropped = new AtomicLong();
+    public final AtomicLong udpFlowsOpened = new AtomicLong();
+    public final AtomicLong udpFlowsActive = new AtomicLong();
+    public final AtomicLong udpFlowsEvicted = new AtomicLong();
     private final Map<ServicePortName, PerService> services = new ConcurrentHashMap<>();
 
     /** The counters of a Service port, created on first use. */
@@ -74,6 +77,20 @@ public final class Counters {
 
     void udpDropped() {
         udpDropped.incrementAndGet();
+    }
+
+    void udpFlowOpened() {
+        udpFlowsOpened.incrementAndGet();
+        udpFlowsActive.incrementAndGet();
+    }
+
+    void udpFlowClosed() {
+        udpFlowsActive.decrementAndGet();
+    }
+
+    /** U6: a flow evicted because its frontend's table was full. */
+    void udpFlowEvicted() {
+        udpFlowsEvicted.incrementAndGet();
     }
 
     void retried(Decision d) {

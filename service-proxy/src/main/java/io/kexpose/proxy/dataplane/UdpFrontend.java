@@ -227,8 +227,10 @@ final class UdpFrontend {
         self[0] = flow;
         shard.upstreams++;
         flowCount.incrementAndGet();
+        counters.udpFlowOpened();
         flow.upstream.closeFuture().addListener(x -> {
             shard.upstreams--;
+            counters.udpFlowClosed();
             flow.pending.forEach(ByteBuf::release);
             flow.pending.clear();
             if (shard.flows.remove(client, flow)) {
@@ -257,6 +259,7 @@ final class UdpFrontend {
             var eldest = shard.flows.entrySet().iterator().next();
             shard.flows.remove(eldest.getKey());
             flowCount.decrementAndGet();
+            counters.udpFlowEvicted();
             eldest.getValue().upstream.close();
         }
         return flow;

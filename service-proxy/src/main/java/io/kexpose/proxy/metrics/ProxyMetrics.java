@@ -93,6 +93,13 @@ public final class ProxyMetrics {
         counter(out, "serviceproxy_udp_datagrams_dropped_total",
                 "UDP datagrams dropped because a new flow's queue was full while its upstream connected",
                 counters.udpDropped.get());
+        counter(out, "serviceproxy_udp_flows_opened_total", "UDP flows opened (a client's first datagram)",
+                counters.udpFlowsOpened.get());
+        gauge(out, "serviceproxy_udp_flows_active", "UDP flows with an upstream socket open",
+                counters.udpFlowsActive.get());
+        counter(out, "serviceproxy_udp_flows_evicted_total",
+                "UDP flows evicted, least recently used first, because a frontend's table was full (udp-max-flows)",
+                counters.udpFlowsEvicted.get());
         counter(out, "serviceproxy_tcp_connect_failures_total", "Connections reset after every attempt failed",
                 counters.failedCount.get());
         perService(out);

@@ -260,8 +260,9 @@ class UdpDataplaneTest {
         dataplane.close();
         loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         loops = new NioEventLoopGroup(1);
+        Counters counters = new Counters();
         dataplane = new SocketDataplane(Transport.nio(loops), new RoundRobinSelector(Clock.systemUTC()),
-                List.of(Duration.ofMillis(250)), new Counters(), Duration.ofSeconds(30), Duration.ofSeconds(120), 2);
+                List.of(Duration.ofMillis(250)), counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 2);
         route(List.of(backend("127.244.9.2", p -> String.valueOf(p.getPort()))));
         try (DatagramChannel a = connectedClient(); DatagramChannel b = connectedClient();
                 DatagramChannel c = connectedClient()) {
@@ -278,6 +279,15 @@ class UdpDataplaneTest {
                 Thread.sleep(5);
             }
             assertEquals(2, dataplane.udpFlows().values().iterator().next()[1], "evicted flows' sockets are closed");
+            assertEquals(4, counters.udpFlowsOpened.get(), "a, b, c, and b again");
+            assertEquals(2, counters.udpFlowsEvicted.get(), "b for c, then c for b");
+            assertEquals(2, counters.udpFlowsActive.get());
         }
+        dataplane.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (counters.udpFlowsActive.get() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, counters.udpFlowsActive.get(), "closing the dataplane closes every flow");
     }
 }

@@ -24,5 +24,8 @@ class ProxyMetricsTest {
         assertTrue(text.contains("kubeproxy_proxy_healthz_total{code=\"503\"} 1"), text);
         assertTrue(text.contains("# TYPE kubeproxy_sync_proxy_rules_last_timestamp_seconds gauge"), text);
         assertTrue(text.contains("serviceproxy_tcp_connections_opened_total 0"), text);
+        assertTrue(text.contains("# TYPE serviceproxy_udp_flows_active gauge\nserviceproxy_udp_flows_active 0"), text);
+        assertTrue(text.contains("# TYPE serviceproxy_udp_flows_evicted_total counter"), text);
+        assertTrue(text.contains("serviceproxy_udp_flows_opened_total 0"), text);
     }
 }
