@@ -3,6 +3,7 @@ package io.kexpose.proxy.dataplane;
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.SourceMode;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,12 +195,15 @@ public final class SocketDataplane implements Dataplane {
         this.udpSockets = n;
     }
 
-    /** The loops a new UDP frontend binds its sockets on: distinct, starting where the last frontend's did not. */
-    private List<io.netty.channel.EventLoop> udpLoops() {
-        List<io.netty.channel.EventLoop> all = new ArrayList<>();
-        transport.group().forEach(e -> all.add((io.netty.channel.EventLoop) e));
+    /**
+     * The loops a new UDP frontend binds its sockets on: distinct ones, starting one loop after the previous
+     * frontend's first, so that single-socket frontends take the loops in turn. Under the apply's lock.
+     */
+    private List<EventLoop> udpLoops() {
+        List<EventLoop> all = new ArrayList<>();
+        transport.group().forEach(e -> all.add((EventLoop) e));
         int n = udpSockets == 0 ? all.size() : Math.min(udpSockets, all.size());
-        List<io.netty.channel.EventLoop> chosen = new ArrayList<>();
+        List<EventLoop> chosen = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             chosen.add(all.get((udpNextLoop + i) % all.size()));
         }
