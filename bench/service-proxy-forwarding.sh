@@ -5,6 +5,7 @@
 #   bench/service-proxy-forwarding.sh                 # 5 interleaved rounds, 6 s per measurement
 #   ROUNDS=5 DURATION=10 bench/service-proxy-forwarding.sh
 #   ONE_THREAD=1 bench/service-proxy-forwarding.sh    # one proxy loop (node-2's proxy stopped) vs HAProxy nbthread 1
+#                                                     # and one nginx worker
 #   ACCOUNT=1 bench/service-proxy-forwarding.sh       # also CPU and context switches per request, per process group
 #   TRANSPARENT=1 bench/service-proxy-forwarding.sh   # the proxies in transparent mode (service-proxy.transparent)
 #   SCENARIOS="keepalive-32 close-32" UDP=0 ...       # only these TCP scenarios, no UDP
@@ -194,7 +195,7 @@ if [ "$UDP" = 1 ] && command -v dnsperf >/dev/null; then
   if command -v nginx >/dev/null && [ -f "$NGINX_STREAM" ]; then
     cat >"$work/nginx.conf" <<CFG
 load_module $NGINX_STREAM;
-worker_processes auto;
+worker_processes $([ "$ONE_THREAD" = 1 ] && echo 1 || echo auto);
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
 events { worker_connections 8192; }
