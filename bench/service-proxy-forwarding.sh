@@ -9,7 +9,8 @@
 #   ACCOUNT=1 bench/service-proxy-forwarding.sh       # also CPU and context switches per request, per process group
 #   TRANSPARENT=1 bench/service-proxy-forwarding.sh   # the proxies in transparent mode (service-proxy.transparent)
 #   SCENARIOS="keepalive-32 close-32" UDP=0 ...       # only these TCP scenarios, no UDP
-# (bench/service-proxy-transparent.sh alternates runs with transparent mode off and on.)
+# (bench/service-proxy-transparent.sh alternates runs with transparent mode off and on;
+#  bench/service-proxy-udp-sockets.sh compares udp-sockets settings against nginx.)
 #
 # Starts the local cluster (API on 127.0.0.1:16443, so it does not disturb a cluster of yours on 6443), runs
 # httpenv with 2 replicas behind a ClusterIP Service, and measures with wrk, alternating the targets each round:
@@ -32,6 +33,7 @@ API_PORT=${API_PORT:-16443}
 HAPROXY_PORT=${HAPROXY_PORT:-18480}
 NGINX_UDP_PORT=${NGINX_UDP_PORT:-18453}
 NGINX_STREAM=${NGINX_STREAM:-/usr/lib/nginx/modules/ngx_stream_module.so}
+NGINX_PROXY_RESPONSES=${NGINX_PROXY_RESPONSES:-}   # e.g. 1: nginx ends a session once each query is answered
 for tool in wrk haproxy curl kubectl java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk haproxy curl)" >&2; exit 1; }
 done
@@ -184,7 +186,7 @@ done
 # people deploy for DNS; HAProxy proxies no UDP) to the same DNS pod, and straight to the pod, interleaved. nginx
 # runs as its guide configures UDP: one worker per core, each with its own socket (reuseport), like the two proxies
 # (one loop each) sharing the ClusterIP; a session per client address that ends after 30 s idle, like the proxy's
-# flows (with `proxy_responses 1` nginx was no faster: 144,000 against 161,000 q/s over four rounds). Without
+# flows (`NGINX_PROXY_RESPONSES=1` adds `proxy_responses 1`, which made nginx no faster in a first comparison). Without
 # nginx's stream module (apt-get install -y libnginx-mod-stream) the proxy is measured against direct only.
 if [ "$UDP" = 1 ] && command -v dnsperf >/dev/null; then
   DNS_VIP=$(kubectl -n kube-system get svc kube-dns -o go-template --template '{{ .spec.clusterIP }}')
@@ -204,7 +206,7 @@ stream {
   server {
     listen 127.0.0.1:$NGINX_UDP_PORT udp reuseport;
     proxy_pass dns;
-    proxy_timeout 30s;
+    proxy_timeout 30s;$([ -n "$NGINX_PROXY_RESPONSES" ] && echo " proxy_responses $NGINX_PROXY_RESPONSES;")
   }
 }
 CFG
