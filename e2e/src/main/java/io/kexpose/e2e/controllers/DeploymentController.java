@@ -40,8 +40,8 @@ public final class DeploymentController implements AutoCloseable {
     private final KubernetesClient client;
     private final List<String> nodes;
     private final Debouncer debouncer;
-    private SharedIndexInformer<Deployment> deployments;
-    private SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<Deployment> deployments;
+    private volatile SharedIndexInformer<Pod> pods;
 
     public DeploymentController(KubernetesClient client, List<String> nodes) {
         this.client = client;
@@ -51,8 +51,8 @@ public final class DeploymentController implements AutoCloseable {
 
     public void start() {
         ResourceEventHandler<Object> trigger = Triggers.of(debouncer);
-        deployments = client.apps().deployments().inAnyNamespace().inform(Triggers.cast(trigger));
-        pods = client.pods().inAnyNamespace().inform(Triggers.cast(trigger));
+        deployments = Informers.start(client.apps().deployments().inAnyNamespace(), Triggers.cast(trigger), debouncer);
+        pods = Informers.start(client.pods().inAnyNamespace(), Triggers.cast(trigger), debouncer);
         debouncer.trigger();
     }
 

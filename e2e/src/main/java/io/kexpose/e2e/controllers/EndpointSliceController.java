@@ -47,10 +47,10 @@ public final class EndpointSliceController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Debouncer debouncer;
-    private SharedIndexInformer<Service> services;
-    private SharedIndexInformer<Pod> pods;
-    private SharedIndexInformer<EndpointSlice> slices;
-    private SharedIndexInformer<Endpoints> endpoints;
+    private volatile SharedIndexInformer<Service> services;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<EndpointSlice> slices;
+    private volatile SharedIndexInformer<Endpoints> endpoints;
 
     public EndpointSliceController(KubernetesClient client) {
         this.client = client;
@@ -61,14 +61,15 @@ public final class EndpointSliceController implements AutoCloseable {
         var trigger = Triggers.of(debouncer);
         // Only a Service's spec and labels (and its existence, when it selects pods) shape its slices: status and
         // finalizer writes, thousands of them when a load balancer provisions, must not each reconcile everything.
-        services = client.services().inAnyNamespace().inform(Triggers.<Service>when(debouncer,
+        services = Informers.start(client.services().inAnyNamespace(), Triggers.<Service>when(debouncer,
                 s -> s.getSpec() != null && s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty(),
                 (a, b) -> !java.util.Objects.equals(a.getSpec(), b.getSpec())
                         || !java.util.Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())
-                        || !java.util.Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())));
-        pods = client.pods().inAnyNamespace().inform(Triggers.cast(trigger));
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(Triggers.cast(trigger));
-        endpoints = client.endpoints().inAnyNamespace().inform(Triggers.cast(trigger));
+                        || !java.util.Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())), debouncer);
+        pods = Informers.start(client.pods().inAnyNamespace(), Triggers.cast(trigger), debouncer);
+        slices = Informers.start(client.discovery().v1().endpointSlices().inAnyNamespace(), Triggers.cast(trigger),
+                debouncer);
+        endpoints = Informers.start(client.endpoints().inAnyNamespace(), Triggers.cast(trigger), debouncer);
         debouncer.trigger();
     }
 
@@ -291,11 +292,11 @@ public final class EndpointSliceController implements AutoCloseable {
                         .withPort(p.getPort()).withProtocol(p.getProtocol()).build()).toList();
             }
         }
+        // Empty lists, not null: an Endpoints read back from the API has empty lists where the JSON has none (the
+        // model's default), and null here made every reconcile rewrite every Service's unchanged Endpoints.
         List<EndpointSubset> subsets = ready.isEmpty() && notReady.isEmpty() ? List.of()
-                : List.of(new io.fabric8.kubernetes.api.model.EndpointSubsetBuilder()
-                        .withAddresses(ready.isEmpty() ? null : ready)
-                        .withNotReadyAddresses(notReady.isEmpty() ? null : notReady)
-                        .withPorts(ports).build());
+                : List.of(new io.fabric8.kubernetes.api.model.EndpointSubsetBuilder().withAddresses(ready)
+                        .withNotReadyAddresses(notReady).withPorts(ports).build());
         Map<String, String> labels = new HashMap<>();
         if (svc.getMetadata().getLabels() != null) {
             labels.putAll(svc.getMetadata().getLabels());

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kexpose.e2e.controllers.Debouncer;
+import io.kexpose.e2e.controllers.Informers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,8 +74,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Map<String, Integer> nextIp = new HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
     private final Debouncer debouncer;
-    private SharedIndexInformer<Pod> pods;
-    private SharedIndexInformer<Service> services;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<Service> services;
 
     /** @param nodeIndex node name → N of its addresses (127.1.0.N, pods 127.244.N.x) */
     public NodeAgent(KubernetesClient client, Map<String, Integer> nodeIndex, PodLauncher launcher, Path logDir) {
@@ -88,8 +89,8 @@ public final class NodeAgent implements AutoCloseable {
     public void start() {
         ResourceEventHandler<Pod> trigger = io.kexpose.e2e.controllers.Triggers.cast(
                 io.kexpose.e2e.controllers.Triggers.of(debouncer));
-        services = client.services().inAnyNamespace().inform();
-        pods = client.pods().inAnyNamespace().inform(trigger);
+        services = Informers.start(client.services().inAnyNamespace(), null, debouncer);
+        pods = Informers.start(client.pods().inAnyNamespace(), trigger, debouncer);
         debouncer.trigger();
     }
 
