@@ -26,14 +26,6 @@ class ReconcileConvergesTest {
 
     static KubernetesMockServer server;
     static KubernetesClient client;
-    /** The mock server logs every request at INFO; held here so the level stays set. */
-    static final java.util.logging.Logger MOCK_LOG = quiet();
-
-    static java.util.logging.Logger quiet() {
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-        log.setLevel(java.util.logging.Level.WARNING);
-        return log;
-    }
 
     @Test
     void aReconcileOfWhatIsAlreadyRightWritesNothing() throws Exception {
