@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * Informers for the local cluster's controllers that never give up on the API server, as Kubernetes' reflectors do
- * not: whatever fails, a list or a watch is made again after fabric8's backoff. fabric8's default gives up on an
+ * Informers for the local cluster's controllers that, like Kubernetes' reflectors, never give up on the API server:
+ * whatever fails, a list or a watch is made again after fabric8's backoff. fabric8's default gives up on an
  * informer whose first list is refused with an error its HTTP layer does not retry (403, say), and on one whose watch
  * sends an object it cannot read: the controller would then reconcile on a store that never changes again
  * ({@code InformerFailuresTest}).
