@@ -39,7 +39,7 @@ class ReconcileConvergesTest {
                     && e.getSubsets().get(0).getAddresses().size() == 1), "the ready pod's Endpoints");
             assertTrue(awaitEndpoints("starting", e -> e.getSubsets().size() == 1
                     && e.getSubsets().get(0).getNotReadyAddresses().size() == 1), "the starting pod's Endpoints");
-            writes(1_000); // whatever the first reconciles wrote, until a second passes without a request
+            drainUntilQuiet();
             createPod("other-1", "other", "127.244.8.3", true); // a change that asks for a reconcile
             // The periodic reconcile runs every 2 s: at least one more in this window.
             assertEquals(List.of(), writes(3_000), "writes after everything was right");
@@ -73,29 +73,31 @@ class ReconcileConvergesTest {
     }
 
     /**
-     * The writes (anything but GET) the mock server receives, as "METHOD path", from now on: for {@code millis}, or
-     * when {@code millis} is under 2 s until that long passes without a request. Requests are taken off the server's
-     * record as they are read.
+     * Takes the requests the mock server has received and receives until a second passes without one (at most 10 s):
+     * whatever the first reconciles did.
+     */
+    static void drainUntilQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - deadline < 0 && server.takeRequest(1, TimeUnit.SECONDS) != null) {
+            // taken off the record
+        }
+    }
+
+    /**
+     * The writes (anything but GET) the mock server receives in the next {@code millis}, as "METHOD path", leaving out
+     * the test's own pod creations. Requests are taken off the server's record as they are read.
      */
     static List<String> writes(long millis) throws InterruptedException {
         List<String> writes = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        boolean untilQuiet = millis < 2_000;
-        while (true) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (!untilQuiet && left <= 0) {
-                return writes;
-            }
-            RecordedRequest r = server.takeRequest(untilQuiet ? millis : left, TimeUnit.MILLISECONDS);
-            if (r == null) {
-                if (untilQuiet) {
-                    return writes;
-                }
-                continue;
-            }
-            if (!"GET".equals(r.getMethod()) && !r.getPath().startsWith("/api/v1/namespaces/default/pods")) {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            RecordedRequest r = server.takeRequest(left, TimeUnit.NANOSECONDS);
+            if (r != null && !"GET".equals(r.getMethod())
+                    && !r.getPath().startsWith("/api/v1/namespaces/default/pods")) {
                 writes.add(r.getMethod() + " " + r.getPath());
             }
         }
+        return writes;
     }
 }
