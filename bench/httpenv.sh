@@ -105,7 +105,7 @@ for i in $(seq 1 "$STARTS"); do
   stop_httpenv
 done
 startup_median=$(printf '%s\n' "${starts[@]}" | median)
-echo "   runs (ms): ${starts[*]}   median: $startup_median ms"
+echo "   runs (ms): ${starts[*]}   median: $startup_median ms (target <= 1500 ms)"
 
 start_httpenv
 for i in $(seq 1 2000); do curl -s -o /dev/null "http://127.0.0.1:$HTTPENV_PORT/" && break; sleep 0.01; done
@@ -211,4 +211,5 @@ done
 echo
 printf 'httpenv RSS after load: %.1f MiB right after the last run, %.1f MiB 10 s later (JVM options: %s)\n' \
   "$(awk -v k="$rss_kib" 'BEGIN {print k/1024}')" "$(awk -v k="$rss_idle_kib" 'BEGIN {print k/1024}')" "$JVM_OPTS"
-echo "httpenv exec to first 200: median $startup_median ms over $STARTS starts"
+echo "httpenv exec to first 200: median $startup_median ms over $STARTS starts (target <= 1500 ms;" \
+  "stop times, and nginx's, in bench/httpenv-start.sh)"

@@ -1,5 +1,7 @@
 package io.kexpose.e2e;
 
+import static io.kexpose.e2e.Waits.eventually;
+
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -84,7 +86,7 @@ public final class E2eCluster implements AutoCloseable {
 
     /** Waits (at most 60 s) until default/httpenv has {@code replicas} ready pods. */
     public void awaitHttpenvReady(int replicas) {
-        Await.until(replicas + " ready httpenv pods", java.time.Duration.ofSeconds(60), () -> {
+        eventually(replicas + " ready httpenv pods").until(() -> {
             var d = client.apps().deployments().inNamespace("default").withName("httpenv").get();
             return d.getStatus() != null && d.getStatus().getReadyReplicas() != null
                     && d.getStatus().getReadyReplicas() == replicas;

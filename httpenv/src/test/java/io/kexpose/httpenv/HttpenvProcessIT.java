@@ -1,5 +1,6 @@
 package io.kexpose.httpenv;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,12 +27,16 @@ import org.junit.jupiter.api.Test;
  * The packaged application as a process, started the way a container starts it: a clean environment
  * ({@code env -i}) holding only what the test gives, the shared JVM options file, settings as system properties.
  * Only this level proves that the JVM and Quarkus add nothing to the JSON, that raw non-ASCII environment bytes
- * reach the body, and the command's stdout, exit status and signal behaviour.
+ * reach the body, and the command's stdout, exit status and signal behaviour. How fast it starts and stops is a
+ * figure of {@code bench/httpenv-start.sh}, not asserted here: the bounds below are what only a hang exceeds.
  */
 class HttpenvProcessIT {
 
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** Bound on a start (to listening, or to exiting on a taken port): only a hang exceeds it. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Bound on the exit after SIGTERM: only a hang exceeds it. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     /** The environment the process gets; {@code RAW} is "héllo" then the invalid byte 0xff, made by printf. */
     static final String EXPECTED_BODY = "{\"HOSTNAME\":\"httpenv-abc\",\"PATH\":\"" + PATH + "\","
@@ -52,14 +57,16 @@ class HttpenvProcessIT {
         stdout = workDir.resolve("stdout");
         stderr = workDir.resolve("stderr");
         server = launch(port, managementPort, stdout, stderr);
-        awaitPort(server, port);
+        awaitListening(server, port, stderr);
     }
 
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null && server.isAlive()) {
             server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            if (!server.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
         }
     }
 
@@ -102,19 +109,23 @@ class HttpenvProcessIT {
         }
     }
 
-    static void awaitPort(Process process, int port) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("httpenv exited with " + process.exitValue() + ": " + Files.readString(stderr));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
+    /** Waits until {@code process} accepts connections on {@code port}; its exit meanwhile fails at once. */
+    static void awaitListening(Process process, int port, Path err) {
+        await("httpenv listening on " + port).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(20))
+                .failFast("httpenv exited", () -> {
+                    if (!process.isAlive()) {
+                        fail("httpenv exited with " + process.exitValue() + ": " + Files.readString(err));
+                    }
+                })
+                .until(() -> accepts(port));
+    }
+
+    static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
-        fail("httpenv did not listen on " + port + " within " + START_TIMEOUT);
     }
 
     @Test
@@ -196,20 +207,15 @@ class HttpenvProcessIT {
     }
 
     @Test
-    void sigtermStopsItPromptly() throws Exception {
+    void sigtermStopsItAndFreesThePort() throws Exception {
         Path out = workDir.resolve("term.out");
         Path err = workDir.resolve("term.err");
         int p = freePort();
         Process p2 = launch(p, freePort(), out, err);
-        awaitPort(p2, p);
-        long t0 = System.nanoTime();
+        awaitListening(p2, p, err);
         p2.destroy(); // SIGTERM
-        assertTrue(p2.waitFor(10, TimeUnit.SECONDS), "did not stop within 10 s of SIGTERM");
-        assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 5_000);
-        try (Socket s = new Socket("127.0.0.1", p)) {
-            fail("port still bound after exit");
-        } catch (IOException expected) {
-            // released
-        }
+        assertTrue(p2.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "still running " + STOP_TIMEOUT
+                + " after SIGTERM");
+        assertTrue(!accepts(p), "port still bound after exit");
     }
 }

@@ -47,7 +47,7 @@ final class RawHttp {
     static List<Response> exchange(int port, List<String> requests) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(60_000); // only a hang exceeds it
             OutputStream out = socket.getOutputStream();
             for (String r : requests) {
                 out.write(r.getBytes(StandardCharsets.ISO_8859_1));

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,22 +21,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A node as the load balancer sees it, on a loopback address: a kube-proxy-style {@code /healthz} whose answer the
  * test controls (200, 503, or no answer), a TCP NodePort that answers with the node's name and then echoes, and a
- * UDP NodePort that answers every datagram with the node's name.
+ * UDP NodePort that answers every datagram with the node's name. Public for the benchmark driver.
  */
-final class FakeNode implements AutoCloseable {
+public final class FakeNode implements AutoCloseable {
 
-    /** What /healthz does. */
-    enum Health { OK, FAILING, HANGING }
+    /** What /healthz does: 200, 503, or an answer only after {@link #HANG_MILLIS} (past every probe timeout). */
+    public enum Health { OK, FAILING, HANGING }
+
+    /** How long a HANGING /healthz keeps its caller waiting: longer than any probe timeout used with it. */
+    static final long HANG_MILLIS = 5000;
+
+    /** How long a client of the NodePort waits for a line: only a hang exceeds it. */
+    static final int CLIENT_TIMEOUT_MILLIS = 30_000;
 
     final String name;
     final String ip;
-    volatile Health health = Health.OK;
+    public volatile Health health = Health.OK;
     final AtomicInteger accepted = new AtomicInteger();
     private final List<HttpServer> healthServers = new ArrayList<>();
     private final List<AutoCloseable> sockets = new ArrayList<>();
     private final List<Socket> open = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    FakeNode(String name, String ip, int nodePort, int... healthPorts) throws Exception {
+    public FakeNode(String name, String ip, int nodePort, int... healthPorts) throws Exception {
         this.name = name;
         this.ip = ip;
         for (int hp : healthPorts) {
@@ -49,7 +56,9 @@ final class FakeNode implements AutoCloseable {
                 Health now = health;
                 if (now == Health.HANGING) {
                     try {
-                        Thread.sleep(5000);
+                        // a deliberately slow handler (a node that accepts but never answers in time); nothing
+                        // waits for this sleep to synchronise
+                        Thread.sleep(HANG_MILLIS);
                     } catch (InterruptedException ignored) {
                         Thread.currentThread().interrupt();
                     }
@@ -116,15 +125,21 @@ final class FakeNode implements AutoCloseable {
         }
     }
 
-    /** Connects to {@code host:port} (from {@code from}, if not null) and returns the first line, or null if reset. */
-    static String firstLine(String host, int port, String from) {
+    /**
+     * Connects to {@code host:port} (from {@code from}, if not null) and returns the first line, or null if the
+     * connection is refused, reset or closed first. A connection that stays silent fails: that is not a refusal.
+     */
+    public static String firstLine(String host, int port, String from) {
         try (Socket s = new Socket()) {
             if (from != null) {
                 s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
             }
-            s.connect(new InetSocketAddress(host, port), 1000);
-            s.setSoTimeout(2000);
+            s.connect(new InetSocketAddress(host, port), CLIENT_TIMEOUT_MILLIS);
+            s.setSoTimeout(CLIENT_TIMEOUT_MILLIS);
             return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        } catch (SocketTimeoutException silent) {
+            throw new AssertionError(host + ":" + port + " accepted but sent nothing for " + CLIENT_TIMEOUT_MILLIS
+                    + " ms", silent);
         } catch (Exception e) {
             return null;
         }

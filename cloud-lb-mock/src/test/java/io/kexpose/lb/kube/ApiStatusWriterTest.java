@@ -100,7 +100,7 @@ class ApiStatusWriterTest {
 
     void ensure(ApiStatusWriter w, String name) {
         try {
-            w.ensureWithIngress(service(name), "default", INGRESS).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            w.ensureWithIngress(service(name), "default", INGRESS).toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

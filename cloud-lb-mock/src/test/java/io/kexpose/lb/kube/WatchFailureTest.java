@@ -1,15 +1,21 @@
 package io.kexpose.lb.kube;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.lb.CloudLbMockApp;
+import io.kexpose.lb.dataplane.PrivilegedPorts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.time.Duration;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -44,32 +50,36 @@ class WatchFailureTest {
     KubernetesServer server;
 
     /**
-     * Waits (at most 30 s) until the mock server has had {@code times} watches of the resource whose watch path starts
-     * with {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
-     * server's record as they are read.
+     * Waits until the mock server has had {@code times} watches of the resource whose watch path starts with
+     * {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
+     * server's record as they are read (at most 1,000 per look).
      */
-    static boolean watched(KubernetesServer server, String watch, int times) throws InterruptedException {
-        int seen = 0;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (seen < times && System.nanoTime() - deadline < 0) {
-            var r = server.getKubernetesMockServer().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-            if (r != null && r.getPath().startsWith(watch)) {
-                seen++;
+    static void awaitWatches(KubernetesServer server, String watch, int times) {
+        AtomicInteger seen = new AtomicInteger();
+        await("the watch of Services made " + times + " times").atMost(ControllerWiringTest.HANG).until(() -> {
+            for (int i = 0; i < 1000; i++) {
+                RecordedRequest r = server.getKubernetesMockServer().takeRequest(1, TimeUnit.MILLISECONDS);
+                if (r == null) {
+                    break;
+                }
+                if (r.getPath().startsWith(watch)) {
+                    seen.incrementAndGet();
+                }
             }
-        }
-        return seen >= times;
+            return seen.get();
+        }, greaterThanOrEqualTo(times));
     }
 
     @Test
     void aServiceCreatedAfterTheWatchFailedGetsAnAddress() throws Exception {
+        assumeTrue(PrivilegedPorts.bindable(), PrivilegedPorts.WHY); // the Service's frontend listens on port 80
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.3.1.10").endAddress().endStatus().build())
                 .create();
-        assertTrue(ControllerWiringTest.await(Duration.ofSeconds(20), app::ready), "ready after the caches synced");
-        assertTrue(watched(server, SERVICES_WATCH_PREFIX, 2), "the watch of Services that failed is made again");
+        await("ready after the caches synced").atMost(ControllerWiringTest.HANG).until(app::ready);
+        awaitWatches(server, SERVICES_WATCH_PREFIX, 2); // the watch of Services that failed is made again
         client.services().inNamespace("default").resource(ControllerWiringTest.lb("after", 30180)).create();
-        assertTrue(ControllerWiringTest.await(Duration.ofSeconds(20), () -> !client.services().inNamespace("default")
-                .withName("after").get().getStatus().getLoadBalancer().getIngress().isEmpty()),
-                "the Service gets an address");
+        await("the Service gets an address").atMost(ControllerWiringTest.HANG)
+                .until(() -> ControllerWiringTest.ip(client, "after"), notNullValue());
     }
 }

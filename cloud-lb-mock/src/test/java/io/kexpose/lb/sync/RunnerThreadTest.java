@@ -25,7 +25,7 @@ class RunnerThreadTest {
         runner.scheduler().submit(() -> {
             runner.execute(() -> order.add("handed over on the thread"));
             order.add("after execute returned");
-        }).get(5, TimeUnit.SECONDS);
+        }).get(60, TimeUnit.SECONDS);
         assertEquals(List.of("handed over on the thread", "after execute returned"), order);
     }
 
@@ -43,7 +43,7 @@ class RunnerThreadTest {
             ran.complete(Thread.currentThread().getName());
         });
         gate.complete(null);
-        assertEquals("test-runner", ran.get(5, TimeUnit.SECONDS));
+        assertEquals("test-runner", ran.get(60, TimeUnit.SECONDS));
         assertEquals(List.of("busy task", "queued task"), order);
     }
 
@@ -55,7 +55,7 @@ class RunnerThreadTest {
                 .thenRunAsync(() -> threads.add(Thread.currentThread().getName()), runner)
                 .thenRunAsync(() -> threads.add(Thread.currentThread().getName()), runner);
         CompletableFuture.runAsync(() -> io.complete(null)); // answered on another thread, as the API client does
-        done.get(5, TimeUnit.SECONDS);
+        done.get(60, TimeUnit.SECONDS);
         assertEquals(List.of("test-runner", "test-runner", "test-runner"), threads);
     }
 }

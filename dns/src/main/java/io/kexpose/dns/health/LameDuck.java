@@ -13,11 +13,23 @@ import java.util.function.Supplier;
  */
 public final class LameDuck {
 
-    private final Vertx vertx;
+    /** What runs a task once a period has passed. */
+    @FunctionalInterface
+    public interface Timer {
+        /** Runs {@code task} once {@code period} has passed, never before. */
+        void after(Duration period, Runnable task);
+    }
+
+    private final Timer timer;
     private volatile boolean shuttingDown;
 
     public LameDuck(Vertx vertx) {
-        this.vertx = vertx;
+        this((period, task) -> vertx.setTimer(period.toMillis(), t -> task.run()));
+    }
+
+    /** With the timer the period is measured by (a test passes one it fires itself). */
+    public LameDuck(Timer timer) {
+        this.timer = timer;
     }
 
     /** True from {@link #enter} on; {@code /ready} reports 503 from then. */
@@ -35,7 +47,7 @@ public final class LameDuck {
             return closeListeners.get();
         }
         Promise<Void> closed = Promise.promise();
-        vertx.setTimer(period.toMillis(), t -> closeListeners.get().onComplete(closed));
+        timer.after(period, () -> closeListeners.get().onComplete(closed));
         return closed.future();
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kexpose.dns.fixture.Fixture;
+import io.kexpose.dns.fixture.ZoneLines;
 import io.kexpose.dns.metrics.DnsMetrics;
 import io.kexpose.dns.model.IpLiterals;
 import io.kexpose.dns.model.PodMode;
@@ -52,7 +53,7 @@ class EncodedAnswersTest {
 
     byte[] built(byte[] wire) throws Exception {
         return exchange.process(wire, Transport.UDP, false).toCompletionStage().toCompletableFuture()
-                .get(5, TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
     }
 
     @Test
@@ -64,6 +65,8 @@ class EncodedAnswersTest {
         byte[] stored = exchange.encodedAnswer(again, Transport.UDP, false);
         assertNotNull(stored);
         assertEquals(0x4242, new Message(stored).getHeader().getID());
+        assertEquals(List.of("kubernetes.default.svc.cluster.local. 5 in a 10.96.0.1"),
+                ZoneLines.lines(new Message(stored).getSection(Section.ANSWER)));
         built[0] = 0x42;
         built[1] = 0x42;
         assertArrayEquals(built, stored);
@@ -110,7 +113,7 @@ class EncodedAnswersTest {
                 new RefusedHandler()), metrics, new EncodedAnswers(10), unsynced::generation);
         byte[] q = query("nosuch.default.svc.cluster.local.", Type.A, 1, false);
         assertEquals(Rcode.SERVFAIL, new Message(early.process(q, Transport.UDP, false).toCompletionStage()
-                .toCompletableFuture().get(5, TimeUnit.SECONDS)).getRcode());
+                .toCompletableFuture().get(60, TimeUnit.SECONDS)).getRcode());
         assertNotNull(early.encodedAnswer(q, Transport.UDP, false));
         unsynced.markSynced();
         assertNull(early.encodedAnswer(q, Transport.UDP, false), "S1: sync changes the answer");
@@ -123,10 +126,8 @@ class EncodedAnswersTest {
                         "10.244.9.2", "10.244.9.3", "10.244.9.4", "10.244.9.5", "10.244.9.6"));
         Fixture.load(index, big);
         byte[] q = query("many.default.svc.cluster.local.", Type.A, 1, false);
-        Message built = new Message(built(q));
-        Set<String> want = new HashSet<>();
-        built.getSection(Section.ANSWER).forEach(r -> want.add(r.rdataToString()));
-        assertEquals(6, want.size());
+        built(q);
+        Set<String> want = Set.of("10.244.9.1", "10.244.9.2", "10.244.9.3", "10.244.9.4", "10.244.9.5", "10.244.9.6");
         Set<String> orders = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             Message m = new Message(exchange.encodedAnswer(q, Transport.UDP, false));

@@ -161,10 +161,16 @@ public final class DnsBench {
     record Dns(Process process, InetSocketAddress address, DatagramSocket socket) implements AutoCloseable {
 
         static Dns start(Path jar, Api api, String address, String log) throws Exception {
+            return start(jar, api, address, log, List.of());
+        }
+
+        /** As above, with {@code settings} ({@code -D} options) after the defaults, so they win. */
+        static Dns start(Path jar, Api api, String address, String log, List<String> settings) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-Ddns.bind-address=" + address,
                     "-Ddns.management-address=" + address, "-Ddns.lameduck=0s", "-Ddns.upstreams=127.0.0.1:9",
                     "-Dquarkus.log.level=" + System.getenv().getOrDefault("DNS_LOG_LEVEL", "WARN") + ""));
+            cmd.addAll(settings);
             String opts = System.getenv().getOrDefault("DNS_JAVA_OPTS", "-Xmx96m -XX:+UseSerialGC");
             for (String o : opts.trim().split("\\s+")) {
                 if (!o.isEmpty()) {

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command-line DNS client (dig, host) with a time bound. */
+/** Runs a command-line DNS client (dig, host) with a time bound only a hang exceeds. */
 final class Cli {
 
     record Result(int exit, String out) {
@@ -24,7 +24,7 @@ final class Cli {
 
     static Result run(String... command) throws Exception {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + String.join(" ", command));
         }

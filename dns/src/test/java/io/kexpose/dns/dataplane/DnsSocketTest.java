@@ -3,7 +3,6 @@ package io.kexpose.dns.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -44,6 +43,8 @@ import org.xbill.DNS.Type;
  */
 class DnsSocketTest {
 
+    /** Bound on every wait for an answer: only a hang exceeds it. */
+    static final Duration HANG = Duration.ofSeconds(60);
     static final String HOST = "127.53.0.1";
     static final int PORT = 5300;
     static Vertx vertx;
@@ -54,7 +55,8 @@ class DnsSocketTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new FakeUpstream();
-        upstream.start(vertx, "127.53.0.2", PORT).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        upstream.start(vertx, "127.53.0.2", PORT).toCompletionStage().toCompletableFuture()
+                .get(HANG.toSeconds(), TimeUnit.SECONDS);
         ClusterIndex index = Fixture.index();
         List<HasMetadata> big = new ArrayList<>();
         big.add(Fixture.headless("default", "big100", b -> b, "http/80/TCP"));
@@ -75,13 +77,14 @@ class DnsSocketTest {
         }
         Fixture.load(index, big);
         server = new TestServer(vertx, index, List.of(new InetSocketAddress("127.53.0.2", PORT)));
-        server.listeners.open(HOST, PORT, 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.listeners.open(HOST, PORT, 1).toCompletionStage().toCompletableFuture()
+                .get(HANG.toSeconds(), TimeUnit.SECONDS);
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -89,7 +92,7 @@ class DnsSocketTest {
         SimpleResolver r = new SimpleResolver(new InetSocketAddress(HOST, PORT));
         r.setTCP(tcp);
         r.setIgnoreTruncation(true);
-        r.setTimeout(Duration.ofSeconds(6));
+        r.setTimeout(HANG);
         if (ednsSize > 0) {
             r.setEDNS(0, ednsSize, 0, List.of());
         } else {
@@ -122,7 +125,7 @@ class DnsSocketTest {
         Message q = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(
                 "KUBERNETES.Default.SVC.Cluster.Local."), Type.A, DClass.IN));
         byte[] sent = q.toWire();
-        byte[] got = udp(sent, 2000);
+        byte[] got = udp(sent);
         int qEnd = 12 + "KUBERNETES.Default.SVC.Cluster.Local.".length() + 1 + 4;
         assertEquals(new String(sent, 12, qEnd - 12, StandardCharsets.ISO_8859_1),
                 new String(got, 12, qEnd - 12, StandardCharsets.ISO_8859_1));
@@ -155,7 +158,7 @@ class DnsSocketTest {
     @Test
     void q28TruncationOverUdpAndEverythingOverTcp() throws Exception {
         byte[] plain = udp(Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(
-                "big100.default.svc.cluster.local."), Type.A, DClass.IN)).toWire(), 2000);
+                "big100.default.svc.cluster.local."), Type.A, DClass.IN)).toWire());
         assertTrue(plain.length <= 512, "at most 512 bytes without EDNS: " + plain.length);
         Message truncated = new Message(plain);
         assertTrue(truncated.getHeader().getFlag(Flags.TC));
@@ -191,66 +194,67 @@ class DnsSocketTest {
                 DClass.IN));
         two.addRecord(org.xbill.DNS.Record.newRecord(Name.fromString("b.cluster.local."), Type.A, DClass.IN),
                 Section.QUESTION);
-        assertEquals(Rcode.FORMERR, new Message(udp(two.toWire(), 2000)).getRcode(), "QDCOUNT 2");
+        assertEquals(Rcode.FORMERR, new Message(udp(two.toWire())).getRcode(), "QDCOUNT 2");
 
         Message update = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString("cluster.local."), Type.SOA,
                 DClass.IN));
         update.getHeader().setOpcode(Opcode.UPDATE);
-        assertEquals(Rcode.NOTIMP, new Message(udp(update.toWire(), 2000)).getRcode(), "opcode UPDATE");
+        assertEquals(Rcode.NOTIMP, new Message(udp(update.toWire())).getRcode(), "opcode UPDATE");
 
         Message v1 = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(
                 "kubernetes.default.svc.cluster.local."), Type.A, DClass.IN));
         v1.addRecord(new OPTRecord(1232, 0, 1, 0), Section.ADDITIONAL);
-        assertEquals(Rcode.BADVERS, new Message(udp(v1.toWire(), 2000)).getRcode(), "EDNS version 1");
+        assertEquals(Rcode.BADVERS, new Message(udp(v1.toWire())).getRcode(), "EDNS version 1");
 
         byte[] garbage = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3f, 'x'};
-        byte[] formerr = udp(garbage, 2000);
+        byte[] formerr = udp(garbage);
         assertEquals(0x1234, ((formerr[0] & 0xFF) << 8) | (formerr[1] & 0xFF));
         assertEquals(Rcode.FORMERR, formerr[3] & 0x0F, "unparsable");
 
         byte[] response = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString("cluster.local."), Type.SOA,
                 DClass.IN)).toWire();
         response[2] |= (byte) 0x80;
-        assertNull(udp(response, 300), "QR=1: no response");
-        assertNull(udp(new byte[] {1, 2, 3}, 300), "shorter than a header: no response");
+        assertEquals(List.of(), repliesBefore(response), "QR=1: no response");
+        assertEquals(List.of(), repliesBefore(new byte[] {1, 2, 3}), "shorter than a header: no response");
     }
 
     @Test
     void q5DigAndHostAnswerAsTheWorkshopExpects() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Cli.available("dig"), "dig is not installed (dnsutils)");
-        assertEquals("10.96.12.34\n", Cli.run("dig", "@" + HOST, "-p", "" + PORT, "+short", "+tries=1",
+        assertEquals("10.96.12.34\n", Cli.run("dig", "@" + HOST, "-p", "" + PORT, "+short", "+tries=1", "+time=30",
                 "httpenv.default.svc.cluster.local", "A").out());
-        assertTrue(Cli.run("dig", "@" + HOST, "-p", "" + PORT, "+tcp", "_https._tcp.kubernetes.default.svc.cluster.local",
-                "SRV").out().contains("status: NOERROR"));
-        Cli.Result host = Cli.run("host", "-p", "" + PORT, "httpenv.default.svc.cluster.local", HOST);
+        assertTrue(Cli.run("dig", "@" + HOST, "-p", "" + PORT, "+tcp", "+time=30",
+                "_https._tcp.kubernetes.default.svc.cluster.local", "SRV").out().contains("status: NOERROR"));
+        Cli.Result host = Cli.run("host", "-W", "30", "-p", "" + PORT, "httpenv.default.svc.cluster.local", HOST);
         assertEquals(0, host.exit(), host.out());
         assertTrue(host.out().contains("httpenv.default.svc.cluster.local has address 10.96.12.34"), host.out());
-        Cli.Result lonely = Cli.run("host", "-p", "" + PORT, "lonely.default.svc.cluster.local", HOST);
+        Cli.Result lonely = Cli.run("host", "-W", "30", "-p", "" + PORT, "lonely.default.svc.cluster.local", HOST);
         assertEquals(1, lonely.exit(), "N5: host fails on NXDOMAIN");
         assertTrue(lonely.out().contains("NXDOMAIN"), lonely.out());
     }
 
     @Test
-    void q27UnreachableUpstreamsGiveServfailWithinFiveSeconds() throws Exception {
-        TestServer alone = new TestServer(vertx, Fixture.index(), List.of(new InetSocketAddress("127.53.0.9", PORT)));
-        alone.listeners.open("127.53.0.3", PORT, 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    void q27UnreachableUpstreamsGiveServfail() throws Exception {
+        // how soon (the upstream client's 5 s budget) is a figure of bench/dns-resilience.sh
+        TestServer alone = new TestServer(vertx, Fixture.index(), List.of(new InetSocketAddress("127.53.0.9", PORT)),
+                null, TestServer.PRODUCTION_ATTEMPT, TestServer.PRODUCTION_DEADLINE);
+        alone.listeners.open("127.53.0.3", PORT, 1).toCompletionStage().toCompletableFuture()
+                .get(HANG.toSeconds(), TimeUnit.SECONDS);
         try {
             SimpleResolver r = new SimpleResolver(new InetSocketAddress("127.53.0.3", PORT));
-            r.setTimeout(Duration.ofSeconds(8));
-            long t0 = System.nanoTime();
+            r.setTimeout(HANG);
             Message m = r.send(Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString("example.com."), Type.A,
                     DClass.IN)));
             assertEquals(Rcode.SERVFAIL, m.getRcode());
-            assertTrue(System.nanoTime() - t0 < 5_500_000_000L, "within 5 s");
         } finally {
-            alone.listeners.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            alone.listeners.close().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
-    /** One datagram to the server and its reply, or null after {@code timeoutMs}. */
-    static byte[] udp(byte[] packet, int timeoutMs) throws IOException {
+    /** One datagram to the server and its reply; no reply within {@link #HANG} fails. */
+    static byte[] udp(byte[] packet) throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            s.setSoTimeout(timeoutMs);
+            s.setSoTimeout((int) HANG.toMillis());
             s.send(new DatagramPacket(packet, packet.length, InetAddress.getByName(HOST), PORT));
             byte[] buf = new byte[65535];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -258,8 +262,54 @@ class DnsSocketTest {
                 s.receive(p);
                 return java.util.Arrays.copyOf(buf, p.getLength());
             } catch (SocketTimeoutException none) {
-                return null;
+                throw new AssertionError("no reply within " + HANG, none);
             }
+        }
+    }
+
+    /**
+     * Sends {@code packet}, then a real query (ID 0x5eed) from the same socket, and returns every datagram that came
+     * back before that query's answer. The server reads one socket's datagrams in order and sends replies in the
+     * order it made them, so a reply to {@code packet}, had there been one, would be among them: "no reply" is
+     * proven by a later answer rather than by waiting a while for nothing.
+     */
+    static List<byte[]> repliesBefore(byte[] packet) throws Exception {
+        Message probe = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(
+                "kubernetes.default.svc.cluster.local."), Type.A, DClass.IN));
+        probe.getHeader().setID(0x5eed);
+        byte[] wire = probe.toWire();
+        List<byte[]> before = new ArrayList<>();
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            s.setSoTimeout((int) HANG.toMillis());
+            InetAddress to = InetAddress.getByName(HOST);
+            s.send(new DatagramPacket(packet, packet.length, to, PORT));
+            s.send(new DatagramPacket(wire, wire.length, to, PORT));
+            byte[] buf = new byte[65535];
+            for (int i = 0; i < 10; i++) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    s.receive(p);
+                } catch (SocketTimeoutException none) {
+                    throw new AssertionError("no answer to the query sent after the packet within " + HANG, none);
+                }
+                byte[] got = java.util.Arrays.copyOf(buf, p.getLength());
+                if (answers(got, probe)) {
+                    return before;
+                }
+                before.add(got);
+            }
+        }
+        throw new AssertionError("more than 10 datagrams before the query's answer");
+    }
+
+    /** Whether {@code reply} is the answer to {@code query}: its ID and its question. */
+    static boolean answers(byte[] reply, Message query) {
+        try {
+            Message m = new Message(reply);
+            return m.getHeader().getID() == query.getHeader().getID() && m.getQuestion() != null
+                    && m.getQuestion().equals(query.getQuestion());
+        } catch (IOException unparsable) {
+            return false;
         }
     }
 }

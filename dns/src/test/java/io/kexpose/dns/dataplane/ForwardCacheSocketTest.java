@@ -41,15 +41,15 @@ class ForwardCacheSocketTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new FakeUpstream();
-        upstream.start(vertx, "127.53.0.8", 5300).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        upstream.start(vertx, "127.53.0.8", 5300).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         server = new TestServer(vertx, Fixture.index(), List.of(new InetSocketAddress("127.53.0.8", 5300)),
                 new ForwardCache(600, 1000, clock::get));
-        server.listeners.open(HOST, 5300, 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.listeners.open(HOST, 5300, 1).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     @BeforeEach
@@ -59,7 +59,7 @@ class ForwardCacheSocketTest {
 
     static Message ask(String name, int type) throws Exception {
         SimpleResolver r = new SimpleResolver(new InetSocketAddress(HOST, 5300));
-        r.setTimeout(Duration.ofSeconds(3));
+        r.setTimeout(Duration.ofSeconds(60));
         return r.send(Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(name), type, DClass.IN)));
     }
 

@@ -1,5 +1,7 @@
 package io.kexpose.dns.kube;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,9 +55,12 @@ import org.xbill.DNS.Type;
  */
 class ApiLifecycleTest {
 
+    /** Bound on every wait: only a hang exceeds it. */
+    static final Duration HANG = Duration.ofSeconds(60);
+
     static String http(String url) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(HANG).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
     }
 
@@ -65,20 +70,9 @@ class ApiLifecycleTest {
         byte[] out = exchange.encodedAnswer(wire, Transport.UDP, false); // as the sockets do: stored answer first
         if (out == null) {
             out = exchange.process(wire, Transport.UDP, false).toCompletionStage().toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+                    .get(HANG.toSeconds(), TimeUnit.SECONDS);
         }
         return new Message(out);
-    }
-
-    static void await(String what, Duration bound, java.util.concurrent.Callable<Boolean> probe) throws Exception {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (probe.call()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(what + " not within " + bound);
     }
 
     @Test
@@ -89,7 +83,8 @@ class ApiLifecycleTest {
         }
         Vertx vertx = Vertx.vertx();
         FakeUpstream upstream = new FakeUpstream();
-        upstream.start(vertx, "127.53.0.6", 5300).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        upstream.start(vertx, "127.53.0.6", 5300).toCompletionStage().toCompletableFuture()
+                .get(HANG.toSeconds(), TimeUnit.SECONDS);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
                 .withMasterUrl("http://127.0.0.1:" + port).withRequestTimeout(2000).withConnectionTimeout(1000)
                 .build()).build();
@@ -103,7 +98,7 @@ class ApiLifecycleTest {
         KubernetesMockServer api = null;
         try {
             management.start("127.53.0.5", 18080, 18181, 19153).toCompletionStage().toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+                    .get(HANG.toSeconds(), TimeUnit.SECONDS);
             Exchange exchange = new Exchange(new KubernetesHandler(new QueryParser(List.of("cluster.local",
                     "in-addr.arpa", "ip6.arpa")), new ZoneAnswers(index, new ZoneSettings(5, PodMode.DISABLED, false,
                     List.of(), "cluster.local")), new ForwardHandler(new UpstreamClient(vertx,
@@ -111,7 +106,7 @@ class ApiLifecycleTest {
                     null, 1000, metrics)), metrics, new io.kexpose.dns.answer.EncodedAnswers(100), index::generation);
             watch.start();
             gate.start(Duration.ofMillis(100), 10);
-            gate.portsMayOpen().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            gate.portsMayOpen().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
 
             // Q26: no API yet
             Message early = ask(exchange, "kubernetes.default.svc.cluster.local.", Type.A);
@@ -131,17 +126,17 @@ class ApiLifecycleTest {
             for (HasMetadata o : Fixture.objects()) {
                 admin.resource(o).create();
             }
-            await("sync", Duration.ofSeconds(30), gate::isSynced);
-            await("the fixture", Duration.ofSeconds(10), () -> ask(exchange, "kubernetes.default.svc.cluster.local.",
-                    Type.A).getRcode() == Rcode.NOERROR);
+            await("sync").atMost(HANG).until(gate::isSynced);
+            await("the fixture").atMost(HANG).until(() -> Rcode.string(ask(exchange,
+                    "kubernetes.default.svc.cluster.local.", Type.A).getRcode()), equalTo("NOERROR"));
             assertEquals(Rcode.NXDOMAIN, ask(exchange, "nosuch.default.svc.cluster.local.", Type.A).getRcode());
             assertEquals("200 OK", http("http://127.53.0.5:18181/ready"));
-            await("watching", Duration.ofSeconds(10), gate::watching);
+            await("watching").atMost(HANG).until(gate::watching);
 
             // the API goes away
             api.destroy();
             api = null;
-            await("the lost watch to show", Duration.ofSeconds(30), () -> !gate.watching());
+            await("the lost watch to show").atMost(HANG).until(() -> !gate.watching());
             assertEquals(List.of("kubernetes.default.svc.cluster.local. 5 in a 10.96.0.1"), ZoneLines.lines(
                     ask(exchange, "kubernetes.default.svc.cluster.local.", Type.A).getSection(Section.ANSWER)));
             assertEquals("200 OK", http("http://127.53.0.5:18181/ready"), "S3: ready for the life of the process");
@@ -154,7 +149,7 @@ class ApiLifecycleTest {
             if (api != null) {
                 api.destroy();
             }
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.kexpose.dns.kube;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,7 +16,6 @@ import io.kexpose.dns.metrics.DnsMetrics;
 import io.kexpose.dns.tracker.ClusterIndex;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class ClusterWatchTest {
                 client.resource(o).create();
             }
             watch.start();
-            ApiLifecycleTest.await("sync", Duration.ofSeconds(20), watch::hasSynced);
+            await("sync").atMost(ApiLifecycleTest.HANG).until(watch::hasSynced);
             assertEquals(objects.size() - 2, index.size(), "every Service and slice (Namespaces apart)");
             assertEquals(List.of(InetAddress.getByName("10.96.0.1")), index.service("default", "kubernetes")
                     .clusterIps());
@@ -52,12 +52,14 @@ class ClusterWatchTest {
                 s.getSpec().getPorts().get(0).setPort(6443);
                 return s;
             });
-            ApiLifecycleTest.await("the update", Duration.ofSeconds(10), () -> index.service("default",
-                    "kubernetes").ports().get(0).port() == 6443);
+            await("the update").atMost(ApiLifecycleTest.HANG).untilAsserted(() -> assertEquals(6443,
+                    index.service("default", "kubernetes").ports().get(0).port()));
             client.discovery().v1().endpointSlices().inNamespace("default").withName("headless-1").delete();
             client.services().inNamespace("default").withName("httpenv").delete();
-            ApiLifecycleTest.await("the deletions", Duration.ofSeconds(10), () -> index.service("default",
-                    "httpenv") == null && !index.slices("default", "headless").iterator().hasNext());
+            await("the deletions").atMost(ApiLifecycleTest.HANG).untilAsserted(() -> {
+                assertNull(index.service("default", "httpenv"), "Service default/httpenv");
+                assertEquals(false, index.slices("default", "headless").iterator().hasNext(), "slices of headless");
+            });
             assertNull(index.service("default", "httpenv"));
             assertNotNull(index.service("default", "headless"));
         } finally {

@@ -1,5 +1,8 @@
 package io.kexpose.dns.kube;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -61,12 +64,20 @@ class PodWatchTest {
         }
     }
 
+    /** Bound on every wait: only a hang exceeds it. */
+    static final Duration HANG = ApiLifecycleTest.HANG;
+
     static final QueryParser PARSER = new QueryParser(List.of("cluster.local", "in-addr.arpa", "ip6.arpa"));
 
     static int rcode(ClusterIndex index, String name, int type) throws Exception {
         ZoneAnswers answers = new ZoneAnswers(index, new ZoneSettings(5, PodMode.VERIFIED, false, List.of(),
                 "cluster.local"));
         return answers.answer(PARSER.parse(name), Name.fromString(name), type).rcode();
+    }
+
+    /** Waits until {@code name} answers {@code rcode}; the timeout says the last rcode seen. */
+    static void awaitRcode(String what, ClusterIndex index, String name, int type, int rcode) {
+        await(what).atMost(HANG).until(() -> Rcode.string(rcode(index, name, type)), equalTo(Rcode.string(rcode)));
     }
 
     /** Creates the Pod, then sets its status through the status subresource, as the kubelet would. */
@@ -105,10 +116,12 @@ class PodWatchTest {
             gate.start(Duration.ofMillis(100), 10);
 
             // S1: Services, slices and Namespaces are in, the Pods are refused
-            ApiLifecycleTest.await("the Services, slices and Namespaces", Duration.ofSeconds(20), () -> rcode(index,
-                    "kubernetes.default.svc.cluster.local.", Type.A) == Rcode.NOERROR
-                    && index.slices("default", "headless").iterator().hasNext() && index.namespaceExists("kube-system"));
-            ApiLifecycleTest.await("a refused Pod list", Duration.ofSeconds(20), () -> dispatcher.podRequests.get() > 0);
+            await("the Services, slices and Namespaces").atMost(HANG).untilAsserted(() -> {
+                assertEquals(Rcode.NOERROR, rcode(index, "kubernetes.default.svc.cluster.local.", Type.A));
+                assertEquals(true, index.slices("default", "headless").iterator().hasNext(), "slices of headless");
+                assertEquals(true, index.namespaceExists("kube-system"), "namespace kube-system");
+            });
+            await("a refused Pod list").atMost(HANG).until(dispatcher.podRequests::get, greaterThan(0));
             assertFalse(watch.hasSynced(), "what the gate polls: not synced without the Pods");
             assertFalse(gate.isSynced());
             assertEquals(Rcode.SERVFAIL, rcode(index, "10-244-9-9.default.pod.cluster.local.", Type.A));
@@ -116,7 +129,7 @@ class PodWatchTest {
 
             // the Pods may be listed now: the informer retries on its own
             dispatcher.refusePods = false;
-            gate.synced().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            gate.synced().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
             assertEquals(Rcode.NOERROR, rcode(index, "10-244-1-5.default.pod.cluster.local.", Type.A));
             assertEquals(Rcode.NOERROR, rcode(index, "fd00-10-244-1--5.default.pod.cluster.local.", Type.AAAA));
             assertEquals(Rcode.NOERROR, rcode(index, "172-18-0-2.kube-system.pod.cluster.local.", Type.A));
@@ -127,25 +140,21 @@ class PodWatchTest {
 
             // changes through the watch: a new Pod, its IP moving, its end; a deletion
             createPod(client, Fixture.pod("default", "web-2", "Running", b -> b, "10.244.1.7"));
-            ApiLifecycleTest.await("the new Pod", Duration.ofSeconds(10), () -> rcode(index,
-                    "10-244-1-7.default.pod.cluster.local.", Type.A) == Rcode.NOERROR);
+            awaitRcode("the new Pod", index, "10-244-1-7.default.pod.cluster.local.", Type.A, Rcode.NOERROR);
             client.pods().inNamespace("default").withName("web-2").editStatus(p -> {
                 p.getStatus().setPodIP("10.244.1.8");
                 p.getStatus().setPodIPs(List.of(new PodIPBuilder().withIp("10.244.1.8").build()));
                 return p;
             });
-            ApiLifecycleTest.await("the IP change", Duration.ofSeconds(10), () -> rcode(index,
-                    "10-244-1-8.default.pod.cluster.local.", Type.A) == Rcode.NOERROR);
+            awaitRcode("the IP change", index, "10-244-1-8.default.pod.cluster.local.", Type.A, Rcode.NOERROR);
             assertEquals(Rcode.NXDOMAIN, rcode(index, "10-244-1-7.default.pod.cluster.local.", Type.A));
             client.pods().inNamespace("default").withName("web-2").editStatus(p -> {
                 p.getStatus().setPhase("Succeeded");
                 return p;
             });
-            ApiLifecycleTest.await("the Pod's end", Duration.ofSeconds(10), () -> rcode(index,
-                    "10-244-1-8.default.pod.cluster.local.", Type.A) == Rcode.NXDOMAIN);
+            awaitRcode("the Pod's end", index, "10-244-1-8.default.pod.cluster.local.", Type.A, Rcode.NXDOMAIN);
             client.pods().inNamespace("default").withName("web-1").delete();
-            ApiLifecycleTest.await("the deletion", Duration.ofSeconds(10), () -> rcode(index,
-                    "10-244-1-5.default.pod.cluster.local.", Type.A) == Rcode.NXDOMAIN);
+            awaitRcode("the deletion", index, "10-244-1-5.default.pod.cluster.local.", Type.A, Rcode.NXDOMAIN);
             assertEquals(Rcode.NXDOMAIN, rcode(index, "fd00-10-244-1--5.default.pod.cluster.local.", Type.AAAA));
             assertEquals(2, index.pods(), "the two hostNetwork Pods");
         } finally {
@@ -153,7 +162,7 @@ class PodWatchTest {
             watch.close();
             client.close();
             api.destroy();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -172,7 +181,7 @@ class PodWatchTest {
             }
             int created = dispatcher.podRequests.get();
             watch.start();
-            ApiLifecycleTest.await("sync", Duration.ofSeconds(20), watch::hasSynced);
+            await("sync").atMost(HANG).until(watch::hasSynced);
             watch.markSynced();
             assertEquals(created, dispatcher.podRequests.get(), "no Pod list or watch");
             assertEquals(0, index.pods());

@@ -53,12 +53,14 @@ class PackedEndpointsTest {
         }
     }
 
+    /** The rows with an endpoint to change. */
+    static Stream<Row> nonEmptyRows() {
+        return rows().filter(r -> !r.endpoints().isEmpty());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
+    @MethodSource("nonEmptyRows")
     void aChangedEndpointMakesADifferentList(Row row) {
-        if (row.endpoints.isEmpty()) {
-            return;
-        }
         List<DnsEndpoint> changed = new ArrayList<>(row.endpoints);
         DnsEndpoint first = changed.get(0);
         changed.set(0, new DnsEndpoint(first.address(), first.ip(), first.hostname(), first.targetName(), !first.ready()));

@@ -16,6 +16,7 @@ public final class Debouncer implements AutoCloseable {
     private final Runnable reconcile;
     private final long delayMillis;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
     private final String name;
 
     public Debouncer(String name, Runnable reconcile, long delayMillis, long periodMillis) {
@@ -41,6 +42,7 @@ public final class Debouncer implements AutoCloseable {
         pending.set(false);
         try {
             reconcile.run();
+            completed.incrementAndGet();
         } catch (RuntimeException e) {
             if (executor.isShutdown()) {
                 return; // interrupted by close(): nothing to retry
@@ -53,6 +55,14 @@ public final class Debouncer implements AutoCloseable {
                     + (root == e ? "" : " (" + root + ")"));
             executor.schedule(this::trigger, 500, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * How many reconciles have run to their end: a test waits for this to pass a mark to know that what it changed
+     * has been reconciled (and can then check that nothing else happened).
+     */
+    public long completed() {
+        return completed.get();
     }
 
     @Override

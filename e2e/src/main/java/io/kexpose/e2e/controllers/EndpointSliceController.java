@@ -73,6 +73,11 @@ public final class EndpointSliceController implements AutoCloseable {
         debouncer.trigger();
     }
 
+    /** Reconciles run to their end so far (see {@link Debouncer#completed()}). */
+    public long reconciles() {
+        return debouncer.completed();
+    }
+
     private void reconcileAll() {
         if (!Triggers.synced(services, pods, slices, endpoints)) {
             return; // never act on a partial cache

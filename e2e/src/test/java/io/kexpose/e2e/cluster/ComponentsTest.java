@@ -1,9 +1,11 @@
 package io.kexpose.e2e.cluster;
 
+import static org.hamcrest.Matchers.notNullValue;
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kexpose.e2e.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +47,10 @@ class ComponentsTest {
         try (Components components = new Components(repo)) {
             components.start("http://127.0.0.1:1", repo.resolve("kubeconfig"),
                     new java.util.LinkedHashMap<>(Map.of("node-1", "127.1.0.1")), repo.resolve("logs"));
-            List<Components.State> states = Await.until("the broken component to exit", Duration.ofSeconds(20), () -> {
+            List<Components.State> states = eventually("the broken component to exit").until(() -> {
                 List<Components.State> s = components.states();
                 return s.get(0).status().startsWith("FAILED") ? s : null;
-            });
+            }, notNullValue());
             assertEquals("service-proxy@node-1", states.get(0).name());
             assertTrue(states.get(0).status().matches("FAILED, exited with status [1-9]\\d*"), states.get(0).status());
             assertTrue(Files.readString(states.get(0).log()).contains("jar"), "the log holds java's complaint");

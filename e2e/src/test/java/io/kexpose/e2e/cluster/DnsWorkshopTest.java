@@ -1,11 +1,13 @@
 package io.kexpose.e2e.cluster;
 
+import static org.hamcrest.Matchers.notNullValue;
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,7 +41,7 @@ class DnsWorkshopTest {
                 "dns or service-proxy is not built");
         client = cluster.client();
         dnsIp = client.services().inNamespace("kube-system").withName("kube-dns").get().getSpec().getClusterIP();
-        Await.until("the kube-dns endpoint", Duration.ofSeconds(30), () -> client.discovery().v1().endpointSlices()
+        eventually("the kube-dns endpoint").until(() -> client.discovery().v1().endpointSlices()
                 .inNamespace("kube-system").withLabel("kubernetes.io/service-name", "kube-dns").list().getItems()
                 .stream().anyMatch(s -> s.getEndpoints() != null && !s.getEndpoints().isEmpty()));
     }
@@ -64,7 +66,7 @@ class DnsWorkshopTest {
 
     static Result exec(String... command) throws Exception {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return new Result(-1, "timed out");
         }
@@ -77,10 +79,10 @@ class DnsWorkshopTest {
                 .endMetadata().withNewSpec().addToSelector("app", "httpenv").addNewPort().withPort(8888).endPort()
                 .endSpec().build()).create();
         String ip = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
-        Result host = Await.until("host to succeed", Duration.ofSeconds(30), () -> {
+        Result host = eventually("host to succeed").until(() -> {
             Result r = run("host", "-W", "2", "httpenv.default.svc.cluster.local", dnsIp);
             return r.exit() == 0 ? r : null;
-        });
+        }, notNullValue());
         assertTrue(host.out().contains("httpenv.default.svc.cluster.local has address " + ip), host.out());
 
         Result tcp = run("dig", "+tcp", "+short", "@" + dnsIp, "httpenv.default.svc.cluster.local", "A");

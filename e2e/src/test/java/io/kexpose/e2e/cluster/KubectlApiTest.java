@@ -1,5 +1,7 @@
 package io.kexpose.e2e.cluster;
 
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,10 +134,9 @@ class KubectlApiTest {
     @Order(5)
     void watchesStreamChangesAsTheyHappen() throws Exception {
         Process watch = new ProcessBuilder("kubectl", "--kubeconfig", cluster.settings().kubeconfig().toString(),
-                "get", "services", "-w", "--request-timeout=8s").redirectErrorStream(true).start();
+                "get", "services", "-w", "--request-timeout=120s").redirectErrorStream(true).start();
         try {
-            io.kexpose.e2e.Await.until("the watch to list the existing Services", java.time.Duration.ofSeconds(10),
-                    () -> {
+            eventually("the watch to list the existing Services").until(() -> {
                         try {
                             return watch.getInputStream().available() > 0;
                         } catch (java.io.IOException e) {
@@ -146,8 +147,8 @@ class KubectlApiTest {
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream()));
             String line;
             boolean seen = false;
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-            while (!seen && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            // Ends when the line comes, or with the watch at its request time-out (a hang-sized bound).
+            while (!seen && (line = out.readLine()) != null) {
                 seen = line.startsWith("watched ");
             }
             assertTrue(seen, "the new Service appeared on the watch");
@@ -159,7 +160,7 @@ class KubectlApiTest {
     @Test
     @Order(6)
     void unsupportedCommandsFailFastWithAClearMessage() throws Exception {
-        long t0 = System.nanoTime();
+        // Each command is bounded by Kubectl.run: one that hangs fails the test there.
         Path manifest = Files.createTempFile("ssa", ".yaml");
         Files.writeString(manifest, "apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec: {ports: [{port: 80}]}\n");
         Kubectl.Result ssa = kubectl.run("apply", "--server-side", "-f", manifest.toString());
@@ -170,6 +171,5 @@ class KubectlApiTest {
         assertTrue(secret.exit() != 0 && secret.err().contains("could not find the requested resource"), secret.all());
         assertTrue(ssa.exit() != 0 && ssa.err().contains("does not support patch type application/apply-patch+yaml"),
                 ssa.all());
-        assertTrue((System.nanoTime() - t0) / 1_000_000_000 < 20, "no command hung");
     }
 }

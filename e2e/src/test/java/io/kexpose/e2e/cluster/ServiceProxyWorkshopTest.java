@@ -1,12 +1,14 @@
 package io.kexpose.e2e.cluster;
 
+import static org.hamcrest.Matchers.notNullValue;
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -57,8 +59,8 @@ class ServiceProxyWorkshopTest {
     /** One GET on a new connection, like one curl (a client per call: the JDK client would reuse connections). */
     static String hostname(String url) throws Exception {
         HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
-        HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         return String.valueOf(client.getKubernetesSerialization().unmarshal(r.body(), Map.class).get("HOSTNAME"));
@@ -71,7 +73,7 @@ class ServiceProxyWorkshopTest {
                 .endSpec().build()).create();
         String ip = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
         Set<String> names = new HashSet<>();
-        Await.until("the ClusterIP to answer", Duration.ofSeconds(10), () -> {
+        eventually("the ClusterIP to answer").until(() -> {
             try {
                 return hostname("http://" + ip + ":8888/") != null;
             } catch (Exception e) {
@@ -86,7 +88,7 @@ class ServiceProxyWorkshopTest {
         assertTrue(names.size() >= 2, "load balanced: " + names);
 
         client.apps().deployments().inNamespace("default").withName("httpenv").scale(0);
-        Await.until("connection refused once no endpoint is left", Duration.ofSeconds(30), () -> {
+        eventually("connection refused once no endpoint is left").until(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(ip, 8888), 1000);
                 return false;
@@ -98,7 +100,7 @@ class ServiceProxyWorkshopTest {
         });
         client.apps().deployments().inNamespace("default").withName("httpenv").scale(10);
         cluster.awaitHttpenvReady(10);
-        Await.until("the ClusterIP to answer again", Duration.ofSeconds(10), () -> {
+        eventually("the ClusterIP to answer again").until(() -> {
             try {
                 return hostname("http://" + ip + ":8888/") != null;
             } catch (Exception e) {
@@ -115,13 +117,13 @@ class ServiceProxyWorkshopTest {
         int nodePort = client.services().inNamespace("default").withName("httpenv-np").get().getSpec().getPorts().get(0)
                 .getNodePort();
         for (String host : new String[] {"127.0.0.1", "127.1.0.1", "127.1.0.2"}) {
-            String name = Await.until("NodePort on " + host, Duration.ofSeconds(10), () -> {
+            String name = eventually("NodePort on " + host).until(() -> {
                 try {
                     return hostname("http://" + host + ":" + nodePort + "/");
                 } catch (Exception e) {
                     return null;
                 }
-            });
+            }, notNullValue());
             assertTrue(name.startsWith("httpenv-"), name);
         }
         assertThrows(ConnectException.class, () -> {

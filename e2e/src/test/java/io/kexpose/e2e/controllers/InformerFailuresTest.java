@@ -1,7 +1,7 @@
 package io.kexpose.e2e.controllers;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class InformerFailuresTest {
 
+    static final java.time.Duration HANG = io.kexpose.e2e.Waits.HANG;
+
     static final String PODS_LIST = "/api/v1/pods?resourceVersion=0";
     static final String SERVICES_WATCH_PREFIX = "/api/v1/services?allowWatchBookmarks=true&resourceVersion=";
 
@@ -43,7 +45,7 @@ class InformerFailuresTest {
             createService("web");
             assertEquals(List.of("127.244.9.1"), awaitSliceAddresses("web"),
                     "the Service gets its slice once a later list of Pods succeeds");
-            assertTrue(watched(SERVICES_WATCH_PREFIX, 2), "the watch of Services that failed is made again");
+            awaitRequests(SERVICES_WATCH_PREFIX, 2); // the watch of Services that failed is made again
             createService("after");
             assertEquals(List.of("127.244.9.1"), awaitSliceAddresses("after"),
                     "a Service created after the watch failed gets its slice");
@@ -64,35 +66,26 @@ class InformerFailuresTest {
                 .build()).create();
     }
 
-    /** The addresses in the Service's slices, once there are any (at most 30 s); empty if none came. */
-    static List<String> awaitSliceAddresses(String service) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() - deadline < 0) {
-            List<String> addresses = client.discovery().v1().endpointSlices().inNamespace("default")
-                    .withLabel(EndpointSliceController.SERVICE_NAME, service).list().getItems().stream()
-                    .map(EndpointSlice::getEndpoints).flatMap(List::stream).flatMap(e -> e.getAddresses().stream())
-                    .toList();
-            if (!addresses.isEmpty()) {
-                return addresses;
-            }
-            Thread.sleep(100);
-        }
-        return List.of();
+    /** The addresses in the Service's slices, once there are any. */
+    static List<String> awaitSliceAddresses(String service) {
+        return await("a slice with addresses for " + service).atMost(HANG).until(() -> client.discovery().v1()
+                .endpointSlices().inNamespace("default").withLabel(EndpointSliceController.SERVICE_NAME, service).list()
+                .getItems().stream().map(EndpointSlice::getEndpoints).flatMap(List::stream)
+                .flatMap(e -> e.getAddresses().stream()).toList(), addresses -> !addresses.isEmpty());
     }
 
     /**
-     * Waits (at most 30 s) until the mock server has had {@code times} requests whose path starts with {@code prefix}.
-     * Requests are taken off the server's record as they are read.
+     * Waits until the mock server has had {@code times} requests whose path starts with {@code prefix}. Requests are
+     * taken off the server's record as they are read.
      */
-    static boolean watched(String prefix, int times) throws InterruptedException {
-        int seen = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (seen < times && System.nanoTime() - deadline < 0) {
+    static void awaitRequests(String prefix, int times) {
+        int[] seen = {0};
+        await(times + " requests of " + prefix).atMost(HANG).pollInterval(java.time.Duration.ofMillis(1)).until(() -> {
             var r = server.takeRequest(100, TimeUnit.MILLISECONDS);
             if (r != null && r.getPath().startsWith(prefix)) {
-                seen++;
+                seen[0]++;
             }
-        }
-        return seen >= times;
+            return seen[0];
+        }, n -> n >= times);
     }
 }

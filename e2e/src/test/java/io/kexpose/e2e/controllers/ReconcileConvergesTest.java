@@ -1,7 +1,7 @@
 package io.kexpose.e2e.controllers;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class ReconcileConvergesTest {
 
+    static final java.time.Duration HANG = io.kexpose.e2e.Waits.HANG;
+
     static KubernetesMockServer server;
     static KubernetesClient client;
 
@@ -35,14 +37,17 @@ class ReconcileConvergesTest {
         createService("starting");
         try (EndpointSliceController controller = new EndpointSliceController(client)) {
             controller.start();
-            assertTrue(awaitEndpoints("ready", e -> e.getSubsets().size() == 1
-                    && e.getSubsets().get(0).getAddresses().size() == 1), "the ready pod's Endpoints");
-            assertTrue(awaitEndpoints("starting", e -> e.getSubsets().size() == 1
-                    && e.getSubsets().get(0).getNotReadyAddresses().size() == 1), "the starting pod's Endpoints");
-            drainUntilQuiet();
+            awaitEndpoints("ready", e -> e.getSubsets().size() == 1
+                    && e.getSubsets().get(0).getAddresses().size() == 1);
+            awaitEndpoints("starting", e -> e.getSubsets().size() == 1
+                    && e.getSubsets().get(0).getNotReadyAddresses().size() == 1);
+            // One whole reconcile after the state is right: whatever the first reconciles wrote is on the record.
+            awaitReconciles(controller, 1);
+            recordedWrites();
             createPod("other-1", "other", "127.244.8.3", true); // a change that asks for a reconcile
-            // The periodic reconcile runs every 2 s: at least one more in this window.
-            assertEquals(List.of(), writes(3_000), "writes after everything was right");
+            // The reconcile the pod asked for, and the periodic one after it.
+            awaitReconciles(controller, 2);
+            assertEquals(List.of(), recordedWrites(), "writes after everything was right");
         }
     }
 
@@ -60,41 +65,26 @@ class ReconcileConvergesTest {
                 .build()).create();
     }
 
-    static boolean awaitEndpoints(String name, java.util.function.Predicate<Endpoints> ok) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() - deadline < 0) {
-            Endpoints e = client.endpoints().inNamespace("default").withName(name).get();
-            if (e != null && ok.test(e)) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return false;
+    static void awaitEndpoints(String name, java.util.function.Predicate<Endpoints> ok) {
+        await("the Endpoints of " + name).atMost(HANG)
+                .until(() -> client.endpoints().inNamespace("default").withName(name).get(), e -> e != null && ok.test(e));
+    }
+
+    /** Waits until {@code more} reconciles have run to their end after the call. */
+    static void awaitReconciles(EndpointSliceController controller, int more) {
+        long mark = controller.reconciles() + more;
+        await(more + " more reconciles").atMost(HANG).until(controller::reconciles, n -> n >= mark);
     }
 
     /**
-     * Takes the requests the mock server has received and receives until a second passes without one (at most 10 s):
-     * whatever the first reconciles did.
-     */
-    static void drainUntilQuiet() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() - deadline < 0 && server.takeRequest(1, TimeUnit.SECONDS) != null) {
-            // taken off the record
-        }
-    }
-
-    /**
-     * The writes (anything but GET) the mock server receives in the next {@code millis}, as "METHOD path", leaving out
+     * The writes (anything but GET) the mock server has received since the last call, as "METHOD path", leaving out
      * the test's own pod creations. Requests are taken off the server's record as they are read.
      */
-    static List<String> writes(long millis) throws InterruptedException {
+    static List<String> recordedWrites() throws InterruptedException {
         List<String> writes = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        long left;
-        while ((left = deadline - System.nanoTime()) > 0) {
-            RecordedRequest r = server.takeRequest(left, TimeUnit.NANOSECONDS);
-            if (r != null && !"GET".equals(r.getMethod())
-                    && !r.getPath().startsWith("/api/v1/namespaces/default/pods")) {
+        RecordedRequest r;
+        while ((r = server.takeRequest(0, TimeUnit.NANOSECONDS)) != null) {
+            if (!"GET".equals(r.getMethod()) && !r.getPath().startsWith("/api/v1/namespaces/default/pods")) {
                 writes.add(r.getMethod() + " " + r.getPath());
             }
         }

@@ -21,7 +21,7 @@ class OwnSessionTest {
         assumeTrue(command.get(0).endsWith("setsid"), "no setsid on this machine (util-linux)");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String[] out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+");
-        assertEquals(true, p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(true, p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(Long.toString(p.pid()), out[0], "setsid execs in place: the Process is the command");
         assertEquals(out[0], out[1], "the command leads a new session");
         assertNotEquals(ownSession(), out[1], "not the session of whoever started it");

@@ -30,6 +30,7 @@ public final class Counters {
     public final AtomicLong droppedCount = new AtomicLong();
     public final AtomicLong failedCount = new AtomicLong();
     public final AtomicLong retries = new AtomicLong();
+    public final AtomicLong acceptFailures = new AtomicLong();
     public final AtomicLong udpDropped = new AtomicLong();
     public final AtomicLong udpFlowsOpened = new AtomicLong();
     public final AtomicLong udpFlowsActive = new AtomicLong();
@@ -91,6 +92,11 @@ public final class Counters {
     /** U6: a flow evicted because its frontend's table was full. */
     void udpFlowEvicted() {
         udpFlowsEvicted.incrementAndGet();
+    }
+
+    /** An accept on a frontend failed (the process or the system out of descriptors, say); it is tried again. */
+    void acceptFailed() {
+        acceptFailures.incrementAndGet();
     }
 
     void retried(Decision d) {

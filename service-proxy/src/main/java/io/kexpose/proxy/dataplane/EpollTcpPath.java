@@ -300,6 +300,7 @@ final class EpollTcpPath implements TcpPath {
     }
 
     void acceptFailed(RoutingTable.Key frontend, IOException e) {
+        counters.acceptFailed();
         long now = System.nanoTime();
         if (now - lastAcceptWarning > 1_000_000_000L) {
             lastAcceptWarning = now;

@@ -90,6 +90,9 @@ public final class ProxyMetrics {
         counter(out, "serviceproxy_tcp_connections_dropped_total", "TCP connections dropped", counters.droppedCount.get());
         counter(out, "serviceproxy_tcp_connect_retries_total", "Connects retried on another endpoint",
                 counters.retries.get());
+        counter(out, "serviceproxy_tcp_accept_failures_total",
+                "Accepts that failed (the process out of descriptors, say) and were tried again",
+                counters.acceptFailures.get());
         counter(out, "serviceproxy_udp_datagrams_dropped_total",
                 "UDP datagrams dropped because a new flow's queue was full while its upstream connected",
                 counters.udpDropped.get());

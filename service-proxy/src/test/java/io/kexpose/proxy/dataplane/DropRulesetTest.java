@@ -74,15 +74,15 @@ class DropRulesetTest {
 
     @Test
     void nftAcceptsEveryRenderedScript() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/sbin/nft")) || !"root".equals(System.getProperty("user.name"))) {
-            System.out.println("DropRulesetTest: nft not installed or not root; nft -c check skipped");
-            return;
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")),
+                "nft (Debian's nftables) is not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "nft -c needs root");
         for (Flow f : PacketFlowTest.flows().toList()) {
             Process p = new ProcessBuilder("nft", "-c", "-f", "-").redirectErrorStream(true).start();
             p.getOutputStream().write(DropRuleset.render(table(f)).getBytes());
             p.getOutputStream().close();
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "nft -c answers");
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "nft -c answers");
             assertEquals(0, p.exitValue(), f.desc() + ": " + new String(p.getInputStream().readAllBytes()));
         }
     }

@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class EpollTcpLoopTest {
 
+    /** The bound of every wait for something a loop does: only a hang exceeds it. */
+    static final java.time.Duration HANG = java.time.Duration.ofSeconds(60);
+
     @BeforeEach
     void epoll() {
         Assumptions.assumeTrue(Epoll.isAvailable(), "epoll is not available here");
@@ -45,7 +49,7 @@ class EpollTcpLoopTest {
         Thread[] thread = new Thread[1];
         loop.call(() -> thread[0] = Thread.currentThread());
         loop.stop();
-        thread[0].join(5_000);
+        thread[0].join(HANG.toMillis());
         assertFalse(thread[0].isAlive(), "the loop did not stop");
         return loop;
     }
@@ -62,7 +66,7 @@ class EpollTcpLoopTest {
                 loop.execute(() -> order.append(n));
             }
             loop.execute(done::countDown);
-            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertTrue(done.await(HANG.toSeconds(), TimeUnit.SECONDS));
             assertEquals("01234", order.toString());
         } finally {
             loop.stop();
@@ -94,13 +98,10 @@ class EpollTcpLoopTest {
                 feeder.start();
             }
             for (Thread feeder : feeders) {
-                feeder.join(10_000);
+                feeder.join(HANG.toMillis());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (ran.get() < 2 * perThread && System.nanoTime() - deadline < 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(2 * perThread, ran.get(), "tasks left waiting for a wake-up that never came");
+            await("every task run (none left waiting for a wake-up that never came)").atMost(HANG)
+                    .until(ran::get, org.hamcrest.Matchers.is(2 * perThread));
         } finally {
             loop.stop();
         }
@@ -119,17 +120,17 @@ class EpollTcpLoopTest {
         loop.execute(() -> loop.schedule(0, () -> {
             inTimer.countDown();
             try {
-                release.await(5, TimeUnit.SECONDS);
+                release.await(HANG.toSeconds(), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }));
-        assertTrue(inTimer.await(5, TimeUnit.SECONDS), "the timer runs");
+        assertTrue(inTimer.await(HANG.toSeconds(), TimeUnit.SECONDS), "the timer runs");
         CountDownLatch ran = new CountDownLatch(1);
         loop.execute(ran::countDown);
         loop.stop();
         release.countDown();
-        assertTrue(ran.await(5, TimeUnit.SECONDS), "the task queued during the last round ran");
+        assertTrue(ran.await(HANG.toSeconds(), TimeUnit.SECONDS), "the task queued during the last round ran");
     }
 
     @Test
@@ -206,7 +207,7 @@ class EpollTcpLoopTest {
             });
             feeder.start();
             assertDoesNotThrow(loop::stop);
-            feeder.join(5_000);
+            feeder.join(HANG.toMillis());
             assertNull(feederFailed.get(), () -> "handing work to a stopping loop failed: " + feederFailed.get());
             AtomicInteger afterwards = new AtomicInteger();
             loop.call(afterwards::incrementAndGet); // runs on the loop, or here once it has stopped

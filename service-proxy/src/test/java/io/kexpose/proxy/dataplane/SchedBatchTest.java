@@ -34,7 +34,7 @@ class SchedBatchTest {
             policy[1] = SchedBatch.policyOfCurrentThread();
         });
         t.start();
-        t.join(10_000);
+        t.join(60_000);
         assertNull(failure.get());
         assertEquals(0, policy[0], "SCHED_OTHER before");
         assertEquals(SchedBatch.POLICY_BATCH, policy[1], "SCHED_BATCH after");

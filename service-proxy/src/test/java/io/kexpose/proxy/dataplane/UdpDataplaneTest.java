@@ -1,5 +1,7 @@
 package io.kexpose.proxy.dataplane;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,6 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /** UDP through the dataplane (service-proxy.md V22–V24) with connected client sockets, as resolvers use. */
 class UdpDataplaneTest {
+
+    /** The bound of every wait for a reply or a state the dataplane reaches: only a hang exceeds it. */
+    static final Duration HANG = Duration.ofSeconds(60);
 
     static final NodeInfo NODE = new NodeInfo("node-1", null, List.of("127.1.0.1"), List.of(Cidr.parse("127.0.0.0/8")),
             List.of());
@@ -92,17 +97,30 @@ class UdpDataplaneTest {
 
     static String exchange(DatagramChannel client, String payload) throws Exception {
         client.write(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)));
+        return receive(client);
+    }
+
+    /**
+     * The next datagram the client receives, waiting for it at most {@link #HANG}. A pending ICMP error (port
+     * unreachable) makes the channel readable and is thrown by the read.
+     */
+    static String receive(DatagramChannel client) throws Exception {
         ByteBuffer in = ByteBuffer.allocate(1500);
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            in.clear();
-            int n = client.read(in);
-            if (n > 0) {
-                return new String(in.array(), 0, n, StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + HANG.toNanos();
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            client.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                selector.select(Math.max(1, left / 1_000_000));
+                selector.selectedKeys().clear();
+                in.clear();
+                int n = client.read(in);
+                if (n > 0) {
+                    return new String(in.array(), 0, n, StandardCharsets.UTF_8);
+                }
             }
-            Thread.sleep(5);
         }
-        throw new AssertionError("no reply within 3 s");
+        throw new AssertionError("no reply within " + HANG);
     }
 
     static DatagramChannel connectedClient() throws Exception {
@@ -137,18 +155,10 @@ class UdpDataplaneTest {
             }
             java.util.Set<String> answers = new java.util.HashSet<>();
             java.util.Set<Character> endpoints = new java.util.HashSet<>();
-            ByteBuffer in = ByteBuffer.allocate(1500);
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (answers.size() < burst && System.nanoTime() < deadline) {
-                in.clear();
-                int n = client.read(in);
-                if (n > 0) {
-                    String reply = new String(in.array(), 0, n, StandardCharsets.UTF_8);
-                    endpoints.add(reply.charAt(0));
-                    answers.add(reply.substring(2));
-                } else {
-                    Thread.sleep(2);
-                }
+            while (answers.size() < burst) {
+                String reply = receive(client);
+                endpoints.add(reply.charAt(0));
+                answers.add(reply.substring(2));
             }
             assertEquals(burst, answers.size(), "every datagram of the burst is answered");
             assertEquals(1, endpoints.size(), "one flow, one endpoint");
@@ -174,14 +184,7 @@ class UdpDataplaneTest {
         route(List.of());
         try (DatagramChannel client = connectedClient()) {
             client.write(ByteBuffer.wrap("q".getBytes(StandardCharsets.UTF_8)));
-            assertThrows(PortUnreachableException.class, () -> {
-                ByteBuffer in = ByteBuffer.allocate(100);
-                long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                while (System.nanoTime() < deadline) {
-                    client.read(in);
-                    Thread.sleep(5);
-                }
-            });
+            assertThrows(PortUnreachableException.class, () -> receive(client));
         }
         route(List.of(backend("127.244.7.2", "a")));
         try (DatagramChannel client = connectedClient()) {
@@ -274,20 +277,13 @@ class UdpDataplaneTest {
             assertNotEquals(bSource, exchange(b, "2"), "b's flow was evicted: a new upstream socket");
             int[] flows = dataplane.udpFlows().values().iterator().next();
             assertEquals(2, flows[0], "the table holds two flows");
-            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            while (dataplane.udpFlows().values().iterator().next()[1] != 2 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(2, dataplane.udpFlows().values().iterator().next()[1], "evicted flows' sockets are closed");
+            await("evicted flows' sockets closed: two upstream sockets left").atMost(HANG)
+                    .until(() -> dataplane.udpFlows().values().iterator().next()[1], is(2));
             assertEquals(4, counters.udpFlowsOpened.get(), "a, b, c, and b again");
             assertEquals(2, counters.udpFlowsEvicted.get(), "b for c, then c for b");
             assertEquals(2, counters.udpFlowsActive.get());
         }
         dataplane.close();
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (counters.udpFlowsActive.get() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(0, counters.udpFlowsActive.get(), "closing the dataplane closes every flow");
+        await("closing the dataplane closes every flow").atMost(HANG).until(counters.udpFlowsActive::get, is(0L));
     }
 }

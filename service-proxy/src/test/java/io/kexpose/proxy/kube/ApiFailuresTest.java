@@ -1,6 +1,8 @@
 package io.kexpose.proxy.kube;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -50,20 +52,19 @@ class ApiFailuresTest {
     KubernetesServer server;
 
     /**
-     * Waits (at most 30 s) until the mock server has had {@code times} watches of the resource whose watch path starts
-     * with {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
+     * Waits until the mock server has had {@code times} watches of the resource whose watch path starts with
+     * {@code watch} (the failing one, then the retry from a later resourceVersion). Requests are taken off the
      * server's record as they are read.
      */
-    static boolean watched(KubernetesServer server, String watch, int times) throws InterruptedException {
-        int seen = 0;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (seen < times && System.nanoTime() - deadline < 0) {
+    static void awaitWatches(KubernetesServer server, String watch, int times) {
+        int[] seen = {0};
+        await(times + " watches of " + watch).atMost(ProxyWiringTest.HANG).pollInterval(Duration.ofMillis(1)).until(() -> {
             var r = server.getKubernetesMockServer().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
             if (r != null && r.getPath().startsWith(watch)) {
-                seen++;
+                seen[0]++;
             }
-        }
-        return seen >= times;
+            return seen[0];
+        }, greaterThanOrEqualTo(times));
     }
 
     @Test
@@ -71,23 +72,23 @@ class ApiFailuresTest {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.3.0.1").endAddress().endStatus().build())
                 .create();
-        assertTrue(ProxyWiringTest.await(Duration.ofSeconds(30),
-                () -> ProxyWiringTest.status("http://127.3.0.1:10256/healthz") == 200),
-                "healthy once a later list of Services succeeds");
-        assertTrue(watched(server, SLICES_WATCH_PREFIX, 2), "the EndpointSlice watch that failed is made again");
+        await("healthy once a later list of Services succeeds").atMost(ProxyWiringTest.HANG).ignoreExceptions()
+                .until(() -> ProxyWiringTest.status("http://127.3.0.1:10256/healthz"), is(200));
+        awaitWatches(server, SLICES_WATCH_PREFIX, 2); // the EndpointSlice watch that failed is made again
 
         try (ServerSocket pod = new ServerSocket()) {
             pod.bind(new InetSocketAddress("127.244.201.2", 0));
             ProxyWiringTest.createWeb(client, "127.96.201.1", "127.244.201.2", pod.getLocalPort());
             pod.setSoTimeout(500);
-            assertTrue(ProxyWiringTest.await(Duration.ofSeconds(30), () -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.96.201.1", 18080), 500);
-                    try (Socket accepted = pod.accept()) {
-                        return accepted != null;
-                    }
-                }
-            }), "an EndpointSlice created after the watch failed reaches the dataplane");
+            await("an EndpointSlice created after the watch failed reaches the dataplane").atMost(ProxyWiringTest.HANG)
+                    .ignoreExceptions().until(() -> {
+                        try (Socket s = new Socket()) {
+                            s.connect(new InetSocketAddress("127.96.201.1", 18080), 500);
+                            try (Socket accepted = pod.accept()) {
+                                return accepted != null;
+                            }
+                        }
+                    });
         }
     }
 }

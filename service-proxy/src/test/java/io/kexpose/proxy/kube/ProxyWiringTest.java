@@ -1,7 +1,8 @@
 package io.kexpose.proxy.kube;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -44,20 +45,8 @@ class ProxyWiringTest {
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    static boolean await(Duration timeout, java.util.concurrent.Callable<Boolean> probe) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (probe.call()) {
-                    return true;
-                }
-            } catch (Exception notYet) {
-                // keep polling
-            }
-            Thread.sleep(25);
-        }
-        return false;
-    }
+    /** The bound of every wait for the proxy to follow the API: only a hang exceeds it. */
+    static final Duration HANG = Duration.ofSeconds(60);
 
     /** Service default/web on {@code clusterIp}:18080 and its EndpointSlice web-abcde: one endpoint on node-a. */
     static void createWeb(KubernetesClient client, String clusterIp, String podIp, int podPort) {
@@ -78,14 +67,14 @@ class ProxyWiringTest {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.3.0.1").endAddress().endStatus().build())
                 .create();
-        assertTrue(await(Duration.ofSeconds(20), () -> status("http://127.3.0.1:10256/healthz") == 200),
-                "healthy after the first sync");
+        await("healthy after the first sync").atMost(HANG).ignoreExceptions()
+                .until(() -> status("http://127.3.0.1:10256/healthz"), is(200));
         assertEquals(200, status("http://127.3.0.1:10256/livez"));
 
         try (ServerSocket pod = new ServerSocket()) {
             pod.bind(new InetSocketAddress("127.244.200.2", 0));
             createWeb(client, "127.96.200.1", "127.244.200.2", pod.getLocalPort());
-            assertTrue(await(Duration.ofSeconds(10), () -> {
+            await("the ClusterIP forwards to the endpoint from the API").atMost(HANG).ignoreExceptions().until(() -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.96.200.1", 18080), 500);
                     Thread t = new Thread(() -> {
@@ -102,17 +91,17 @@ class ProxyWiringTest {
                     t.join(2000);
                     return got.equals("hi");
                 }
-            }), "the ClusterIP forwards to the endpoint from the API");
+            });
 
             client.discovery().v1().endpointSlices().inNamespace("default").withName("web-abcde").delete();
-            assertTrue(await(Duration.ofSeconds(10), () -> {
+            await("refused once the Service has no endpoints").atMost(HANG).until(() -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.96.200.1", 18080), 500);
                     return false;
                 } catch (java.net.ConnectException refused) {
                     return true;
                 }
-            }), "refused once the Service has no endpoints");
+            });
         }
     }
 }

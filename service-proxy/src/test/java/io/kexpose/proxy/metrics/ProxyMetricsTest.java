@@ -27,5 +27,7 @@ class ProxyMetricsTest {
         assertTrue(text.contains("# TYPE serviceproxy_udp_flows_active gauge\nserviceproxy_udp_flows_active 0"), text);
         assertTrue(text.contains("# TYPE serviceproxy_udp_flows_evicted_total counter"), text);
         assertTrue(text.contains("serviceproxy_udp_flows_opened_total 0"), text);
+        assertTrue(text.contains("# TYPE serviceproxy_tcp_accept_failures_total counter\n"
+                + "serviceproxy_tcp_accept_failures_total 0"), text);
     }
 }

@@ -14,7 +14,6 @@ import io.kexpose.proxy.translate.ServicePorts;
 import io.kexpose.proxy.translate.SliceEndpoints;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -124,7 +123,13 @@ public class PacketFlowTest {
                 flow("V29 one endpoint without a hint: no filter", web, slice("web", 8080,
                         ready("10.244.1.5", "node-a"), ready("10.244.2.6", "node-b").editOrNewHints().addNewForZone("z2")
                                 .endHints()), NODE, "10.96.0.50", 80, "10.244.1.5:8080 10.244.2.6:8080"),
-                flow("UDP frontend is separate from TCP", web, slice("web", 8080, A), NODE, "10.96.0.50", 80, "UDP"),
+                new Flow("UDP to a TCP-only ClusterIP port: REJECT, as an undefined port", List.of(web),
+                        List.of(slice("web", 8080, A)), NODE, Protocol.UDP, "10.96.0.50", 80, "REJECT"),
+                new Flow("UDP port of a Service: forwarded to the slice's UDP port", List.of(udp("dns", 53)),
+                        List.of(udpSlice("dns", 5353, A, B)), NODE, Protocol.UDP, "10.96.0.50", 53,
+                        "10.244.1.5:5353 10.244.2.6:5353"),
+                new Flow("TCP to a UDP-only ClusterIP port: REJECT", List.of(udp("dns", 53)),
+                        List.of(udpSlice("dns", 5353, A)), NODE, Protocol.TCP, "10.96.0.50", 53, "REJECT"),
                 new Flow("V9 named targetPort resolved per slice", List.of(web), List.of(slice("web", 8080, A),
                         slice("web", 9090, B)), NODE, Protocol.TCP, "10.96.0.50", 80, "10.244.1.5:8080 10.244.2.6:9090"),
                 new Flow("P8 the same endpoint in two slices counts once, local if any copy is", List.of(web),
@@ -132,33 +137,52 @@ public class PacketFlowTest {
                         Protocol.TCP, "10.96.0.50", 80, "10.244.1.5:8080"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("flows")
-    void routes(Flow f) {
-        List<ServicePort> ports = new ArrayList<>();
-        f.services().forEach(s -> ports.addAll(ServicePorts.from(s, ServicePorts.Filter.DEFAULT)));
-        RoutingTable table = RoutingTable.build(ports, SliceEndpoints.from(f.slices(), NODE_A.name()), NODE_A);
-        Protocol proto = f.expected().equals("UDP") ? Protocol.UDP : f.proto();
-        Decision d = table.route(f.src(), proto, f.dst(), f.port());
-        String got = d.verdict() == Verdict.FORWARD
-                ? d.candidates().stream().map(Endpoint::address).collect(Collectors.toCollection(TreeSet::new))
-                        .stream().collect(Collectors.joining(" "))
-                : d.verdict().name();
-        // The UDP row: the ClusterIP exists but only for TCP, so UDP to it is refused like an undefined port.
-        assertEquals(f.expected().equals("UDP") ? "REJECT" : f.expected(), got);
+    /** A ClusterIP Service {@code default/<name>} 10.96.0.50 with one unnamed UDP port. */
+    static Service udp(String name, int port) {
+        return service(name, s -> s.editSpec().editFirstPort().withPort(port).withProtocol("UDP").endPort().endSpec());
+    }
+
+    /** A slice of {@code default/<service>} with one unnamed UDP port. */
+    static EndpointSlice udpSlice(String service, int port, EndpointBuilder... endpoints) {
+        EndpointSlice s = slice(service, port, endpoints);
+        s.getPorts().get(0).setProtocol("UDP");
+        return s;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("flows")
-    void theTableIsAFunctionOfItsInputs(Flow f) {
+    void routes(Flow f) {
+        assertEquals(f.expected(), verdict(build(f.services(), f.slices()), f));
+    }
+
+    /**
+     * The table depends on what the inputs say, not on the order the informers delivered them: the same Services and
+     * slices, reversed, route every flow of the table to what the test expects.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("flows")
+    void inputOrderDoesNotChangeWhereTrafficGoes(Flow f) {
+        List<Service> services = new ArrayList<>(f.services());
+        List<EndpointSlice> slices = new ArrayList<>(f.slices());
+        java.util.Collections.reverse(services);
+        java.util.Collections.reverse(slices);
+        slices.forEach(s -> java.util.Collections.reverse(s.getEndpoints()));
+        assertEquals(f.expected(), verdict(build(services, slices), f));
+    }
+
+    static RoutingTable build(List<Service> services, List<EndpointSlice> slices) {
         List<ServicePort> ports = new ArrayList<>();
-        f.services().forEach(s -> ports.addAll(ServicePorts.from(s, ServicePorts.Filter.DEFAULT)));
-        var eps = SliceEndpoints.from(f.slices(), NODE_A.name());
-        Set<String> a = RoutingTable.build(ports, eps, NODE_A).routes().stream().map(Object::toString)
-                .collect(Collectors.toSet());
-        Set<String> b = RoutingTable.build(ports, eps, NODE_A).routes().stream().map(Object::toString)
-                .collect(Collectors.toSet());
-        assertEquals(a, b);
+        services.forEach(s -> ports.addAll(ServicePorts.from(s, ServicePorts.Filter.DEFAULT)));
+        return RoutingTable.build(ports, SliceEndpoints.from(slices, NODE_A.name()), NODE_A);
+    }
+
+    /** The flow's verdict, or the sorted addresses it may be forwarded to, in the test's notation. */
+    static String verdict(RoutingTable table, Flow f) {
+        Decision d = table.route(f.src(), f.proto(), f.dst(), f.port());
+        return d.verdict() == Verdict.FORWARD
+                ? d.candidates().stream().map(Endpoint::address).collect(Collectors.toCollection(TreeSet::new))
+                        .stream().collect(Collectors.joining(" "))
+                : d.verdict().name();
     }
 
     @org.junit.jupiter.api.Test
