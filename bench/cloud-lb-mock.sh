@@ -18,7 +18,7 @@
 #              one was served; latency = create call sent -> watch event with status.loadBalancer.ingress, p99 per
 #              burst and their median; then up to 10,000 Services.
 #              (allocateLoadBalancerNodePorts: false: 10,000 Services would not fit the nodePort range.)
-#              API=local (default): the API is a local cluster of its own (io.kexpose.e2e.Main, the API server of ./kexpose up:
+#              API=local (default): the API is a local cluster of its own (io.kexpose.cluster.Main, the API server of ./kexpose up:
 #              Service admission, EndpointSlice controller, watches over the same store) on an ephemeral port
 #              (LOCAL_API_PORT), with 1 node, its state in a temporary directory and no components (it is started
 #              from a directory holding only httpenv, so a running ./kexpose cluster and its cloud-lb-mock on
@@ -89,17 +89,17 @@ lbmock() { # args: management port, extra -D...
 wait_kubeconfig() { for _ in $(seq 1 300); do [ -s "$work/kubeconfig" ] && return 0; sleep 0.1; done; exit 1; }
 
 if [ "$API" = local ] && { [ "$PART" = all ] || [ "$PART" = provision ]; }; then
-  e2ejar=$(ls e2e/target/e2e-*.jar 2>/dev/null | head -1 || true)
-  if [ -z "$e2ejar" ] || [ ! -d e2e/target/lib ]; then
-    ./mvnw -q -B -pl httpenv,e2e -am package -DskipTests
-    e2ejar=$(ls e2e/target/e2e-*.jar | head -1)
+  clusterjar=$(ls local-cluster/target/local-cluster-*.jar 2>/dev/null | head -1 || true)
+  if [ -z "$clusterjar" ] || [ ! -d local-cluster/target/lib ]; then
+    ./mvnw -q -B -pl httpenv,local-cluster -am package -DskipTests
+    clusterjar=$(ls local-cluster/target/local-cluster-*.jar | head -1)
   fi
   echo "== provisioning against the local cluster's API server: $WARMUP to warm up, $BURSTS bursts of $BURST, then $TOTAL Services"
   mkdir -p "$work/repo" "$work/cluster"
   ln -s "$PWD/httpenv" "$work/repo/httpenv" # the cluster's components are the modules beside httpenv: none here
   # shellcheck disable=SC2086 # CLUSTER_JAVA_OPTS is a list of options
-  java ${CLUSTER_JAVA_OPTS:-} -Dkexpose.httpenv.dir="$work/repo/httpenv" -cp "$e2ejar:e2e/target/lib/*" \
-    io.kexpose.e2e.Main "$work/cluster" "${LOCAL_API_PORT:-0}" 1 >"$work/cluster.log" 2>&1 &
+  java ${CLUSTER_JAVA_OPTS:-} -Dkexpose.httpenv.dir="$work/repo/httpenv" -cp "$clusterjar:local-cluster/target/lib/*" \
+    io.kexpose.cluster.Main "$work/cluster" "${LOCAL_API_PORT:-0}" 1 >"$work/cluster.log" 2>&1 &
   pids+=($!)
   cluster=$!
   for _ in $(seq 1 600); do [ -s "$work/cluster/cluster.ready" ] && break; sleep 0.1; done

@@ -17,10 +17,15 @@ if ./kexpose status >/dev/null 2>&1; then
   echo "bench/local-cluster.sh: a local cluster is running; ./kexpose down first (this script starts its own)" >&2
   exit 1
 fi
-./mvnw -q -B -pl httpenv,service-proxy,dns,cloud-lb-mock,e2e -am package -DskipTests >/dev/null
-touch e2e/target/e2e-*.jar # built now: ./kexpose up must not build again inside the measured time
+if [ -d .kexpose/state ]; then
+  echo "bench/local-cluster.sh: .kexpose/state holds a cluster's objects; ./kexpose down --purge first (each round" \
+    "starts an empty cluster and removes it)" >&2
+  exit 1
+fi
+./mvnw -q -B -pl httpenv,service-proxy,dns,cloud-lb-mock,local-cluster -am package -DskipTests >/dev/null
+touch local-cluster/target/local-cluster-*.jar # built now: ./kexpose up must not build again inside the measured time
 export KUBECONFIG=$PWD/.kexpose/kubeconfig
-trap './kexpose down >/dev/null 2>&1 || true' EXIT
+trap './kexpose down --purge >/dev/null 2>&1 || true' EXIT
 
 now() { date +%s.%N; }
 ups=() totals=()
@@ -32,7 +37,7 @@ for round in $(seq 1 "$ROUNDS"); do
   kubectl scale deployment httpenv --replicas="$REPLICAS" >/dev/null
   kubectl wait deployment httpenv --for=jsonpath='{.status.readyReplicas}'="$REPLICAS" --timeout=300s >/dev/null
   t2=$(now)
-  ./kexpose down >/dev/null
+  ./kexpose down --purge >/dev/null
   up=$(awk "BEGIN {print $t1 - $t0}") total=$(awk "BEGIN {print $t2 - $t0}")
   ups+=("$up") totals+=("$total")
   printf 'round %d: cluster ready in %.1f s; with %d Ready httpenv replicas in %.1f s\n' "$round" "$up" "$REPLICAS" "$total"

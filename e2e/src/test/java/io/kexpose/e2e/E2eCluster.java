@@ -5,7 +5,7 @@ import static io.kexpose.e2e.Waits.eventually;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kexpose.e2e.cluster.LocalCluster;
+import io.kexpose.cluster.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;

@@ -5,6 +5,7 @@ import static io.kexpose.e2e.Waits.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kexpose.cluster.LocalCluster;
 import io.kexpose.e2e.Kubectl;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,6 +160,25 @@ class KubectlApiTest {
 
     @Test
     @Order(6)
+    void namesAndLabelsAreValidatedWithKubeApiserversMessages() throws Exception {
+        Kubectl.Result bad = kubectl.run("create", "service", "clusterip", "Bad_Name", "--tcp=80");
+        assertEquals(1, bad.exit(), bad.all());
+        assertEquals("error: failed to create ClusterIP service: Service \"Bad_Name\" is invalid: metadata.name: "
+                + "Invalid value: \"Bad_Name\": a DNS-1035 label must consist of lower case alphanumeric characters or "
+                + "'-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+                + "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')\n", bad.err());
+        Kubectl.Result label = kubectl.run("create", "deployment", "labelled", "--image=jpetazzo/httpenv");
+        assertEquals(0, label.exit(), label.all());
+        // kubectl label checks values itself; a patch reaches the server
+        Kubectl.Result badLabel = kubectl.run("patch", "deployment", "labelled", "--type=merge", "-p",
+                "{\"metadata\":{\"labels\":{\"tier\":\"not valid!\"}}}");
+        assertTrue(badLabel.err().startsWith("The Deployment \"labelled\" is invalid: metadata.labels: Invalid value: "
+                + "\"not valid!\": a valid label must be an empty string"), badLabel.all());
+        kubectl.run("delete", "deployment", "labelled");
+    }
+
+    @Test
+    @Order(7)
     void unsupportedCommandsFailFastWithAClearMessage() throws Exception {
         // Each command is bounded by Kubectl.run: one that hangs fails the test there.
         Path manifest = Files.createTempFile("ssa", ".yaml");
@@ -168,7 +188,13 @@ class KubectlApiTest {
         Kubectl.Result secret = kubectl.run("create", "secret", "generic", "s", "--from-literal=a=b");
         assertTrue(ingress.exit() != 0 && ingress.err().contains("the server doesn't have a resource type \"ingress\""),
                 ingress.all());
-        assertTrue(secret.exit() != 0 && secret.err().contains("could not find the requested resource"), secret.all());
+        assertTrue(secret.exit() != 0 && secret.err().contains("Secrets are not supported by the local cluster"),
+                secret.all());
+        Kubectl.Result exec = kubectl.run("exec", "no-such-pod", "--", "env");
+        assertTrue(exec.exit() != 0, exec.all());
+        Kubectl.Result canI = kubectl.run("auth", "can-i", "list", "pods");
+        assertTrue(canI.err().contains("kubectl auth can-i (selfsubjectaccessreviews) is not supported by the local "
+                + "cluster"), canI.all());
         assertTrue(ssa.exit() != 0 && ssa.err().contains("does not support patch type application/apply-patch+yaml"),
                 ssa.all());
     }

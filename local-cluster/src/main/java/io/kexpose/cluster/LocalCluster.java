@@ -1,0 +1,312 @@
+package io.kexpose.cluster;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kexpose.cluster.api.ApiServer;
+import io.kexpose.cluster.api.store.MvStatePersistence;
+import io.kexpose.cluster.api.store.ObjectStore;
+import io.kexpose.cluster.api.store.Persistence;
+import io.kexpose.cluster.controllers.DeploymentController;
+import io.kexpose.cluster.controllers.EndpointSliceController;
+import io.kexpose.cluster.node.HttpenvLauncher;
+import io.kexpose.cluster.node.NodeAgent;
+import io.kexpose.cluster.node.ProcessLedger;
+import io.kexpose.cluster.security.ClusterPki;
+import io.kexpose.cluster.security.Credential;
+import io.kexpose.cluster.security.Identity;
+import java.util.ArrayList;
+import java.util.List;
+import io.kexpose.cluster.api.ServiceAllocator;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The local cluster: an embedded Kubernetes API ({@link ApiServer} over an in-process {@link ObjectStore}),
+ * Node objects, the {@code kubernetes} and {@code kube-dns} Services, and the kubeconfig that points kubectl and the
+ * components at it. See docs/local-cluster.md for the address plan.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalCluster.class);
+
+    /**
+     * Addresses and sizes; the defaults are the documented address plan. {@code stateFile}: where the objects are
+     * kept across restarts, or null to keep them only while the cluster runs (the tests' clusters).
+     */
+    public record Settings(int nodes, String apiHost, int apiPort, String serviceCidr, Path kubeconfig, Path logDir,
+            Path httpenvModule, Path stateFile) {
+        public static Settings defaults(Path kubeconfig) {
+            return new Settings(2, "127.0.0.1", 0, "127.96.0.0/16", kubeconfig,
+                    kubeconfig.toAbsolutePath().getParent().resolve("logs"), findHttpenvModule(), null);
+        }
+
+        public Settings withNodes(int n) {
+            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile);
+        }
+
+        public Settings withApiPort(int port) {
+            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile);
+        }
+
+        public Settings withStateFile(Path file) {
+            return new Settings(nodes, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, file);
+        }
+
+        /** The httpenv module: {@code -Dkexpose.httpenv.dir}, else ./httpenv or ../httpenv. */
+        static Path findHttpenvModule() {
+            String configured = System.getProperty("kexpose.httpenv.dir");
+            if (configured != null) {
+                return Path.of(configured);
+            }
+            for (String candidate : new String[] {"httpenv", "../httpenv"}) {
+                if (java.nio.file.Files.isDirectory(Path.of(candidate, "src"))) {
+                    return Path.of(candidate).toAbsolutePath().normalize();
+                }
+            }
+            return Path.of("httpenv").toAbsolutePath();
+        }
+    }
+
+    /** InternalIP of node n (1-based): 127.1.0.n. */
+    public static String nodeIp(int n) {
+        return "127.1.0." + n;
+    }
+
+    private final Settings settings;
+    private Persistence persistence;
+    private ClusterPki pki;
+    private boolean closed;
+    /** Stops the pods and components if the JVM ends without {@link #close}: they run in sessions of their own. */
+    private final Thread onExit = new Thread(this::closeQuietly, "kexpose-local-cluster-exit");
+    private Vertx vertx;
+    private ApiServer api;
+    private String apiUrl;
+    private KubernetesClient client;
+    private DeploymentController deployments;
+    private EndpointSliceController endpointSlices;
+    private NodeAgent nodeAgent;
+    private Components components;
+
+    public LocalCluster(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts the API, writes the kubeconfig and creates the cluster's built-in objects. */
+    public LocalCluster start() throws Exception {
+        Runtime.getRuntime().addShutdownHook(onExit);
+        ProcessLedger ledger = settings.stateFile() == null ? ProcessLedger.NONE
+                : new ProcessLedger(settings.stateFile().toAbsolutePath().getParent().resolve("processes"));
+        int leftovers = ledger.killLeftovers();
+        if (leftovers > 0) {
+            LOG.infof("stopped %d pod and component processes an earlier run of this cluster left running", leftovers);
+        }
+        persistence = settings.stateFile() == null ? Persistence.NONE : MvStatePersistence.open(settings.stateFile());
+        ObjectStore store = new ObjectStore(Clock.systemUTC(), ObjectStore.DEFAULT_HISTORY, persistence);
+        vertx = Vertx.vertx();
+        ServiceAllocator allocator = new ServiceAllocator(settings.serviceCidr(), System.nanoTime());
+        api = new ApiServer(vertx, store, allocator, Clock.systemUTC());
+        api.podLogs(settings.logDir());
+        pki = settings.stateFile() == null ? ClusterPki.inMemory()
+                : ClusterPki.loadOrCreate(settings.stateFile().toAbsolutePath().getParent().resolve("pki"));
+        api.tls(pki.serving(List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local"), List.of(settings.apiHost(), "127.0.0.1",
+                allocator.nthAddress(1))), pki.caPem());
+        apiUrl = api.start(settings.apiHost(), settings.apiPort());
+        Kubeconfig.write(settings.kubeconfig(), apiUrl, pki.caPem(), Identity.ADMIN.username(),
+                pki.client(Identity.ADMIN));
+        Credential own = pki.client(SELF);
+        client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                Config.empty()).withMasterUrl(apiUrl).withNamespace("default").withRequestTimeout(30_000)
+                .withCaCertData(base64(pki.caPem())).withClientCertData(base64(own.certificatePem()))
+                .withClientKeyData(base64(own.keyPem())).withClientKeyAlgo("EC").build()).build();
+        createBuiltIns(allocator);
+        List<String> nodeNames = new ArrayList<>();
+        Map<String, Integer> nodeIndex = new java.util.LinkedHashMap<>();
+        for (int n = 1; n <= settings.nodes(); n++) {
+            nodeNames.add("node-" + n);
+            nodeIndex.put("node-" + n, n);
+        }
+        deployments = new DeploymentController(client, nodeNames);
+        endpointSlices = new EndpointSliceController(client);
+        nodeAgent = new NodeAgent(client, nodeIndex, new HttpenvLauncher(settings.httpenvModule()), settings.logDir(),
+                ledger);
+        deployments.start();
+        endpointSlices.start();
+        nodeAgent.start();
+        Map<String, String> nodeIps = new java.util.LinkedHashMap<>();
+        nodeIndex.forEach((name, n) -> nodeIps.put(name, nodeIp(n)));
+        components = new Components(settings.httpenvModule().getParent(), ledger);
+        Path kubeconfigs = settings.kubeconfig().toAbsolutePath().getParent().resolve("components");
+        components.start(apiUrl, module -> componentKubeconfig(kubeconfigs, module), nodeIps, settings.logDir());
+        components.pods().forEach(this::createComponentPod);
+        return this;
+    }
+
+    /** The cluster's own controllers and node agents, in this process. */
+    static final Identity SELF = new Identity("system:kexpose:local-cluster", List.of("system:masters"));
+
+    static String base64(String pem) {
+        return java.util.Base64.getEncoder().encodeToString(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** The kubeconfig of a component: its own client certificate, as its ServiceAccount in kube-system. */
+    private Path componentKubeconfig(Path dir, String module) {
+        Identity identity = Identity.serviceAccount("kube-system",
+                Components.SERVICE_ACCOUNTS.getOrDefault(module, module));
+        Path file = dir.resolve(module + ".kubeconfig");
+        try {
+            Kubeconfig.write(file, apiUrl, pki.caPem(), identity.username(), pki.client(identity));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /**
+     * The Pod a component stands for (dns as the kube-dns pod): Running and Ready with the component's own address
+     * and no node, so no kubelet launches it and the EndpointSlice controller publishes it behind its Service.
+     */
+    private void createComponentPod(Components.PodIdentity pod) {
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(pod.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(pod.name()).withNamespace(pod.namespace()).withLabels(pod.labels())
+                .addToAnnotations("kexpose.io/component", pod.module()).endMetadata()
+                .withNewSpec().addNewContainer().withName(pod.module()).withImage("kexpose/" + pod.module())
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP(pod.ip()).addNewPodIP().withIp(pod.ip()).endPodIP()
+                .withStartTime(now)
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
+                .endStatus().build()).createOr(existing -> existing.update());
+    }
+
+    private void createBuiltIns(ServiceAllocator allocator) {
+        for (String ns : new String[] {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+            if (client.namespaces().withName(ns).get() != null) {
+                continue; // kept from the last run
+            }
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                    .addToLabels("kubernetes.io/metadata.name", ns).endMetadata()
+                    .withNewStatus().withPhase("Active").endStatus().build()).create();
+        }
+        for (int n = 1; n <= settings.nodes(); n++) {
+            String name = "node-" + n;
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                    .addToLabels("kubernetes.io/hostname", name)
+                    .addToLabels("kubernetes.io/os", "linux")
+                    .addToLabels("kubernetes.io/arch", "amd64")
+                    .endMetadata()
+                    .withNewSpec().withPodCIDR("127.244." + n + ".0/24").endSpec()
+                    .withNewStatus()
+                    .addNewAddress().withType("InternalIP").withAddress(nodeIp(n)).endAddress()
+                    .addNewAddress().withType("Hostname").withAddress(name).endAddress()
+                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
+                    .withMessage("local cluster node is ready").endCondition()
+                    .withNewNodeInfo().withKubeletVersion("v1.32.0-kexpose").withOsImage("kexpose local cluster")
+                    .withKernelVersion(System.getProperty("os.version")).withContainerRuntimeVersion("kexpose://processes")
+                    .withOperatingSystem("linux").withArchitecture("amd64").endNodeInfo()
+                    .endStatus().build()).createOr(existing -> existing.update());
+        }
+        createUnlessKept(new ServiceBuilder().withNewMetadata().withNamespace("default")
+                .withName("kubernetes").addToLabels("component", "apiserver").addToLabels("provider", "kubernetes")
+                .endMetadata().withNewSpec().withClusterIP(allocator.nthAddress(1))
+                .addNewPort().withName("https").withPort(443).withProtocol("TCP")
+                .withNewTargetPort(6443).endPort().endSpec().build());
+        createUnlessKept(new ServiceBuilder().withNewMetadata().withNamespace("kube-system")
+                .withName("kube-dns").addToLabels("k8s-app", "kube-dns")
+                .addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
+                .withNewSpec().withClusterIP(allocator.nthAddress(10)).addToSelector("k8s-app", "kube-dns")
+                .addNewPort().withName("dns").withPort(53).withProtocol("UDP").withNewTargetPort(53).endPort()
+                .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withNewTargetPort(53).endPort()
+                .addNewPort().withName("metrics").withPort(9153).withProtocol("TCP").withNewTargetPort(9153).endPort()
+                .endSpec().build());
+    }
+
+    /** Creates a built-in Service, or leaves the one kept from the last run as it is (its ClusterIP included). */
+    private void createUnlessKept(io.fabric8.kubernetes.api.model.Service service) {
+        var services = client.services().inNamespace(service.getMetadata().getNamespace());
+        if (services.withName(service.getMetadata().getName()).get() == null) {
+            services.resource(service).create();
+        }
+    }
+
+    /**
+     * The API server goes away: its address stops answering and open watches are cut, while every object is kept (as
+     * in etcd) for {@link #startApi}. The components, the controllers and the pods go on without it.
+     */
+    public void stopApi() throws Exception {
+        api.stop();
+    }
+
+    /** The API server answers again at the same address, with the objects it had. */
+    public void startApi() throws Exception {
+        api.start(settings.apiHost(), URI.create(apiUrl).getPort());
+    }
+
+    public String apiUrl() {
+        return apiUrl;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The component processes and their states. */
+    public List<Components.State> components() {
+        return components == null ? List.of() : components.states();
+    }
+
+    /** Pod processes running now. */
+    public int podProcesses() {
+        return nodeAgent == null ? 0 : nodeAgent.processes();
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (Exception e) {
+            LOG.warnf(e, "stopping the local cluster at exit failed");
+        }
+    }
+
+    /** Stops everything the cluster started; the second and later calls do nothing. */
+    @Override
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException exiting) {
+            // called from a shutdown hook: the JVM is on its way out
+        }
+        for (AutoCloseable c : new AutoCloseable[] {components, deployments, endpointSlices, nodeAgent}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (api != null) {
+            api.stop();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+        if (persistence != null) {
+            persistence.close();
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package io.kexpose.cluster.node;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kexpose.cluster.controllers.Debouncer;
+import io.kexpose.cluster.controllers.Informers;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kubelet of every local node: runs each scheduled pod whose image is runnable here (httpenv) as a local process
+ * bound to the pod's own IP (127.244.N.M on node N), drives the pod's status from the process (Running, restarts
+ * after a crash, Ready from the process's readiness endpoint), and on graceful deletion stops the process and then
+ * removes the pod. A pod of any other image stays Pending with the reason {@code image not runnable in the local
+ * cluster}.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    /** Images the local cluster can run, as httpenv processes. */
+    static boolean runnable(String image) {
+        String name = image == null ? "" : image.replaceFirst("@.*$", "").replaceFirst(":[^/:]*$", "");
+        return name.equals("jpetazzo/httpenv") || name.equals("docker.io/jpetazzo/httpenv")
+                || name.endsWith("kexpose/httpenv") || name.equals("bretfisher/httpenv");
+    }
+
+    /** One pod's process and what the status shows of it. */
+    private static final class Running {
+        final String ip;
+        volatile Process process;
+        volatile int restarts;
+        volatile boolean ready;
+        volatile Instant startedAt;
+        volatile boolean stopping;
+        volatile long nextRestartAt;
+
+        Running(String ip) {
+            this.ip = ip;
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Map<String, Integer> nodeIndex;
+    private final PodLauncher launcher;
+    private final Path logDir;
+    private final ProcessLedger ledger;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Integer> nextIp = new HashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    private final Debouncer debouncer;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<Service> services;
+
+    /** @param nodeIndex node name → N of its addresses (127.1.0.N, pods 127.244.N.x) */
+    public NodeAgent(KubernetesClient client, Map<String, Integer> nodeIndex, PodLauncher launcher, Path logDir,
+            ProcessLedger ledger) {
+        this.client = client;
+        this.ledger = ledger;
+        this.nodeIndex = nodeIndex;
+        this.launcher = launcher;
+        this.logDir = logDir;
+        this.debouncer = new Debouncer("kubelet", this::reconcileAll, 10, 250);
+    }
+
+    public void start() {
+        ResourceEventHandler<Pod> trigger = io.kexpose.cluster.controllers.Triggers.cast(
+                io.kexpose.cluster.controllers.Triggers.of(debouncer));
+        services = Informers.start(client.services().inAnyNamespace(), null, debouncer);
+        pods = Informers.start(client.pods().inAnyNamespace(), trigger, debouncer);
+        debouncer.trigger();
+    }
+
+    private void reconcileAll() {
+        if (pods == null || services == null || !pods.hasSynced() || !services.hasSynced()) {
+            return; // never act on a partial cache
+        }
+        List<Pod> all = pods.getStore().list();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (Pod pod : all) {
+            String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+            if (node == null || !nodeIndex.containsKey(node)) {
+                continue;
+            }
+            present.add(pod.getMetadata().getUid());
+            reconcile(pod, node);
+        }
+        // Pods removed from the API without graceful deletion: stop their processes.
+        for (var e : running.entrySet()) {
+            if (!present.contains(e.getKey())) {
+                stop(e.getValue());
+                running.remove(e.getKey());
+            }
+        }
+    }
+
+    private void reconcile(Pod pod, String node) {
+        String uid = pod.getMetadata().getUid();
+        Running r = running.get(uid);
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            if (r != null && !r.stopping) {
+                Running dying = r;
+                dying.stopping = true;
+                long grace = pod.getMetadata().getDeletionGracePeriodSeconds() == null ? 30
+                        : pod.getMetadata().getDeletionGracePeriodSeconds();
+                Thread stopper = new Thread(() -> {
+                    stop(dying, Duration.ofSeconds(Math.min(grace, 10)));
+                    running.remove(uid);
+                    deleteNow(pod);
+                    debouncer.trigger();
+                }, "kexpose-stop-" + pod.getMetadata().getName());
+                stopper.setDaemon(true);
+                stopper.start();
+            } else if (r == null) {
+                deleteNow(pod);
+            }
+            return;
+        }
+        Container container = pod.getSpec().getContainers().get(0);
+        if (!runnable(container.getImage())) {
+            writeStatus(pod, notRunnable(pod, node, container));
+            return;
+        }
+        if (r == null) {
+            // A pod kept from before the cluster restarted keeps its IP; its container starts again, counted as a
+            // restart, as after a node's reboot.
+            String kept = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+            r = new Running(kept != null && ownedBy(node, kept) ? claimIp(node, kept) : allocateIp(node));
+            if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
+                    && !pod.getStatus().getContainerStatuses().isEmpty()) {
+                Integer before = pod.getStatus().getContainerStatuses().get(0).getRestartCount();
+                r.restarts = (before == null ? 0 : before) + 1;
+            }
+            running.put(uid, r);
+            launch(pod, r, container);
+        } else if (r.process != null && !r.process.isAlive() && !r.stopping) {
+            if (System.currentTimeMillis() >= r.nextRestartAt) {
+                r.restarts++;
+                r.ready = false;
+                launch(pod, r, container);
+            }
+        } else if (r.process != null && r.process.isAlive()) {
+            r.ready = probeReady(r);
+        }
+        writeStatus(pod, runningStatus(pod, node, r, container));
+    }
+
+    private void launch(Pod pod, Running r, Container container) {
+        List<Service> nsServices = services.getStore().list().stream()
+                .filter(s -> s.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())).toList();
+        Service master = services.getStore().getByKey("default/kubernetes");
+        Map<String, String> env = PodEnvironment.of(pod, container, master, nsServices);
+        int port = 8888;
+        for (ContainerPort cp : container.getPorts() == null ? List.<ContainerPort>of() : container.getPorts()) {
+            port = cp.getContainerPort();
+            break;
+        }
+        try {
+            Files.createDirectories(logDir);
+            Path log = logDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + ".log");
+            r.process = launcher.launch(env, r.ip, port, log);
+            ledger.started(r.process);
+            r.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            r.nextRestartAt = System.currentTimeMillis() + Math.min(10_000, 1_000L << Math.min(r.restarts, 4));
+        } catch (IOException e) {
+            System.err.println("kexpose: cannot start pod " + pod.getMetadata().getName() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean probeReady(Running r) {
+        try {
+            HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + r.ip + ":9000/q/health/ready"))
+                    .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding());
+            return resp.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True if {@code ip} is one of node's pod addresses (127.244.N.2–254). */
+    private boolean ownedBy(String node, String ip) {
+        String prefix = "127.244." + nodeIndex.get(node) + ".";
+        if (!ip.startsWith(prefix)) {
+            return false;
+        }
+        try {
+            int last = Integer.parseInt(ip.substring(prefix.length()));
+            return last >= 2 && last <= 254;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Takes a given pod IP of node if no running pod has it, else a new one. */
+    private synchronized String claimIp(String node, String ip) {
+        boolean taken = running.values().stream().anyMatch(r -> r.ip.equals(ip));
+        return taken ? allocateIp(node) : ip;
+    }
+
+    private synchronized String allocateIp(String node) {
+        int n = nodeIndex.get(node);
+        java.util.Set<String> used = new java.util.HashSet<>();
+        running.values().forEach(r -> used.add(r.ip));
+        for (int attempt = 0; attempt < 253; attempt++) {
+            int next = nextIp.merge(node, 1, (a, b) -> a >= 254 ? 2 : a + 1);
+            if (next < 2) {
+                next = 2;
+                nextIp.put(node, 2);
+            }
+            String ip = "127.244." + n + "." + next;
+            if (!used.contains(ip)) {
+                return ip;
+            }
+        }
+        throw new IllegalStateException("node " + node + " has no free pod IP left");
+    }
+
+    private PodStatus runningStatus(Pod pod, String node, Running r, Container container) {
+        boolean alive = r.process != null && r.process.isAlive();
+        String ready = alive && r.ready ? "True" : "False";
+        ContainerStatusBuilder cs = new ContainerStatusBuilder().withName(container.getName())
+                .withImage(container.getImage()).withImageID("kexpose://" + container.getImage())
+                .withContainerID("process://" + (r.process == null ? 0 : r.process.pid()))
+                .withReady(alive && r.ready).withStarted(alive).withRestartCount(r.restarts);
+        if (alive) {
+            cs.withNewState().withNewRunning().withStartedAt(r.startedAt.toString()).endRunning().endState();
+        } else {
+            cs.withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off restarting failed container").endWaiting().endState();
+        }
+        return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
+                .withPhase("Running").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
+                .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder()
+                        .withIp(LocalAddresses.nodeIp(nodeIndex.get(node))).build())
+                .withPodIP(r.ip).withPodIPs(new io.fabric8.kubernetes.api.model.PodIPBuilder().withIp(r.ip).build())
+                .withStartTime(pod.getStatus() != null && pod.getStatus().getStartTime() != null
+                        ? pod.getStatus().getStartTime() : r.startedAt.toString())
+                .withReason(null).withMessage(null)
+                .withConditions(conditions(pod, "True", ready, ready))
+                .withContainerStatuses(List.of(cs.build())).build();
+    }
+
+    private PodStatus notRunnable(Pod pod, String node, Container container) {
+        ContainerStatus cs = new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
+                .withImageID("").withReady(false).withStarted(false).withRestartCount(0)
+                .withNewState().withNewWaiting().withReason("ImageNotRunnable")
+                .withMessage("image not runnable in the local cluster: " + container.getImage())
+                .endWaiting().endState().build();
+        return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
+                .withPhase("Pending").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
+                .withReason(null).withMessage("image not runnable in the local cluster: " + container.getImage())
+                .withConditions(conditions(pod, "True", "False", "False"))
+                .withContainerStatuses(List.of(cs)).build();
+    }
+
+    /** PodScheduled, Initialized, ContainersReady, Ready, keeping transition times of unchanged conditions. */
+    private static List<PodCondition> conditions(Pod pod, String initialized, String containersReady, String ready) {
+        List<PodCondition> out = new ArrayList<>();
+        String[][] wanted = {{"PodScheduled", "True"}, {"Initialized", initialized}, {"ContainersReady", containersReady},
+                {"Ready", ready}};
+        for (String[] w : wanted) {
+            String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+                for (PodCondition c : pod.getStatus().getConditions()) {
+                    if (w[0].equals(c.getType()) && w[1].equals(c.getStatus())) {
+                        since = c.getLastTransitionTime();
+                    }
+                }
+            }
+            out.add(new PodConditionBuilder().withType(w[0]).withStatus(w[1]).withLastTransitionTime(since).build());
+        }
+        return out;
+    }
+
+    private void writeStatus(Pod pod, PodStatus status) {
+        if (Objects.equals(pod.getStatus(), status)) {
+            return;
+        }
+        Pod updated = Serialization.clone(pod);
+        updated.setStatus(status);
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+        } catch (KubernetesClientException e) {
+            int code = e.getCode() != 0 ? e.getCode()
+                    : e.getCause() instanceof KubernetesClientException c ? c.getCode() : 0;
+            if (code != 404 && code != 409) {
+                throw e;
+            }
+            debouncer.trigger(); // stale cache or a pod just deleted: the next reconcile sees the current object
+        }
+    }
+
+    private void deleteNow(Pod pod) {
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withGracePeriod(0).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static void stop(Running r) {
+        stop(r, Duration.ofSeconds(5));
+    }
+
+    private static void stop(Running r, Duration grace) {
+        Process p = r.process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The number of pod processes alive now. */
+    public int processes() {
+        return (int) running.values().stream().filter(r -> r.process != null && r.process.isAlive()).count();
+    }
+
+    @Override
+    public void close() {
+        debouncer.close();
+        if (pods != null) {
+            pods.close();
+        }
+        if (services != null) {
+            services.close();
+        }
+        running.values().stream().filter(r -> r.process != null).forEach(r -> r.process.destroy());
+        running.values().forEach(NodeAgent::stop);
+        running.clear();
+    }
+}
