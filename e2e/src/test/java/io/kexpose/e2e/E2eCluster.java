@@ -50,6 +50,7 @@ public final class E2eCluster implements AutoCloseable {
         }
         Path kubeconfig = Files.createTempDirectory("kexpose-" + name).resolve("kubeconfig");
         LocalCluster local = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig)).start();
+        local.awaitComponents(Waits.HANG);
         return new E2eCluster(local, local.client(), kubeconfig);
     }
 
@@ -68,10 +69,9 @@ public final class E2eCluster implements AutoCloseable {
         client.services().inNamespace(namespace).delete();
     }
 
-    /** Whether the local cluster runs a component whose name starts with {@code prefix} (false on another cluster). */
-    public boolean running(String prefix) {
-        return local != null && local.components().stream()
-                .anyMatch(c -> c.name().startsWith(prefix) && c.status().startsWith("running"));
+    /** Whether the local cluster runs the component {@code module}, Ready (false on another cluster). */
+    public boolean running(String module) {
+        return local != null && local.components().stream().anyMatch(c -> c.module().equals(module) && c.ready());
     }
 
     /** The workshop's Deployment: default/httpenv, {@code replicas} pods of jpetazzo/httpenv labelled app=httpenv. */

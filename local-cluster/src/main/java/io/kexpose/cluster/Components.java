@@ -1,171 +1,152 @@
 package io.kexpose.cluster;
 
-import io.kexpose.cluster.node.OwnSession;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.kexpose.cluster.node.ComponentLauncher;
+import io.kexpose.cluster.node.PodLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The kexpose components the local cluster runs as processes, pointed at its API through the kubeconfig. A component
- * plugs in by having {@code <module>/local-cluster.properties} and a built {@code target/quarkus-app}; the file says
- * whether it runs once per node and which system properties it gets:
- *
- * <pre>
- * per-node=true
- * args=-Dkexpose.node-name=${node} -Dkexpose.node-ip=${nodeIp}
- * </pre>
- *
- * Placeholders: {@code ${node}}, {@code ${nodeIp}}, {@code ${api}}, {@code ${kubeconfig}}. A process that exits
- * within its first seconds is reported as failed, with its log path. A component that other pods reach through a
- * Service (dns behind kube-dns) declares the pod it stands for; the cluster then creates that Pod, Running and Ready
- * with this IP and no node, so the EndpointSlice controller lists it (the component binds the address itself):
- *
- * <pre>
- * pod.namespace=kube-system
- * pod.name=coredns-local
- * pod.labels=k8s-app=kube-dns
- * pod.ip=127.0.53.1
- * </pre>
+ * The kexpose components the local cluster runs, as pods in {@code kube-system} that its kubelet supervises like any
+ * other: restarted with back-off when they crash, Ready from their own health endpoint, with their logs. A component
+ * module plugs in with a {@code local-cluster.properties} beside its {@code pom.xml} ({@link ComponentDescriptor});
+ * a Deployment component is a Deployment of one replica, a per-node one a pod on each node's network that the node
+ * keeps (a static pod: deleted, it comes back).
  */
-public final class Components implements AutoCloseable {
+public final class Components {
 
     /** The modules that are components, in start order. */
     public static final List<String> MODULES = List.of("service-proxy", "dns", "cloud-lb-mock");
-
-    /** What the status display says of one component process. */
-    public record State(String name, String status, Path log) {
-    }
-
-    private record Instance(String name, Process process, Path log) {
-    }
-
-    /** The pod a started component stands for ({@code pod.*} keys of its descriptor). */
-    public record PodIdentity(String module, String namespace, String name, Map<String, String> labels, String ip) {
-    }
-
-    private final Path repository;
-    private final io.kexpose.cluster.node.ProcessLedger ledger;
-    private final List<Instance> running = new ArrayList<>();
-    private final List<State> notRunning = new ArrayList<>();
-    private final List<PodIdentity> pods = new ArrayList<>();
-
-    public Components(Path repository) {
-        this(repository, io.kexpose.cluster.node.ProcessLedger.NONE);
-    }
-
-    /** Components of the modules under {@code repository}; every process started is noted in {@code ledger}. */
-    public Components(Path repository, io.kexpose.cluster.node.ProcessLedger ledger) {
-        this.repository = repository;
-        this.ledger = ledger;
-    }
 
     /** The ServiceAccount each component runs as (the names k8s-manifests gives them), so its own credential. */
     public static final Map<String, String> SERVICE_ACCOUNTS = Map.of("service-proxy", "service-proxy", "dns",
             "kexpose-dns", "cloud-lb-mock", "cloud-lb-mock");
 
-    /**
-     * Starts every built component; nodes maps node name to its IP; {@code kubeconfigs} gives each module the
-     * kubeconfig with its own credential.
-     */
-    public void start(String apiUrl, java.util.function.Function<String, Path> kubeconfigs, Map<String, String> nodes,
-            Path logDir) throws IOException {
-        Files.createDirectories(logDir);
+    /** The annotation that marks a pod as a component's, with the module. */
+    public static final String ANNOTATION = "kexpose.io/component";
+
+    /** How a component pod is doing, as {@code ./kexpose status} shows it. */
+    public record State(String pod, String module, boolean ready, String status, Path log) {
+
+        /** Stuck: waiting will not make it Ready (its module is not built, or it crashes over and over). */
+        public boolean stuck() {
+            return status.startsWith("ErrImageNeverPull") || status.startsWith("CrashLoopBackOff");
+        }
+
+        static State of(Pod p, Path logDir) {
+            String status = p.getStatus() == null || p.getStatus().getPhase() == null ? "Pending"
+                    : p.getStatus().getPhase();
+            boolean ready = false;
+            int restarts = 0;
+            if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                    && !p.getStatus().getContainerStatuses().isEmpty()) {
+                var cs = p.getStatus().getContainerStatuses().get(0);
+                ready = Boolean.TRUE.equals(cs.getReady());
+                restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                if (cs.getState() != null && cs.getState().getWaiting() != null) {
+                    status = cs.getState().getWaiting().getReason() + ": " + cs.getState().getWaiting().getMessage();
+                } else if (!ready) {
+                    status = status + ", not ready";
+                } else {
+                    status = status + ", Ready";
+                }
+            }
+            if (restarts > 0) {
+                status = status + " (" + restarts + " restart" + (restarts == 1 ? "" : "s") + ")";
+            }
+            return new State(p.getMetadata().getName(), p.getMetadata().getAnnotations().get(ANNOTATION), ready,
+                    status, logDir.resolve(p.getMetadata().getNamespace() + "_" + p.getMetadata().getName() + ".log"));
+        }
+    }
+
+    private final Path repository;
+    private final Map<String, ComponentDescriptor> descriptors = new LinkedHashMap<>();
+
+    /** The components whose module under {@code repository} has a descriptor. */
+    public Components(Path repository) throws IOException {
+        this.repository = repository;
         for (String module : MODULES) {
-            Path dir = repository.resolve(module);
-            Path jar = dir.resolve("target/quarkus-app/quarkus-run.jar");
-            Path descriptor = dir.resolve("local-cluster.properties");
-            if (!Files.isRegularFile(jar) || !Files.isRegularFile(descriptor)) {
-                notRunning.add(new State(module, Files.isDirectory(dir) ? "not built" : "not in this build", null));
+            Path file = repository.resolve(module).resolve("local-cluster.properties");
+            if (!Files.isRegularFile(file)) {
                 continue;
             }
             Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(descriptor)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
             }
-            PodIdentity pod = podIdentity(module, p);
-            if (pod != null) {
-                pods.add(pod);
-            }
-            Path kubeconfig = kubeconfigs.apply(module);
-            boolean perNode = Boolean.parseBoolean(p.getProperty("per-node", "false"));
-            Map<String, String> targets = perNode ? nodes : Map.of("", "");
-            for (var node : targets.entrySet()) {
-                String name = module + (node.getKey().isEmpty() ? "" : "@" + node.getKey());
-                List<String> command = new ArrayList<>(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-                for (String arg : p.getProperty("args", "").trim().split("\\s+")) {
-                    if (!arg.isEmpty()) {
-                        command.add(substitute(arg, apiUrl, kubeconfig, node.getKey(), node.getValue()));
-                    }
-                }
-                command.addAll(List.of("-jar", jar.toString()));
-                Path log = logDir.resolve(name.replace('@', '_') + ".log");
-                ProcessBuilder pb = new ProcessBuilder(OwnSession.wrap(command)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                pb.environment().put("KUBECONFIG", kubeconfig.toString());
-                Process process = pb.start();
-                ledger.started(process);
-                running.add(new Instance(name, process, log));
-            }
+            descriptors.put(module, ComponentDescriptor.read(module, p));
         }
     }
 
-    /** The {@code pod.*} keys of a descriptor, or null when it declares no pod ({@code pod.ip} unset). */
-    static PodIdentity podIdentity(String module, Properties p) {
-        String ip = p.getProperty("pod.ip");
-        if (ip == null || ip.isBlank()) {
-            return null;
-        }
-        Map<String, String> labels = new java.util.LinkedHashMap<>();
-        for (String kv : p.getProperty("pod.labels", "").split(",")) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) {
-                labels.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-            }
-        }
-        return new PodIdentity(module, p.getProperty("pod.namespace", "default").trim(),
-                p.getProperty("pod.name", module).trim(), labels, ip.trim());
+    public List<ComponentDescriptor> descriptors() {
+        return List.copyOf(descriptors.values());
     }
 
-    /** The pods the started components stand for. */
-    public List<PodIdentity> pods() {
-        return List.copyOf(pods);
-    }
-
-    static String substitute(String arg, String api, Path kubeconfig, String node, String nodeIp) {
-        return arg.replace("${api}", api).replace("${kubeconfig}", kubeconfig.toString())
-                .replace("${node}", node).replace("${nodeIp}", nodeIp);
-    }
-
-    /** Every component with its state: running, exited (with status), not built. */
-    public List<State> states() {
-        List<State> out = new ArrayList<>();
-        for (Instance i : running) {
-            out.add(new State(i.name(), i.process().isAlive() ? "running (pid " + i.process().pid() + ")"
-                    : "FAILED, exited with status " + i.process().exitValue(), i.log()));
-        }
-        out.addAll(notRunning);
+    /** A launcher per component (the kubelet runs their images with them). */
+    public List<PodLauncher> launchers(Function<String, Path> kubeconfigs, Map<String, String> nodeIps) {
+        List<PodLauncher> out = new ArrayList<>();
+        descriptors.values().forEach(d -> out.add(new ComponentLauncher(d, repository.resolve(d.module()),
+                kubeconfigs, nodeIps)));
         return out;
     }
 
-    @Override
-    public void close() {
-        running.forEach(i -> i.process().destroy());
-        for (Instance i : running) {
-            try {
-                if (!i.process().waitFor(10, TimeUnit.SECONDS)) {
-                    i.process().destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                i.process().destroyForcibly();
-                Thread.currentThread().interrupt();
+    /** The Deployments of the Deployment components. */
+    public List<Deployment> deployments() {
+        List<Deployment> out = new ArrayList<>();
+        for (ComponentDescriptor d : descriptors.values()) {
+            if (d.workload() != ComponentDescriptor.Workload.DEPLOYMENT) {
+                continue;
+            }
+            out.add(new DeploymentBuilder().withNewMetadata().withName(d.name())
+                    .withNamespace(ComponentDescriptor.NAMESPACE).withLabels(d.labels()).endMetadata()
+                    .withNewSpec().withReplicas(1).withNewSelector().withMatchLabels(d.labels()).endSelector()
+                    .withNewTemplate().withNewMetadata().withLabels(d.labels()).addToAnnotations(ANNOTATION, d.module())
+                    .endMetadata().withSpec(podSpec(d, null)).endTemplate().endSpec().build());
+        }
+        return out;
+    }
+
+    /** The per-node components' pods of {@code node}: {@code <name>-<node>}, as the kubelet names static pods. */
+    public List<Pod> staticPods(String node) {
+        List<Pod> out = new ArrayList<>();
+        for (ComponentDescriptor d : descriptors.values()) {
+            if (d.workload() == ComponentDescriptor.Workload.PER_NODE) {
+                out.add(new PodBuilder().withNewMetadata().withName(d.name() + "-" + node)
+                        .withNamespace(ComponentDescriptor.NAMESPACE).withLabels(d.labels())
+                        .addToAnnotations(ANNOTATION, d.module())
+                        .addToAnnotations("kubernetes.io/config.source", "file").endMetadata()
+                        .withSpec(podSpec(d, node)).build());
             }
         }
+        return out;
+    }
+
+    private static PodSpec podSpec(ComponentDescriptor d, String node) {
+        PodSpecBuilder spec = new PodSpecBuilder().withNodeName(node).withServiceAccountName(
+                SERVICE_ACCOUNTS.getOrDefault(d.module(), d.module()))
+                .withHostNetwork(d.workload() == ComponentDescriptor.Workload.PER_NODE)
+                .withPriorityClassName("system-node-critical");
+        var container = spec.addNewContainer().withName(d.module()).withImage(d.image())
+                .withImagePullPolicy("Never");
+        if (d.readiness() != null) {
+            container.withNewReadinessProbe().withNewHttpGet().withPath(d.readiness().path())
+                    .withPort(new IntOrString(d.readiness().port())).endHttpGet().withPeriodSeconds(1)
+                    .endReadinessProbe();
+        }
+        return container.endContainer().build();
     }
 }

@@ -133,20 +133,43 @@ public final class LocalCluster implements AutoCloseable {
             nodeNames.add("node-" + n);
             nodeIndex.put("node-" + n, n);
         }
+        Map<String, String> nodeIps = new java.util.LinkedHashMap<>();
+        nodeIndex.forEach((name, n) -> nodeIps.put(name, nodeIp(n)));
+        components = new Components(settings.httpenvModule().getParent());
+        Path kubeconfigs = settings.kubeconfig().toAbsolutePath().getParent().resolve("components");
+        List<io.kexpose.cluster.node.PodLauncher> launchers = new ArrayList<>();
+        launchers.add(new HttpenvLauncher(settings.httpenvModule()));
+        launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
+        Map<String, List<io.fabric8.kubernetes.api.model.Pod>> staticPods = new java.util.LinkedHashMap<>();
+        nodeNames.forEach(node -> staticPods.put(node, components.staticPods(node)));
         deployments = new DeploymentController(client, nodeNames);
         endpointSlices = new EndpointSliceController(client);
-        nodeAgent = new NodeAgent(client, nodeIndex, new HttpenvLauncher(settings.httpenvModule()), settings.logDir(),
-                ledger);
+        nodeAgent = new NodeAgent(client, nodeIndex, launchers, staticPods, settings.logDir(), ledger);
+        for (var d : components.deployments()) {
+            client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
+                    .createOr(existing -> existing.update());
+        }
         deployments.start();
         endpointSlices.start();
         nodeAgent.start();
-        Map<String, String> nodeIps = new java.util.LinkedHashMap<>();
-        nodeIndex.forEach((name, n) -> nodeIps.put(name, nodeIp(n)));
-        components = new Components(settings.httpenvModule().getParent(), ledger);
-        Path kubeconfigs = settings.kubeconfig().toAbsolutePath().getParent().resolve("components");
-        components.start(apiUrl, module -> componentKubeconfig(kubeconfigs, module), nodeIps, settings.logDir());
-        components.pods().forEach(this::createComponentPod);
         return this;
+    }
+
+    /**
+     * Waits until every component pod is Ready, or has failed in a way waiting does not mend (its module is not
+     * built, it crashes over and over): what {@code ./kexpose up} waits for before it says the cluster is up.
+     */
+    public void awaitComponents(java.time.Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            List<Components.State> states = components();
+            long expected = components.descriptors().stream().mapToLong(d -> d.workload()
+                    == ComponentDescriptor.Workload.PER_NODE ? settings.nodes() : 1).sum();
+            if (states.size() >= expected && states.stream().allMatch(c -> c.ready() || c.stuck())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** The cluster's own controllers and node agents, in this process. */
@@ -167,23 +190,6 @@ public final class LocalCluster implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot write " + file, e);
         }
         return file;
-    }
-
-    /**
-     * The Pod a component stands for (dns as the kube-dns pod): Running and Ready with the component's own address
-     * and no node, so no kubelet launches it and the EndpointSlice controller publishes it behind its Service.
-     */
-    private void createComponentPod(Components.PodIdentity pod) {
-        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        client.pods().inNamespace(pod.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-                .withNewMetadata().withName(pod.name()).withNamespace(pod.namespace()).withLabels(pod.labels())
-                .addToAnnotations("kexpose.io/component", pod.module()).endMetadata()
-                .withNewSpec().addNewContainer().withName(pod.module()).withImage("kexpose/" + pod.module())
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP(pod.ip()).addNewPodIP().withIp(pod.ip()).endPodIP()
-                .withStartTime(now)
-                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
-                .endStatus().build()).createOr(existing -> existing.update());
     }
 
     private void createBuiltIns(ServiceAllocator allocator) {
@@ -261,9 +267,16 @@ public final class LocalCluster implements AutoCloseable {
         return settings;
     }
 
-    /** The component processes and their states. */
+    /** The component pods in kube-system, and how they are doing. */
     public List<Components.State> components() {
-        return components == null ? List.of() : components.states();
+        if (client == null) {
+            return List.of();
+        }
+        return client.pods().inNamespace(ComponentDescriptor.NAMESPACE).list().getItems().stream()
+                .filter(p -> p.getMetadata().getAnnotations() != null
+                        && p.getMetadata().getAnnotations().containsKey(Components.ANNOTATION))
+                .map(p -> Components.State.of(p, settings.logDir()))
+                .sorted(java.util.Comparator.comparing(Components.State::pod)).toList();
     }
 
     /** Pod processes running now. */
@@ -291,7 +304,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IllegalStateException exiting) {
             // called from a shutdown hook: the JVM is on its way out
         }
-        for (AutoCloseable c : new AutoCloseable[] {components, deployments, endpointSlices, nodeAgent}) {
+        for (AutoCloseable c : new AutoCloseable[] {deployments, endpointSlices, nodeAgent}) {
             if (c != null) {
                 c.close();
             }

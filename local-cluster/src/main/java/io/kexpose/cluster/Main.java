@@ -31,8 +31,7 @@ public final class Main {
                     }
                     if (!now.equals(last)) {
                         for (var c : cluster.components()) {
-                            System.out.println("kexpose: " + c.name() + " " + c.status()
-                                    + (c.log() == null ? "" : ", log " + c.log()));
+                            System.out.println("kexpose: " + c.pod() + " " + c.status());
                         }
                         last = now;
                     }
@@ -99,6 +98,8 @@ public final class Main {
             }
             stopped.countDown();
         }));
+        // up returns once the components serve (or cannot): DNS answers, ClusterIPs forward
+        cluster.awaitComponents(java.time.Duration.ofSeconds(120));
         StatusDisplay status = new StatusDisplay(cluster, kubeconfig);
         System.out.print(status.render());
         System.out.flush();

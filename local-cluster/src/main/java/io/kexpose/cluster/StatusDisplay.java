@@ -22,8 +22,10 @@ public final class StatusDisplay {
         out.append(String.format("  %-16s %s (kubernetes .1, kube-dns .10)%n", "service range", s.serviceCidr()));
         out.append(String.format("  %-16s 127.244.N.0/24 on node-N%n", "pod IPs"));
         out.append(String.format("  %-16s %s%n", "pod logs", s.logDir()));
+        out.append(String.format("  %-16s kubectl -n kube-system get pods; kubectl -n kube-system logs <pod>%n",
+                "components"));
         for (var c : cluster.components()) {
-            out.append(String.format("  %-16s %s%s%n", c.name(), c.status(), c.log() == null ? "" : ", log " + c.log()));
+            out.append(String.format("    %-30s %s%n", c.pod(), c.status()));
         }
         out.append("\n  export KUBECONFIG=").append(kubeconfig).append('\n');
         out.append("  kubectl create deployment httpenv --image=jpetazzo/httpenv\n");

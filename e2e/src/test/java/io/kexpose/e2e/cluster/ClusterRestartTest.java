@@ -73,9 +73,15 @@ class ClusterRestartTest {
                 System.getProperty("java.class.path"), "io.kexpose.cluster.Main", state.toString(),
                 Integer.toString(port), "1").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolve("cluster.log").toFile())).start();
-        eventually("the cluster ready (log in " + state + "/cluster.log)")
-                .failFast("the cluster exited", () -> !p.isAlive())
-                .until(() -> Files.isRegularFile(state.resolve("cluster.ready")));
+        try {
+            // longer than the cluster's own wait for its components (120 s), so that one that cannot start is seen
+            eventually("the cluster ready (log in " + state + "/cluster.log)").atMost(Duration.ofSeconds(240))
+                    .failFast("the cluster exited", () -> !p.isAlive())
+                    .until(() -> Files.isRegularFile(state.resolve("cluster.ready")));
+        } catch (RuntimeException | AssertionError notUp) {
+            down(p); // not left running for the tests after this one
+            throw notUp;
+        }
         return p;
     }
 

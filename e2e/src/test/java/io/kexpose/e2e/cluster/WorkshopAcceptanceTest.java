@@ -78,7 +78,7 @@ class WorkshopAcceptanceTest {
 
     /** Fails (never skips) when a component the step needs is not running in the local cluster. */
     static void requireComponent(String prefix, String step) {
-        List<String> states = cluster.local().components().stream().map(c -> c.name() + ": " + c.status()).toList();
+        List<String> states = cluster.local().components().stream().map(c -> c.pod() + ": " + c.status()).toList();
         assertTrue(cluster.running(prefix),
                 step + " needs " + prefix + " running in the local cluster (build it: ./mvnw -pl " + prefix
                         + " package); components: " + states);

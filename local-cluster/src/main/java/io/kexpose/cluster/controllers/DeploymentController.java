@@ -131,6 +131,8 @@ public final class DeploymentController implements AutoCloseable {
         Pod pod = new PodBuilder().withNewMetadata()
                 .withName(d.getMetadata().getName() + "-" + hash + "-" + RandomNames.suffix(5))
                 .withNamespace(d.getMetadata().getNamespace()).withLabels(labels)
+                .withAnnotations(d.getSpec().getTemplate().getMetadata() == null ? null
+                        : d.getSpec().getTemplate().getMetadata().getAnnotations())
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
                         .withName(d.getMetadata().getName()).withUid(d.getMetadata().getUid()).withController(true)
                         .withBlockOwnerDeletion(true).build())

@@ -1,5 +1,7 @@
 package io.kexpose.cluster.node;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +34,34 @@ public final class HttpenvLauncher implements PodLauncher {
         return jar;
     }
 
+    /** Images the local cluster runs as httpenv: jpetazzo/httpenv and the images built from it. */
     @Override
-    public Process launch(Map<String, String> env, String ip, int port, Path log) throws IOException {
+    public boolean runs(String image) {
+        String name = image == null ? "" : image.replaceFirst("@.*$", "").replaceFirst(":[^/:]*$", "");
+        return name.equals("jpetazzo/httpenv") || name.equals("docker.io/jpetazzo/httpenv")
+                || name.endsWith("kexpose/httpenv") || name.equals("bretfisher/httpenv");
+    }
+
+    @Override
+    public String unavailable(String image) {
+        return available() ? null : "httpenv is not built (" + jar + "): ./mvnw -pl httpenv package";
+    }
+
+    /** httpenv's own readiness endpoint, on its management port. */
+    @Override
+    public HttpCheck defaultReadiness() {
+        return new HttpCheck(9000, "/q/health/ready");
+    }
+
+    @Override
+    public Process launch(Pod pod, Container container, Map<String, String> env, String ip, Path log)
+            throws IOException {
         if (!available()) {
-            throw new IOException("httpenv is not built (" + jar + "): run ./mvnw -pl httpenv package");
+            throw new IOException(unavailable(container.getImage()));
+        }
+        int port = 8888;
+        if (container.getPorts() != null && !container.getPorts().isEmpty()) {
+            port = container.getPorts().get(0).getContainerPort();
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -36,39 +36,42 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The kubelet of every local node: runs each scheduled pod whose image is runnable here (httpenv) as a local process
- * bound to the pod's own IP (127.244.N.M on node N), drives the pod's status from the process (Running, restarts
- * after a crash, Ready from the process's readiness endpoint), and on graceful deletion stops the process and then
- * removes the pod. A pod of any other image stays Pending with the reason {@code image not runnable in the local
- * cluster}.
+ * The kubelet of every local node: runs each scheduled pod whose image a {@link PodLauncher} runs (httpenv, the kexpose
+ * components) as a local process bound to the pod's own IP (127.244.N.M on node N; the node's address for a pod on
+ * the host network), drives the pod's status from the process (Running; a crash restarted with {@link RestartBackoff},
+ * {@code CrashLoopBackOff} while it waits, the last termination kept; Ready from the container's readiness probe or
+ * its image's own), keeps the node's static pods (the per-node components) in the API, and on graceful deletion stops
+ * the process and then removes the pod. A pod of any other image stays Pending with the reason
+ * {@code image not runnable in the local cluster}.
  */
 public final class NodeAgent implements AutoCloseable {
 
-    /** Images the local cluster can run, as httpenv processes. */
-    static boolean runnable(String image) {
-        String name = image == null ? "" : image.replaceFirst("@.*$", "").replaceFirst(":[^/:]*$", "");
-        return name.equals("jpetazzo/httpenv") || name.equals("docker.io/jpetazzo/httpenv")
-                || name.endsWith("kexpose/httpenv") || name.equals("bretfisher/httpenv");
-    }
-
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NodeAgent.class);
     /** One pod's process and what the status shows of it. */
     private static final class Running {
         final String ip;
+        final boolean hostNetwork;
         volatile Process process;
         volatile int restarts;
+        volatile int crashesInARow;
         volatile boolean ready;
         volatile Instant startedAt;
         volatile boolean stopping;
         volatile long nextRestartAt;
+        volatile boolean crashNoted;
+        volatile io.fabric8.kubernetes.api.model.ContainerStateTerminated lastTerminated;
 
-        Running(String ip) {
+        Running(String ip, boolean hostNetwork) {
             this.ip = ip;
+            this.hostNetwork = hostNetwork;
         }
     }
 
     private final KubernetesClient client;
     private final Map<String, Integer> nodeIndex;
-    private final PodLauncher launcher;
+    private final List<PodLauncher> launchers;
+    private final Map<String, List<Pod>> staticPods;
+    private final RestartBackoff backoff = RestartBackoff.LOCAL;
     private final Path logDir;
     private final ProcessLedger ledger;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -78,13 +81,18 @@ public final class NodeAgent implements AutoCloseable {
     private volatile SharedIndexInformer<Pod> pods;
     private volatile SharedIndexInformer<Service> services;
 
-    /** @param nodeIndex node name → N of its addresses (127.1.0.N, pods 127.244.N.x) */
-    public NodeAgent(KubernetesClient client, Map<String, Integer> nodeIndex, PodLauncher launcher, Path logDir,
-            ProcessLedger ledger) {
+    /**
+     * @param nodeIndex node name → N of its addresses (127.1.0.N, pods 127.244.N.x)
+     * @param launchers what runs which images, asked in order
+     * @param staticPods node name → the pods the node keeps in the API whatever happens to them
+     */
+    public NodeAgent(KubernetesClient client, Map<String, Integer> nodeIndex, List<PodLauncher> launchers,
+            Map<String, List<Pod>> staticPods, Path logDir, ProcessLedger ledger) {
         this.client = client;
         this.ledger = ledger;
         this.nodeIndex = nodeIndex;
-        this.launcher = launcher;
+        this.launchers = List.copyOf(launchers);
+        this.staticPods = staticPods;
         this.logDir = logDir;
         this.debouncer = new Debouncer("kubelet", this::reconcileAll, 10, 250);
     }
@@ -102,6 +110,7 @@ public final class NodeAgent implements AutoCloseable {
             return; // never act on a partial cache
         }
         List<Pod> all = pods.getStore().list();
+        keepStaticPods(all);
         java.util.Set<String> present = new java.util.HashSet<>();
         for (Pod pod : all) {
             String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
@@ -118,6 +127,33 @@ public final class NodeAgent implements AutoCloseable {
                 running.remove(e.getKey());
             }
         }
+    }
+
+    /** Creates each static pod that is not in the API (never made, or deleted since): the node keeps them. */
+    private void keepStaticPods(List<Pod> all) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        all.forEach(p -> names.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
+        staticPods.values().forEach(list -> list.forEach(p -> {
+            if (!names.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())) {
+                try {
+                    client.pods().inNamespace(p.getMetadata().getNamespace()).resource(p).create();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) {
+                        throw e;
+                    }
+                }
+            }
+        }));
+    }
+
+    /** The launcher of {@code image}, or null when the local cluster runs no such image. */
+    private PodLauncher launcherFor(String image) {
+        for (PodLauncher l : launchers) {
+            if (l.runs(image)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     private void reconcile(Pod pod, String node) {
@@ -143,61 +179,94 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         Container container = pod.getSpec().getContainers().get(0);
-        if (!runnable(container.getImage())) {
-            writeStatus(pod, notRunnable(pod, node, container));
+        PodLauncher launcher = launcherFor(container.getImage());
+        String unavailable = launcher == null ? null : launcher.unavailable(container.getImage());
+        if (launcher == null || unavailable != null) {
+            writeStatus(pod, notRunnable(pod, node, container, unavailable));
             return;
         }
         if (r == null) {
             // A pod kept from before the cluster restarted keeps its IP; its container starts again, counted as a
             // restart, as after a node's reboot.
+            boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
             String kept = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-            r = new Running(kept != null && ownedBy(node, kept) ? claimIp(node, kept) : allocateIp(node));
+            String ip = hostNetwork ? LocalAddresses.nodeIp(nodeIndex.get(node))
+                    : kept != null && ownedBy(node, kept) ? claimIp(node, kept) : allocateIp(node);
+            r = new Running(ip, hostNetwork);
             if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
                     && !pod.getStatus().getContainerStatuses().isEmpty()) {
                 Integer before = pod.getStatus().getContainerStatuses().get(0).getRestartCount();
                 r.restarts = (before == null ? 0 : before) + 1;
             }
             running.put(uid, r);
-            launch(pod, r, container);
+            launch(pod, r, container, launcher);
         } else if (r.process != null && !r.process.isAlive() && !r.stopping) {
+            if (!r.crashNoted) {
+                noteCrash(r);
+            }
             if (System.currentTimeMillis() >= r.nextRestartAt) {
                 r.restarts++;
                 r.ready = false;
-                launch(pod, r, container);
+                launch(pod, r, container, launcher);
             }
         } else if (r.process != null && r.process.isAlive()) {
-            r.ready = probeReady(r);
+            r.ready = probeReady(r, container, launcher);
         }
         writeStatus(pod, runningStatus(pod, node, r, container));
     }
 
-    private void launch(Pod pod, Running r, Container container) {
+    /** The process has ended: keep how, and when it may start again. */
+    private void noteCrash(Running r) {
+        r.crashNoted = true;
+        r.ready = false;
+        Instant finished = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        int code = r.process.exitValue();
+        r.lastTerminated = new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder().withExitCode(code)
+                .withReason(code == 0 ? "Completed" : "Error")
+                .withStartedAt(r.startedAt.toString()).withFinishedAt(finished.toString())
+                .withContainerID("process://" + r.process.pid()).build();
+        r.crashesInARow = backoff.crashesInARow(r.crashesInARow, Duration.between(r.startedAt, finished));
+        r.nextRestartAt = System.currentTimeMillis() + backoff.delay(r.crashesInARow).toMillis();
+    }
+
+    private void launch(Pod pod, Running r, Container container, PodLauncher launcher) {
         List<Service> nsServices = services.getStore().list().stream()
                 .filter(s -> s.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())).toList();
         Service master = services.getStore().getByKey("default/kubernetes");
         Map<String, String> env = PodEnvironment.of(pod, container, master, nsServices);
-        int port = 8888;
-        for (ContainerPort cp : container.getPorts() == null ? List.<ContainerPort>of() : container.getPorts()) {
-            port = cp.getContainerPort();
-            break;
-        }
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + ".log");
-            r.process = launcher.launch(env, r.ip, port, log);
+            r.process = launcher.launch(pod, container, env, r.ip, log);
             ledger.started(r.process);
             r.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            r.nextRestartAt = System.currentTimeMillis() + Math.min(10_000, 1_000L << Math.min(r.restarts, 4));
+            r.crashNoted = false;
         } catch (IOException e) {
-            System.err.println("kexpose: cannot start pod " + pod.getMetadata().getName() + ": " + e.getMessage());
+            LOG.warnf("cannot start pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    e.getMessage());
         }
     }
 
-    private boolean probeReady(Running r) {
+    /**
+     * The container's readiness: its readiness probe's HTTP GET (on the pod IP), else its image's own check, else
+     * ready while it runs.
+     */
+    private boolean probeReady(Running r, Container container, PodLauncher launcher) {
+        PodLauncher.HttpCheck check = launcher.defaultReadiness();
+        var probe = container.getReadinessProbe();
+        if (probe != null && probe.getHttpGet() != null && probe.getHttpGet().getPort() != null) {
+            var port = probe.getHttpGet().getPort();
+            int number = port.getIntVal() != null ? port.getIntVal() : namedPort(container, port.getStrVal());
+            check = new PodLauncher.HttpCheck(number, probe.getHttpGet().getPath() == null ? "/"
+                    : probe.getHttpGet().getPath());
+        }
+        if (check == null) {
+            return true;
+        }
         try {
-            HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + r.ip + ":9000/q/health/ready"))
-                    .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding());
-            return resp.statusCode() == 200;
+            HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + r.ip + ":" + check.port()
+                    + check.path())).timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding());
+            return resp.statusCode() >= 200 && resp.statusCode() < 400;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -222,14 +291,25 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Takes a given pod IP of node if no running pod has it, else a new one. */
     private synchronized String claimIp(String node, String ip) {
-        boolean taken = running.values().stream().anyMatch(r -> r.ip.equals(ip));
+        boolean taken = running.values().stream().anyMatch(r -> !r.hostNetwork && r.ip.equals(ip));
         return taken ? allocateIp(node) : ip;
+    }
+
+    private static int namedPort(Container container, String name) {
+        if (container.getPorts() != null) {
+            for (ContainerPort p : container.getPorts()) {
+                if (name.equals(p.getName())) {
+                    return p.getContainerPort();
+                }
+            }
+        }
+        return -1;
     }
 
     private synchronized String allocateIp(String node) {
         int n = nodeIndex.get(node);
         java.util.Set<String> used = new java.util.HashSet<>();
-        running.values().forEach(r -> used.add(r.ip));
+        running.values().stream().filter(r -> !r.hostNetwork).forEach(r -> used.add(r.ip));
         for (int attempt = 0; attempt < 253; attempt++) {
             int next = nextIp.merge(node, 1, (a, b) -> a >= 254 ? 2 : a + 1);
             if (next < 2) {
@@ -254,8 +334,14 @@ public final class NodeAgent implements AutoCloseable {
         if (alive) {
             cs.withNewState().withNewRunning().withStartedAt(r.startedAt.toString()).endRunning().endState();
         } else {
+            long wait = Math.max(0, (r.nextRestartAt - System.currentTimeMillis() + 999) / 1000);
             cs.withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-                    .withMessage("back-off restarting failed container").endWaiting().endState();
+                    .withMessage("back-off " + wait + "s restarting failed container=" + container.getName() + " pod="
+                            + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "("
+                            + pod.getMetadata().getUid() + ")").endWaiting().endState();
+        }
+        if (r.lastTerminated != null) {
+            cs.withNewLastState().withTerminated(r.lastTerminated).endLastState();
         }
         return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
                 .withPhase("Running").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
@@ -269,15 +355,17 @@ public final class NodeAgent implements AutoCloseable {
                 .withContainerStatuses(List.of(cs.build())).build();
     }
 
-    private PodStatus notRunnable(Pod pod, String node, Container container) {
+    /** Pending: an image the local cluster runs no launcher for, or one whose module is not built. */
+    private PodStatus notRunnable(Pod pod, String node, Container container, String unavailable) {
+        String message = unavailable != null ? unavailable
+                : "image not runnable in the local cluster: " + container.getImage();
         ContainerStatus cs = new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
                 .withImageID("").withReady(false).withStarted(false).withRestartCount(0)
-                .withNewState().withNewWaiting().withReason("ImageNotRunnable")
-                .withMessage("image not runnable in the local cluster: " + container.getImage())
-                .endWaiting().endState().build();
+                .withNewState().withNewWaiting().withReason(unavailable != null ? "ErrImageNeverPull" : "ImageNotRunnable")
+                .withMessage(message).endWaiting().endState().build();
         return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
                 .withPhase("Pending").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
-                .withReason(null).withMessage("image not runnable in the local cluster: " + container.getImage())
+                .withReason(null).withMessage(message)
                 .withConditions(conditions(pod, "True", "False", "False"))
                 .withContainerStatuses(List.of(cs)).build();
     }
