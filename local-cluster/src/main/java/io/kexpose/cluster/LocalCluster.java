@@ -25,6 +25,7 @@ import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -92,6 +93,7 @@ public final class LocalCluster implements AutoCloseable {
     private DeploymentController deployments;
     private EndpointSliceController endpointSlices;
     private NodeAgent nodeAgent;
+    private io.kexpose.cluster.controllers.EventExpiry eventExpiry;
     private Components components;
 
     public LocalCluster(Settings settings) {
@@ -152,6 +154,8 @@ public final class LocalCluster implements AutoCloseable {
         deployments.start();
         endpointSlices.start();
         nodeAgent.start();
+        eventExpiry = new io.kexpose.cluster.controllers.EventExpiry(client, Clock.systemUTC(), Duration.ofHours(1));
+        eventExpiry.start();
         return this;
     }
 
@@ -304,7 +308,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IllegalStateException exiting) {
             // called from a shutdown hook: the JVM is on its way out
         }
-        for (AutoCloseable c : new AutoCloseable[] {deployments, endpointSlices, nodeAgent}) {
+        for (AutoCloseable c : new AutoCloseable[] {eventExpiry, deployments, endpointSlices, nodeAgent}) {
             if (c != null) {
                 c.close();
             }

@@ -90,6 +90,12 @@ class ComponentPodsTest {
                 "one per node, on the node's address");
         String logs = kubeSystem("logs", dnsPod());
         assertTrue(logs.contains("DNS on "), logs);
+        String described = kubeSystem("describe", "pod", dnsPod());
+        for (String event : new String[] {"Successfully assigned kube-system/" + dnsPod() + " to node-",
+                "Container image \"kexpose/dns:local\" already present on machine", "Created container: dns",
+                "Started container dns"}) {
+            assertTrue(described.contains(event), "describe shows the event: " + event + "\n" + described);
+        }
         eventually("DNS answering through kube-dns").until(ComponentPodsTest::dnsAnswers);
     }
 

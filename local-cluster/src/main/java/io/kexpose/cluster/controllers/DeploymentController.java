@@ -40,12 +40,14 @@ public final class DeploymentController implements AutoCloseable {
     private final KubernetesClient client;
     private final List<String> nodes;
     private final Debouncer debouncer;
+    private final EventRecorder events;
     private volatile SharedIndexInformer<Deployment> deployments;
     private volatile SharedIndexInformer<Pod> pods;
 
     public DeploymentController(KubernetesClient client, List<String> nodes) {
         this.client = client;
         this.nodes = nodes;
+        this.events = new EventRecorder(client, java.time.Clock.systemUTC());
         this.debouncer = new Debouncer("deployments", this::reconcileAll, 20, 2_000);
     }
 
@@ -140,7 +142,10 @@ public final class DeploymentController implements AutoCloseable {
                 .withNewStatus().withPhase("Pending").withQosClass("BestEffort")
                 .addNewCondition().withType("PodScheduled").withStatus("True").withLastTransitionTime(now()).endCondition()
                 .endStatus().build();
-        return client.pods().inNamespace(d.getMetadata().getNamespace()).resource(pod).create();
+        Pod created = client.pods().inNamespace(d.getMetadata().getNamespace()).resource(pod).create();
+        events.normal(created, "default-scheduler", null, "Scheduled", "Successfully assigned "
+                + created.getMetadata().getNamespace() + "/" + created.getMetadata().getName() + " to " + node);
+        return created;
     }
 
     private void deletePod(Pod p) {

@@ -72,6 +72,7 @@ public final class NodeAgent implements AutoCloseable {
     private final List<PodLauncher> launchers;
     private final Map<String, List<Pod>> staticPods;
     private final RestartBackoff backoff = RestartBackoff.LOCAL;
+    private final io.kexpose.cluster.controllers.EventRecorder events;
     private final Path logDir;
     private final ProcessLedger ledger;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -93,6 +94,7 @@ public final class NodeAgent implements AutoCloseable {
         this.nodeIndex = nodeIndex;
         this.launchers = List.copyOf(launchers);
         this.staticPods = staticPods;
+        this.events = new io.kexpose.cluster.controllers.EventRecorder(client, java.time.Clock.systemUTC());
         this.logDir = logDir;
         this.debouncer = new Debouncer("kubelet", this::reconcileAll, 10, 250);
     }
@@ -163,6 +165,8 @@ public final class NodeAgent implements AutoCloseable {
             if (r != null && !r.stopping) {
                 Running dying = r;
                 dying.stopping = true;
+                events.normal(pod, "kubelet", node, "Killing", "Stopping container "
+                        + pod.getSpec().getContainers().get(0).getName());
                 long grace = pod.getMetadata().getDeletionGracePeriodSeconds() == null ? 30
                         : pod.getMetadata().getDeletionGracePeriodSeconds();
                 Thread stopper = new Thread(() -> {
@@ -182,7 +186,11 @@ public final class NodeAgent implements AutoCloseable {
         PodLauncher launcher = launcherFor(container.getImage());
         String unavailable = launcher == null ? null : launcher.unavailable(container.getImage());
         if (launcher == null || unavailable != null) {
-            writeStatus(pod, notRunnable(pod, node, container, unavailable));
+            PodStatus pending = notRunnable(pod, node, container, unavailable);
+            if (!Objects.equals(pod.getStatus(), pending)) {
+                events.warning(pod, "kubelet", node, "Failed", pending.getMessage());
+            }
+            writeStatus(pod, pending);
             return;
         }
         if (r == null) {
@@ -203,6 +211,11 @@ public final class NodeAgent implements AutoCloseable {
         } else if (r.process != null && !r.process.isAlive() && !r.stopping) {
             if (!r.crashNoted) {
                 noteCrash(r);
+                if (r.nextRestartAt > System.currentTimeMillis()) {
+                    events.warning(pod, "kubelet", node, "BackOff", "Back-off restarting failed container "
+                            + container.getName() + " in pod " + pod.getMetadata().getName() + "_"
+                            + pod.getMetadata().getNamespace() + "(" + uid + ")");
+                }
             }
             if (System.currentTimeMillis() >= r.nextRestartAt) {
                 r.restarts++;
@@ -210,7 +223,11 @@ public final class NodeAgent implements AutoCloseable {
                 launch(pod, r, container, launcher);
             }
         } else if (r.process != null && r.process.isAlive()) {
+            boolean wasReady = r.ready;
             r.ready = probeReady(r, container, launcher);
+            if (wasReady && !r.ready) {
+                events.warning(pod, "kubelet", node, "Unhealthy", "Readiness probe failed");
+            }
         }
         writeStatus(pod, runningStatus(pod, node, r, container));
     }
@@ -239,6 +256,11 @@ public final class NodeAgent implements AutoCloseable {
             Path log = logDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + ".log");
             r.process = launcher.launch(pod, container, env, r.ip, log);
             ledger.started(r.process);
+            String node = pod.getSpec().getNodeName();
+            events.normal(pod, "kubelet", node, "Pulled", "Container image \"" + container.getImage()
+                    + "\" already present on machine");
+            events.normal(pod, "kubelet", node, "Created", "Created container: " + container.getName());
+            events.normal(pod, "kubelet", node, "Started", "Started container " + container.getName());
             r.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             r.crashNoted = false;
         } catch (IOException e) {
@@ -333,6 +355,14 @@ public final class NodeAgent implements AutoCloseable {
                 .withReady(alive && r.ready).withStarted(alive).withRestartCount(r.restarts);
         if (alive) {
             cs.withNewState().withNewRunning().withStartedAt(r.startedAt.toString()).endRunning().endState();
+        } else if (!r.crashNoted || r.nextRestartAt <= System.currentTimeMillis()) {
+            // ended, and about to start again: terminated, as the kubelet shows a container between its crash and
+            // the restart (kubectl: Error, or Completed)
+            int code = r.process == null ? 0 : r.process.exitValue();
+            cs.withNewState().withNewTerminated().withExitCode(code).withReason(code == 0 ? "Completed" : "Error")
+                    .withStartedAt(r.startedAt == null ? null : r.startedAt.toString())
+                    .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).endTerminated()
+                    .endState();
         } else {
             long wait = Math.max(0, (r.nextRestartAt - System.currentTimeMillis() + 999) / 1000);
             cs.withNewState().withNewWaiting().withReason("CrashLoopBackOff")

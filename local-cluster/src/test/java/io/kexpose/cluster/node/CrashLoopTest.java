@@ -62,6 +62,13 @@ class CrashLoopTest {
             assertEquals(3, cs.getLastState().getTerminated().getExitCode());
             assertEquals("Error", cs.getLastState().getTerminated().getReason());
             assertEquals(false, cs.getReady());
+            var events = client.v1().events().inNamespace("default").list().getItems();
+            assertTrue(events.stream().anyMatch(e -> "BackOff".equals(e.getReason()) && "Warning".equals(e.getType())
+                    && e.getMessage().startsWith("Back-off restarting failed container c in pod crasher_default(")
+                    && "kubelet".equals(e.getSource().getComponent()) && "node-1".equals(e.getSource().getHost())),
+                    "a BackOff event: " + events);
+            assertTrue(events.stream().anyMatch(e -> "Started".equals(e.getReason()) && e.getCount() >= 2),
+                    "Started counted on one event for each restart: " + events);
         }
     }
 
