@@ -40,8 +40,12 @@ public final class EnvServer {
     private final int port;
     private final int threads;
     private final boolean epollAllowed;
+    private final EventLoopGroup shared;
     private volatile EventLoopGroup group;
     private volatile Channel listener;
+    /** The accepted connections, closed with the server: on shared loops nothing else would close them. */
+    private final io.netty.channel.group.ChannelGroup connections = new io.netty.channel.group.DefaultChannelGroup(
+            io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     EnvServer(EnvResponses responses, String host, int port, int threads) {
         this(responses, host, port, threads, true);
@@ -54,14 +58,28 @@ public final class EnvServer {
         this.port = port;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.epollAllowed = epollAllowed;
+        this.shared = null;
+    }
+
+    /**
+     * A server on event loops it shares with others ({@link PodHost}: a node's pods in one JVM); stopping it leaves
+     * them running.
+     */
+    EnvServer(EnvResponses responses, String host, int port, EventLoopGroup shared) {
+        this.responses = responses;
+        this.host = host;
+        this.port = port;
+        this.threads = 0;
+        this.epollAllowed = shared instanceof EpollEventLoopGroup;
+        this.shared = shared;
     }
 
     /** Binds the port and starts serving; throws {@link ListenFailure} if the port cannot be bound. */
     public synchronized void start() {
         boolean epoll = epollAllowed && Epoll.isAvailable();
-        DefaultThreadFactory threadFactory = new DefaultThreadFactory("httpenv-loop", true);
-        EventLoopGroup loops = epoll ? new EpollEventLoopGroup(threads, threadFactory)
-                : new NioEventLoopGroup(threads, threadFactory);
+        EventLoopGroup loops = shared != null ? shared : epoll
+                ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("httpenv-loop", true))
+                : new NioEventLoopGroup(threads, new DefaultThreadFactory("httpenv-loop", true));
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
@@ -78,6 +96,9 @@ public final class EnvServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (shared != null) {
+                            connections.add(ch); // a process of its own closes them by ending its loops
+                        }
                         ch.pipeline().addLast(new HttpRequestDecoder(decoderConfig), new EnvChannelHandler(responses));
                     }
                 });
@@ -85,7 +106,9 @@ public final class EnvServer {
             listener = bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
             group = loops;
         } catch (Exception e) {
-            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (shared == null) {
+                loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
             throw new ListenFailure(host, port, e);
         }
     }
@@ -96,10 +119,11 @@ public final class EnvServer {
             listener.close().syncUninterruptibly();
             listener = null;
         }
-        if (group != null) {
+        connections.close().syncUninterruptibly();
+        if (group != null && shared == null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            group = null;
         }
+        group = null;
     }
 
     /** True once the port is bound. */

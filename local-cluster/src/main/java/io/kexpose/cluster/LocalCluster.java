@@ -140,7 +140,7 @@ public final class LocalCluster implements AutoCloseable {
         components = new Components(settings.httpenvModule().getParent());
         Path kubeconfigs = settings.kubeconfig().toAbsolutePath().getParent().resolve("components");
         List<io.kexpose.cluster.node.PodLauncher> launchers = new ArrayList<>();
-        launchers.add(new HttpenvLauncher(settings.httpenvModule()));
+        launchers.add(new HttpenvLauncher(settings.httpenvModule(), settings.logDir(), ledger));
         launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
         Map<String, List<io.fabric8.kubernetes.api.model.Pod>> staticPods = new java.util.LinkedHashMap<>();
         nodeNames.forEach(node -> staticPods.put(node, components.staticPods(node)));

@@ -486,5 +486,6 @@ public final class NodeAgent implements AutoCloseable {
         running.values().stream().filter(r -> r.process != null).forEach(r -> r.process.destroy());
         running.values().forEach(NodeAgent::stop);
         running.clear();
+        launchers.forEach(PodLauncher::close);
     }
 }

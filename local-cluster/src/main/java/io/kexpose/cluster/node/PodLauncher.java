@@ -10,7 +10,7 @@ import java.util.Map;
  * What runs the containers of some images on a local node, as processes: the container runtime of the local
  * cluster. The kubelet ({@link NodeAgent}) asks each launcher in turn whether it runs an image.
  */
-public interface PodLauncher {
+public interface PodLauncher extends AutoCloseable {
 
     /** True if this launcher runs {@code image}. */
     boolean runs(String image);
@@ -33,6 +33,11 @@ public interface PodLauncher {
     /** The readiness check of a container that declares none: an HTTP path on a port of the pod IP, or null. */
     default HttpCheck defaultReadiness() {
         return null;
+    }
+
+    /** Stops whatever the launcher keeps running for its pods (a node's pod host); the kubelet's last call. */
+    @Override
+    default void close() {
     }
 
     /** An HTTP GET that answers 2xx or 3xx when the container is ready. */
