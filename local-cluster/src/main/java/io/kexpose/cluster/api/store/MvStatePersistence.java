@@ -34,16 +34,19 @@ public final class MvStatePersistence implements Persistence {
     private final MVStore store;
     private final MVMap<String, byte[]> objects;
     private final MVMap<String, Long> meta;
-    private final Object syncLock = new Object();
-    private long handedOver; // guarded by syncLock
-    private long durable; // guarded by syncLock
+    /** Held while a commit is written and forced to disk; writers hand over their changes without it. */
+    private final Object commitLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong handedOver = new java.util.concurrent.atomic.AtomicLong();
+    /** The number of the last commit started, and of the last one on disk (commits are numbered from 1). */
+    private volatile long started;
+    private volatile long finished;
 
     private MvStatePersistence(Path file, MVStore store) {
         this.file = file;
         this.store = store;
         this.objects = store.openMap("objects");
         this.meta = store.openMap("meta");
-        this.durable = meta.getOrDefault(VERSION, 0L);
+        this.handedOver.set(meta.getOrDefault(VERSION, 0L));
     }
 
     /**
@@ -107,30 +110,32 @@ public final class MvStatePersistence implements Persistence {
     }
 
     private void handOver(long version) {
-        synchronized (syncLock) {
-            if (version > handedOver) {
-                handedOver = version;
-                meta.put(VERSION, version);
-            }
-        }
+        handedOver.accumulateAndGet(version, Math::max);
     }
 
+    /**
+     * Returns once a commit that started after the caller handed its change over is on disk: while one commit runs,
+     * the writers that arrive hand theirs over and wait, and the first of them to get the lock commits for them all
+     * (a commit started before a writer's change was in the maps does not cover it; any later one does).
+     */
     @Override
     public void sync(long version) {
-        synchronized (syncLock) {
-            if (durable >= version) {
-                return; // a commit made for another writer covered this one
+        long needed = started + 1;
+        synchronized (commitLock) {
+            if (finished >= needed) {
+                return; // a commit that started after this writer's change covered it
             }
-            long covered = handedOver;
+            started = started + 1;
+            meta.put(VERSION, handedOver.get());
             store.commit();
             store.sync();
-            durable = covered;
+            finished = started;
         }
     }
 
     @Override
     public void close() {
-        synchronized (syncLock) {
+        synchronized (commitLock) {
             if (!store.isClosed()) {
                 store.close();
             }
