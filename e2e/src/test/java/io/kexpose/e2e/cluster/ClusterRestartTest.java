@@ -45,6 +45,7 @@ class ClusterRestartTest {
     static String clusterIp;
     static String nodePort;
     static String generation;
+    static String externalIp;
     static String podIps;
     static long lastVersion;
 
@@ -120,6 +121,8 @@ class ClusterRestartTest {
         assertEquals(clusterIp, ok("get", "svc", "httpenv", "-o", "jsonpath={.spec.clusterIP}"), "its ClusterIP");
         assertEquals(nodePort, ok("get", "svc", "httpenv", "-o", "jsonpath={.spec.ports[0].nodePort}"), "its nodePort");
         assertEquals(generation, ok("get", "deploy", "httpenv", "-o", "jsonpath={.metadata.generation}"));
+        assertEquals(externalIp, ok("get", "svc", "httpenv", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"),
+                "its LoadBalancer IP");
         eventually("the pods back on their IPs").until(() -> ok("get", "pods", "-l", "app=httpenv", "-o",
                 "jsonpath={.items[*].status.podIP}"), org.hamcrest.Matchers.equalTo(podIps));
         podsAnswer();
@@ -140,6 +143,8 @@ class ClusterRestartTest {
         nodePort = ok("get", "svc", "httpenv", "-o", "jsonpath={.spec.ports[0].nodePort}");
         generation = ok("get", "deploy", "httpenv", "-o", "jsonpath={.metadata.generation}");
         podIps = ok("get", "pods", "-l", "app=httpenv", "-o", "jsonpath={.items[*].status.podIP}");
+        externalIp = eventually("an EXTERNAL-IP").until(() -> ok("get", "svc", "httpenv", "-o",
+                "jsonpath={.status.loadBalancer.ingress[0].ip}"), ip -> ip.startsWith("127.200.0."));
         lastVersion = Long.parseLong(ok("get", "svc", "httpenv", "-o", "jsonpath={.metadata.resourceVersion}"));
         // Each component writes with its own credential, and the API's log names it: cloud-lb-mock writes the
         // LoadBalancer Service's status.

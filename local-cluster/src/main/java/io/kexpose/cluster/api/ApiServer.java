@@ -368,6 +368,7 @@ public final class ApiServer {
             meta.put("namespace", rp.namespace());
         }
         validateMetadata(rp, meta, name);
+        validateSpec(rp, object, name);
         ResourcePath target = new ResourcePath(rp.group(), rp.version(), rp.namespace(), rp.resource(), name, null);
         object.put("kind", kindOf(rp));
         object.put("apiVersion", rp.apiVersion());
@@ -401,7 +402,17 @@ public final class ApiServer {
 
     /** 422 Invalid, as kube-apiserver words it, for a name or labels it would refuse. */
     private void validateMetadata(ResourcePath rp, JsonNode meta, String name) {
-        String problem = ObjectMetaValidation.problem(rp.resource(), meta);
+        invalidIf(rp, name, ObjectMetaValidation.problem(rp.resource(), meta));
+    }
+
+    /** 422 Invalid for a Deployment whose spec kube-apiserver would refuse. */
+    private void validateSpec(ResourcePath rp, JsonNode object, String name) {
+        if (rp.resource().equals("deployments")) {
+            invalidIf(rp, name, DeploymentValidation.problem(object));
+        }
+    }
+
+    private void invalidIf(ResourcePath rp, String name, String problem) {
         if (problem != null) {
             ApiError invalid = ApiError.invalid(kindOf(rp), name, problem);
             if (rp.group() != null && !rp.group().isEmpty()) {
@@ -459,6 +470,9 @@ public final class ApiServer {
         updated.put("apiVersion", rp.apiVersion());
         if (!current.path("metadata").path("labels").equals(meta.path("labels"))) {
             validateMetadata(rp, meta, rp.name());
+        }
+        if (!current.path("spec").equals(updated.path("spec"))) {
+            validateSpec(rp, updated, rp.name());
         }
         if (!rp.resource().equals("services") && current.has("status") && !updated.has("status")) {
             updated.set("status", current.get("status"));
