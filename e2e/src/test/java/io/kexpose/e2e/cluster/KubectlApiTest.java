@@ -84,7 +84,10 @@ class KubectlApiTest {
         ok("expose", "deployment", "httpenv", "--name", "httpenv-headless", "--port", "8888", "--cluster-ip=None");
         assertEquals("None", ok("get", "svc", "httpenv-headless", "-o", "jsonpath={.spec.clusterIP}").out());
         ok("expose", "deployment", "httpenv", "--name", "httpenv-lb", "--port", "8888", "--type=LoadBalancer");
-        assertTrue(ok("get", "svc", "httpenv-lb").out().contains("<pending>"));
+        // <pending> until cloud-lb-mock has given it an address, which can be before kubectl reads it
+        String lb = ok("get", "svc", "httpenv-lb").out();
+        assertTrue(lb.matches("(?s).*httpenv-lb\\s+LoadBalancer\\s+127\\.96\\.\\d+\\.\\d+\\s+"
+                + "(<pending>|127\\.200\\.\\d+\\.\\d+)\\s+8888:\\d+/TCP.*"), lb);
         assertEquals("service/k8s created\n", ok("create", "service", "externalname", "k8s",
                 "--external-name", "kubernetes.io").out());
         assertTrue(ok("get", "svc", "k8s").out().matches("(?s).*k8s\\s+ExternalName\\s+<none>\\s+kubernetes\\.io.*"));

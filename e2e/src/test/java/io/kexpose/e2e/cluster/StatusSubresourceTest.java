@@ -50,6 +50,9 @@ class StatusSubresourceTest {
     void aStatusPatchCarriesMetadataButNeverSpec() throws Exception {
         Service created = client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata()
                 .withName("lb").endMetadata().withNewSpec().withType("LoadBalancer").addToSelector("app", "x")
+                // a class no provisioner serves: the cluster's own (cloud-lb-mock, a cloud provider) leaves it to
+                // this test, which plays the provisioner
+                .withLoadBalancerClass("e2e.kexpose.io/nobody")
                 .addNewPort().withPort(80).endPort().endSpec().build()).create();
         String patch = """
                 [{"op":"test","path":"/metadata/uid","value":"%s"},
