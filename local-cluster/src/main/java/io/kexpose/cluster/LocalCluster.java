@@ -91,6 +91,9 @@ public final class LocalCluster implements AutoCloseable {
     private String apiUrl;
     private KubernetesClient client;
     private DeploymentController deployments;
+    private io.kexpose.cluster.controllers.ReplicaSetController replicaSets;
+    private io.kexpose.cluster.controllers.Scheduler scheduler;
+    private io.kexpose.cluster.controllers.NamespaceController namespaces;
     private EndpointSliceController endpointSlices;
     private NodeAgent nodeAgent;
     private io.kexpose.cluster.controllers.EventExpiry eventExpiry;
@@ -142,16 +145,26 @@ public final class LocalCluster implements AutoCloseable {
         List<io.kexpose.cluster.node.PodLauncher> launchers = new ArrayList<>();
         launchers.add(new HttpenvLauncher(settings.httpenvModule(), settings.logDir(), ledger));
         launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
+        io.kexpose.cluster.node.PodSandbox sandbox = new io.kexpose.cluster.node.PodSandbox(
+                settings.logDir().toAbsolutePath().resolveSibling("sandbox"));
+        launchers.add(new io.kexpose.cluster.node.ToolboxLauncher(sandbox, allocator.nthAddress(10)));
         Map<String, List<io.fabric8.kubernetes.api.model.Pod>> staticPods = new java.util.LinkedHashMap<>();
         nodeNames.forEach(node -> staticPods.put(node, components.staticPods(node)));
-        deployments = new DeploymentController(client, nodeNames);
+        deployments = new DeploymentController(client);
+        replicaSets = new io.kexpose.cluster.controllers.ReplicaSetController(client, nodeNames);
+        scheduler = new io.kexpose.cluster.controllers.Scheduler(client, nodeNames);
+        namespaces = new io.kexpose.cluster.controllers.NamespaceController(client);
         endpointSlices = new EndpointSliceController(client);
         nodeAgent = new NodeAgent(client, nodeIndex, launchers, staticPods, settings.logDir(), ledger);
+        api.podStreams(new io.kexpose.cluster.node.KubeletStreams(nodeAgent, sandbox, allocator.nthAddress(10)));
         for (var d : components.deployments()) {
             client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
                     .createOr(existing -> existing.update());
         }
         deployments.start();
+        replicaSets.start();
+        scheduler.start();
+        namespaces.start();
         endpointSlices.start();
         nodeAgent.start();
         eventExpiry = new io.kexpose.cluster.controllers.EventExpiry(client, Clock.systemUTC(), Duration.ofHours(1));
@@ -308,7 +321,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IllegalStateException exiting) {
             // called from a shutdown hook: the JVM is on its way out
         }
-        for (AutoCloseable c : new AutoCloseable[] {eventExpiry, deployments, endpointSlices, nodeAgent}) {
+        for (AutoCloseable c : new AutoCloseable[] {eventExpiry, deployments, replicaSets, scheduler, namespaces, endpointSlices, nodeAgent}) {
             if (c != null) {
                 c.close();
             }

@@ -200,7 +200,10 @@ class WorkshopFirstStepsTest {
                                 && !p.getStatus().getContainerStatuses().isEmpty())
                         .findFirst().orElse(null), notNullValue());
         assertEquals("Pending", pending.getStatus().getPhase());
-        assertEquals("image not runnable in the local cluster: nginx",
-                pending.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage());
+        assertEquals("ErrImageNeverPull",
+                pending.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason());
+        assertTrue(pending.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage().startsWith(
+                "Container image \"nginx\" is not present with pull policy of Never: the local cluster pulls no "
+                        + "images; it runs jpetazzo/httpenv"));
     }
 }

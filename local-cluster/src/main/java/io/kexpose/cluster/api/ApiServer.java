@@ -52,6 +52,7 @@ public final class ApiServer {
     private final ObjectMapper json = Serialization.jsonMapper();
     private final WatchStreams watches;
     private volatile java.nio.file.Path podLogDir;
+    private volatile PodStreams podStreams;
     private static final org.jboss.logging.Logger AUDIT = org.jboss.logging.Logger.getLogger("io.kexpose.cluster.api.audit");
     private static final String UNAUTHORIZED = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
             + "\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}";
@@ -89,6 +90,7 @@ public final class ApiServer {
         }
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                 .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024)
+                .setWebSocketSubProtocols(List.of(ChannelStream.V5, ChannelStream.V4, PortForwardStream.PROTOCOL))
                 .setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(serving.certificatePem()))
                         .setKeyValue(Buffer.buffer(serving.keyPem())))
@@ -121,7 +123,92 @@ public final class ApiServer {
             socket.reject(401);
             return;
         }
+        ResourcePath rp = ResourcePath.parse(socket.path());
+        if (rp != null && rp.resource().equals("pods") && rp.subresource() != null) {
+            podStream(socket, rp);
+            return;
+        }
         watches.serve(socket);
+    }
+
+    /**
+     * exec, attach and portforward over a WebSocket: the kubelet opens the session first; the handshake succeeds
+     * only then. A refusal rejects the upgrade, and kubectl, falling back to its older protocol, reads the refusal's
+     * Status from {@link #podStreamRefusal}.
+     */
+    private void podStream(io.vertx.core.http.ServerWebSocket socket, ResourcePath rp) {
+        MultiMap params = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+        new io.netty.handler.codec.http.QueryStringDecoder(socket.uri()).parameters()
+                .forEach((k, v) -> params.add(k, v));
+        PodStreams streams = podStreams;
+        String sub = rp.subresource();
+        if (streams == null || !List.of("exec", "attach", "portforward").contains(sub)) {
+            socket.reject(404);
+            return;
+        }
+        if (sub.equals("portforward")) {
+            socket.setHandshake(vertx.executeBlocking(() -> {
+                PortForwardStream.serve(socket, vertx, streams, rp.namespace(), rp.name());
+                return 101;
+            }, false));
+            return;
+        }
+        io.vertx.core.Promise<Integer> handshake = io.vertx.core.Promise.promise();
+        socket.setHandshake(handshake.future());
+        vertx.<PodStreams.Session>executeBlocking(() -> openSession(streams, rp, params), false).onComplete(opened -> {
+            if (opened.failed()) {
+                handshake.complete(opened.cause() instanceof PodStreams.Refused r ? r.error().code() : 500);
+                return;
+            }
+            handshake.complete(101);
+            ChannelStream.serve(socket, opened.result(), params.getAll("command"), json);
+        });
+    }
+
+    private static PodStreams.Session openSession(PodStreams streams, ResourcePath rp, MultiMap params)
+            throws PodStreams.Refused {
+        boolean tty = "true".equals(params.get("tty"));
+        String container = params.get("container");
+        if (rp.subresource().equals("exec")) {
+            List<String> command = params.getAll("command");
+            if (command.isEmpty()) {
+                throw new PodStreams.Refused(400, "BadRequest", "you must specify at least 1 command");
+            }
+            return streams.exec(rp.namespace(), rp.name(), container, command, "true".equals(params.get("stdin")), tty);
+        }
+        return streams.attach(rp.namespace(), rp.name(), container, "true".equals(params.get("stdin")), tty);
+    }
+
+    /**
+     * An exec, attach or portforward request that did not come as a WebSocket (kubectl falls back to SPDY when the
+     * WebSocket was refused): the Status of why, or that the local cluster speaks WebSocket only.
+     */
+    private Reply podStreamRefusal(ResourcePath rp, MultiMap params) {
+        PodStreams streams = podStreams;
+        if (streams == null) {
+            throw new ApiException(new ApiError(404, "NotFound", Unsupported.message(rp.apiVersion(),
+                    rp.resource() + "/" + rp.subresource())));
+        }
+        try {
+            if (rp.subresource().equals("portforward")) {
+                for (String port : params.getAll("ports")) {
+                    streams.portForward(rp.namespace(), rp.name(), Integer.parseInt(port));
+                }
+            } else {
+                openSession(streams, rp, params).close();
+            }
+        } catch (PodStreams.Refused r) {
+            throw new ApiException(r.error());
+        } catch (NumberFormatException e) {
+            throw new ApiException(new ApiError(400, "BadRequest", "invalid port: " + e.getMessage()));
+        }
+        throw new ApiException(new ApiError(400, "BadRequest", "the local cluster serves " + rp.subresource()
+                + " over WebSocket only (kubectl 1.30 or newer); the SPDY protocol is not supported"));
+    }
+
+    /** Who runs exec, attach and port-forward: the node agent. */
+    public void podStreams(PodStreams streams) {
+        this.podStreams = streams;
     }
 
     public void stop() throws Exception {
@@ -139,6 +226,10 @@ public final class ApiServer {
         Identity who = identity(req);
         if (who == null) {
             req.response().setStatusCode(401).putHeader("Content-Type", "application/json").end(UNAUTHORIZED);
+            return;
+        }
+        if (req.method() == HttpMethod.GET && "true".equals(req.getParam("follow")) && req.path().endsWith("/log")) {
+            followLog(req);
             return;
         }
         if (req.method() == HttpMethod.GET && isWatch(req)) {
@@ -169,6 +260,31 @@ public final class ApiServer {
         });
     }
 
+    /** {@code kubectl logs -f}: streams the pod's log; errors answer as any request's. */
+    private void followLog(HttpServerRequest req) {
+        ResourcePath rp = ResourcePath.parse(req.path());
+        try {
+            if (rp == null || !"pods".equals(rp.resource()) || podLogDir == null) {
+                throw new ApiException(new ApiError(404, "NotFound", "the server could not find the requested "
+                        + "resource"));
+            }
+            JsonNode pod = fetch(rp.withoutSubresource());
+            String uid = pod.path("metadata").path("uid").asText();
+            java.nio.file.Path file = PodLogs.file(podLogDir, rp, req.params(), firstContainer(pod));
+            PodLogs.follow(vertx, req.response(), file, req.params(), () -> {
+                StoredObject now = store.get(rp.withoutSubresource().key());
+                return now == null || !now.object().path("metadata").path("uid").asText().equals(uid);
+            });
+        } catch (ApiException e) {
+            Reply reply = error(e.error);
+            req.response().setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType()).end(reply.body());
+        }
+    }
+
+    private static String firstContainer(JsonNode pod) {
+        return pod.path("spec").path("containers").path(0).path("name").asText("");
+    }
+
     /** A response: code, content type, body. */
     record Reply(int code, String contentType, String body) {
         static Reply json(int code, String body) {
@@ -180,6 +296,9 @@ public final class ApiServer {
         try {
             if (method == HttpMethod.POST && path.equals("/apis/authentication.k8s.io/v1/selfsubjectreviews")) {
                 return selfSubjectReview(who);
+            }
+            if (method == HttpMethod.POST && path.startsWith("/apis/authorization.k8s.io/v1/selfsubject")) {
+                return AccessReviews.answer(path.substring(path.lastIndexOf('/') + 1), who, parse(body, headers), json);
             }
             return route(method, path, params, headers, body);
         } catch (ApiException e) {
@@ -209,6 +328,10 @@ public final class ApiServer {
         if (p.equals("/openapi/v3")) {
             return Reply.json(200, write(OpenApi.root()));
         }
+        if (p.startsWith("/openapi/v3/") && Discovery.GROUP_VERSIONS.containsKey(p.substring("/openapi/v3/".length())
+                .replaceFirst("^apis?/", "")) && OpenApi.document(p.substring("/openapi/v3/".length())) != null) {
+            return Reply.json(200, OpenApi.document(p.substring("/openapi/v3/".length())));
+        }
         if (p.startsWith("/openapi/v3/")) {
             Map<String, Object> doc = OpenApi.groupVersion(p.substring("/openapi/v3/".length()));
             if (doc == null) {
@@ -233,6 +356,10 @@ public final class ApiServer {
             throw new ApiException(new ApiError(404, "NotFound", rp == null
                     ? "the server could not find the requested resource"
                     : Unsupported.message(rp.apiVersion(), resourceKey)));
+        }
+        if (rp.resource().equals("pods") && rp.subresource() != null
+                && List.of("exec", "attach", "portforward").contains(rp.subresource())) {
+            return podStreamRefusal(rp, params);
         }
         if (method == HttpMethod.GET) {
             return get(rp, params, headers);
@@ -273,25 +400,9 @@ public final class ApiServer {
 
     private Reply get(ResourcePath rp, MultiMap params, MultiMap headers) {
         if ("log".equals(rp.subresource())) {
-            fetch(rp.withoutSubresource());
-            java.nio.file.Path log = podLogDir == null ? null
-                    : podLogDir.resolve(rp.namespace() + "_" + rp.name() + ".log");
-            String text = "";
-            try {
-                if (log != null && java.nio.file.Files.isRegularFile(log)) {
-                    text = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.UTF_8);
-                }
-            } catch (java.io.IOException e) {
-                throw new ApiException(new ApiError(500, "InternalError", "cannot read the pod's log: " + e));
-            }
-            String tail = params.get("tailLines");
-            if (tail != null && !tail.isEmpty()) {
-                String[] lines = text.split("\n", -1);
-                int keep = (int) Math.min(Long.parseLong(tail), lines.length);
-                text = String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - keep - 1),
-                        lines.length));
-            }
-            return new Reply(200, "text/plain", text);
+            JsonNode pod = fetch(rp.withoutSubresource());
+            java.nio.file.Path file = PodLogs.file(podLogDir, rp, params, firstContainer(pod));
+            return new Reply(200, "text/plain", PodLogs.read(file, params));
         }
         if ("scale".equals(rp.subresource())) {
             return Reply.json(200, write(scaleOf(rp, fetch(rp.withoutSubresource()))));
@@ -368,6 +479,15 @@ public final class ApiServer {
             meta.put("namespace", rp.namespace());
         }
         validateMetadata(rp, meta, name);
+        if (rp.namespace() != null) {
+            StoredObject ns = store.get(new ResourcePath("", "v1", null, "namespaces", rp.namespace(), null).key());
+            if (ns != null && ns.object().path("metadata").has("deletionTimestamp")) {
+                throw new ApiException(new ApiError(403, "Forbidden", rp.resource() + " \""
+                        + name + "\" is forbidden: unable to create new content in namespace " + rp.namespace()
+                        + " because it is being terminated"));
+            }
+        }
+        WorkloadDefaults.apply(rp.resource(), object);
         validateSpec(rp, object, name);
         ResourcePath target = new ResourcePath(rp.group(), rp.version(), rp.namespace(), rp.resource(), name, null);
         object.put("kind", kindOf(rp));
@@ -471,6 +591,7 @@ public final class ApiServer {
         if (!current.path("metadata").path("labels").equals(meta.path("labels"))) {
             validateMetadata(rp, meta, rp.name());
         }
+        WorkloadDefaults.apply(rp.resource(), updated);
         if (!current.path("spec").equals(updated.path("spec"))) {
             validateSpec(rp, updated, rp.name());
         }
@@ -524,6 +645,13 @@ public final class ApiServer {
             updated.with("spec").put("replicas", replicas);
             store(objectPath, current, updated);
             return Reply.json(200, write(scaleOf(rp, fetch(objectPath))));
+        }
+        if (rp.subresource().equals("finalize") && rp.resource().equals("namespaces") && method == HttpMethod.PUT) {
+            // the namespace controller ends a namespace's termination by emptying spec.finalizers here
+            ObjectNode updated = current.deepCopy();
+            updated.with("spec").set("finalizers", readTree(body.toString()).path("spec").path("finalizers").isArray()
+                    ? readTree(body.toString()).path("spec").path("finalizers") : json.createArrayNode());
+            return written(objectPath, replaceStored(objectPath, updated));
         }
         if (!rp.subresource().equals("status") || !(method == HttpMethod.PUT || method == HttpMethod.PATCH)) {
             throw new ApiException(new ApiError(405, "MethodNotAllowed", "the server does not allow this method on "

@@ -34,11 +34,19 @@ public final class Discovery {
                 new Resource("endpoints", "Endpoints", true, List.of("ep"), ALL_VERBS, List.of()),
                 new Resource("events", "Event", true, List.of("ev"), ALL_VERBS, List.of()),
                 new Resource("namespaces", "Namespace", false, List.of("ns"), ALL_VERBS, List.of()),
+                new Resource("namespaces/finalize", "Namespace", false, List.of(), List.of("update"), List.of()),
+                new Resource("namespaces/status", "Namespace", false, List.of(), SUB_VERBS, List.of()),
                 new Resource("nodes", "Node", false, List.of("no"), ALL_VERBS, List.of()),
                 new Resource("nodes/status", "Node", false, List.of(), SUB_VERBS, List.of()),
                 new Resource("pods", "Pod", true, List.of("po"), ALL_VERBS, List.of("all")),
                 new Resource("pods/status", "Pod", true, List.of(), SUB_VERBS, List.of()),
                 new Resource("pods/log", "Pod", true, List.of(), List.of("get"), List.of()),
+                new Resource("pods/exec", "PodExecOptions", true, List.of(), List.of("create", "get"), List.of()),
+                new Resource("pods/attach", "PodAttachOptions", true, List.of(), List.of("create", "get"), List.of()),
+                new Resource("pods/portforward", "PodPortForwardOptions", true, List.of(), List.of("create", "get"),
+                        List.of()),
+                new Resource("secrets", "Secret", true, List.of(), ALL_VERBS, List.of()),
+                new Resource("serviceaccounts", "ServiceAccount", true, List.of("sa"), ALL_VERBS, List.of()),
                 new Resource("services", "Service", true, List.of("svc"), ALL_VERBS, List.of("all")),
                 new Resource("services/status", "Service", true, List.of(), SUB_VERBS, List.of())));
         m.put("apps/v1", List.of(
@@ -46,6 +54,7 @@ public final class Discovery {
                 new Resource("deployments/scale", "Scale", true, List.of(), SUB_VERBS, List.of()),
                 new Resource("deployments/status", "Deployment", true, List.of(), SUB_VERBS, List.of()),
                 new Resource("replicasets", "ReplicaSet", true, List.of("rs"), ALL_VERBS, List.of("all")),
+                new Resource("replicasets/scale", "Scale", true, List.of(), SUB_VERBS, List.of()),
                 new Resource("replicasets/status", "ReplicaSet", true, List.of(), SUB_VERBS, List.of())));
         m.put("discovery.k8s.io/v1", List.of(
                 new Resource("endpointslices", "EndpointSlice", true, List.of(), ALL_VERBS, List.of())));
@@ -53,6 +62,11 @@ public final class Discovery {
                 new Resource("leases", "Lease", true, List.of(), ALL_VERBS, List.of())));
         m.put("authentication.k8s.io/v1", List.of(
                 new Resource("selfsubjectreviews", "SelfSubjectReview", false, List.of(), List.of("create"),
+                        List.of())));
+        m.put("authorization.k8s.io/v1", List.of(
+                new Resource("selfsubjectaccessreviews", "SelfSubjectAccessReview", false, List.of(),
+                        List.of("create"), List.of()),
+                new Resource("selfsubjectrulesreviews", "SelfSubjectRulesReview", true, List.of(), List.of("create"),
                         List.of())));
         m.put("events.k8s.io/v1", List.of(
                 new Resource("events", "Event", true, List.of("ev"), ALL_VERBS, List.of())));

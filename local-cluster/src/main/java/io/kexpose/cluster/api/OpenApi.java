@@ -5,14 +5,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal OpenAPI v3 index: for each group version, a document whose PATCH operations declare the resource's
- * {@code x-kubernetes-group-version-kind} and the {@code fieldValidation} query parameter. That is what kubectl
- * reads to decide that the server validates fields itself ({@code apply}/{@code create -f} then send
- * {@code fieldValidation=Strict} instead of downloading schemas). No schemas are served.
+ * OpenAPI v3, as kube-apiserver serves it: for each group version the local cluster serves, kube-apiserver's own
+ * document of the release it claims (copied from the published Kubernetes module by
+ * {@code local-cluster/scripts/update-openapi.sh}), so {@code kubectl explain} shows the real schemas, and kubectl
+ * sees from the PATCH operations ({@code x-kubernetes-group-version-kind}, the {@code fieldValidation} parameter) that
+ * the server validates fields itself. A group version without a copied document gets a minimal one with only those
+ * operations.
  */
 public final class OpenApi {
 
+    private static final Map<String, String> DOCUMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private OpenApi() {
+    }
+
+    /** kube-apiserver's document of a group version ({@code api/v1}, {@code apis/apps/v1}), or null. */
+    public static String document(String relativePath) {
+        String file = relativePath.replace("/", "__") + ".json.gz";
+        return DOCUMENTS.computeIfAbsent(file, f -> {
+            try (java.io.InputStream in = OpenApi.class.getResourceAsStream("openapi/" + f)) {
+                if (in == null) {
+                    return "";
+                }
+                return new String(new java.util.zip.GZIPInputStream(in).readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).transform(d -> d.isEmpty() ? null : d);
     }
 
     /** {@code /openapi/v3}: the group-version index. */
@@ -20,8 +40,9 @@ public final class OpenApi {
         Map<String, Object> paths = new LinkedHashMap<>();
         for (String gv : Discovery.GROUP_VERSIONS.keySet()) {
             String key = prefix(gv).substring(1);
+            String doc = document(key);
             paths.put(key, Map.of("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + Integer.toHexString(
-                    gv.hashCode())));
+                    doc == null ? gv.hashCode() : doc.hashCode())));
         }
         return Map.of("paths", paths);
     }

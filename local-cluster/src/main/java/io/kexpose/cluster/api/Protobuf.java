@@ -22,7 +22,8 @@ import java.util.Map;
  */
 public final class Protobuf {
 
-    enum Type { STRING, INT, BOOL, MESSAGE, STRING_MAP, STRINGS, MESSAGES, INT_OR_STRING, TIME, QUANTITY_MAP, IGNORE }
+    enum Type { STRING, INT, BOOL, MESSAGE, STRING_MAP, BYTES_MAP, STRINGS, MESSAGES, INT_OR_STRING, TIME, QUANTITY_MAP,
+        IGNORE }
 
     record Field(String json, Type type, String message, boolean keepZero) {
     }
@@ -32,7 +33,8 @@ public final class Protobuf {
 
     /** Kinds this decoder accepts as a top-level object. */
     static final Map<String, String> TOP_LEVEL = Map.of("Deployment", "Deployment", "Service", "Service",
-            "Namespace", "Namespace", "ConfigMap", "ConfigMap");
+            "Namespace", "Namespace", "ConfigMap", "ConfigMap", "Secret", "Secret", "ServiceAccount", "ServiceAccount",
+            "SelfSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectRulesReview");
 
     static {
         msg("ObjectMeta", 1, "name", Type.STRING, 2, "generateName", Type.STRING, 3, "namespace", Type.STRING,
@@ -110,6 +112,26 @@ public final class Protobuf {
         sub("ConfigMap", 1, "metadata", Type.MESSAGE, "ObjectMeta");
         msg("ConfigMap", 2, "data", Type.STRING_MAP);
         keepZero("ConfigMap", 4, "immutable", Type.BOOL);
+        sub("Secret", 1, "metadata", Type.MESSAGE, "ObjectMeta");
+        msg("Secret", 2, "data", Type.BYTES_MAP, 3, "type", Type.STRING, 4, "stringData", Type.STRING_MAP);
+        keepZero("Secret", 5, "immutable", Type.BOOL);
+        sub("ServiceAccount", 1, "metadata", Type.MESSAGE, "ObjectMeta");
+        msg("ServiceAccount", 3, "automountServiceAccountToken", Type.BOOL);
+        sub("SelfSubjectAccessReview", 1, "metadata", Type.MESSAGE, "ObjectMeta");
+        sub("SelfSubjectAccessReview", 2, "spec", Type.MESSAGE, "SelfSubjectAccessReviewSpec");
+        sub("SelfSubjectAccessReview", 3, "status", Type.IGNORE, null);
+        sub("SelfSubjectAccessReviewSpec", 1, "resourceAttributes", Type.MESSAGE, "ResourceAttributes");
+        sub("SelfSubjectAccessReviewSpec", 2, "nonResourceAttributes", Type.MESSAGE, "NonResourceAttributes");
+        msg("ResourceAttributes", 1, "namespace", Type.STRING, 2, "verb", Type.STRING, 3, "group", Type.STRING,
+                4, "version", Type.STRING, 5, "resource", Type.STRING, 6, "subresource", Type.STRING, 7, "name",
+                Type.STRING);
+        sub("ResourceAttributes", 8, "fieldSelector", Type.IGNORE, null);
+        sub("ResourceAttributes", 9, "labelSelector", Type.IGNORE, null);
+        msg("NonResourceAttributes", 1, "path", Type.STRING, 2, "verb", Type.STRING);
+        sub("SelfSubjectRulesReview", 1, "metadata", Type.MESSAGE, "ObjectMeta");
+        sub("SelfSubjectRulesReview", 2, "spec", Type.MESSAGE, "SelfSubjectRulesReviewSpec");
+        sub("SelfSubjectRulesReview", 3, "status", Type.IGNORE, null);
+        msg("SelfSubjectRulesReviewSpec", 1, "namespace", Type.STRING);
     }
 
     private Protobuf() {
@@ -217,6 +239,22 @@ public final class Protobuf {
                 case STRING_MAP -> {
                     String[] kv = mapEntry(in.sub(), false);
                     out.with(f.json()).put(kv[0], kv[1]);
+                }
+                case BYTES_MAP -> {
+                    Reader entry = in.sub();
+                    String k = "";
+                    byte[] v = new byte[0];
+                    while (entry.more()) {
+                        int ek = entry.varint32();
+                        if ((ek >>> 3) == 1) {
+                            k = entry.string();
+                        } else if ((ek >>> 3) == 2) {
+                            v = entry.bytes();
+                        } else {
+                            entry.skip(ek & 7);
+                        }
+                    }
+                    out.with(f.json()).put(k, java.util.Base64.getEncoder().encodeToString(v));
                 }
                 case QUANTITY_MAP -> {
                     String[] kv = mapEntry(in.sub(), true);

@@ -36,7 +36,10 @@ public record ResourcePath(String group, String version, String namespace, Strin
             return null;
         }
         String namespace = null;
-        if (p[i].equals("namespaces") && p.length > i + 2) {
+        // namespaces/<name>/status and /finalize are a namespace's subresources, not a collection inside it
+        boolean namespaceSubresource = p.length == i + 3 && group.isEmpty() && p[i].equals("namespaces")
+                && (p[i + 2].equals("status") || p[i + 2].equals("finalize"));
+        if (p[i].equals("namespaces") && p.length > i + 2 && !namespaceSubresource) {
             namespace = p[i + 1];
             i += 2;
         }

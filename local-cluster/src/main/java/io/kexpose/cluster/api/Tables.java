@@ -106,6 +106,13 @@ public final class Tables {
                     Tables::deploymentCells);
             case "replicasets" -> new Printer(List.of(col("Name"), col("Desired"), col("Current"), col("Ready"),
                     col("Age"), col1("Containers"), col1("Images"), col1("Selector")), Tables::replicaSetCells);
+            case "secrets" -> new Printer(List.of(col("Name"), col("Type"), col("Data"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("type").asText("Opaque"), o.path("data").size(), age(o, now)));
+            case "serviceaccounts" -> new Printer(List.of(col("Name"), col("Secrets"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("secrets").size(), age(o, now)));
+            case "events" -> new Printer(List.of(col("Last Seen"), col("Type"), col("Reason"), col("Object"),
+                    col1("Subobject"), col1("Source"), col("Message"), col1("First Seen"), col1("Count"),
+                    col1("Name")), Tables::eventCells);
             case "namespaces" -> new Printer(List.of(col("Name"), col("Status"), col("Age")),
                     (o, now) -> List.of(name(o), o.path("status").path("phase").asText("Active"), age(o, now)));
             default -> new Printer(List.of(col("Name"), col("Age")), (o, now) -> List.of(name(o), age(o, now)));
@@ -288,6 +295,27 @@ public final class Tables {
         List<JsonNode> list = new ArrayList<>();
         array.forEach(list::add);
         return list;
+    }
+
+    /** As kube-apiserver prints an Event: {@code 5s (x3 over 2m)}, {@code pod/web-1}, source as component, host. */
+    private static List<Object> eventCells(JsonNode o, Instant now) {
+        String first = since(o.path("firstTimestamp").asText(""), now);
+        String last = since(o.path("lastTimestamp").asText(""), now);
+        int count = o.path("count").asInt(1);
+        String lastSeen = count > 1 ? last + " (x" + count + " over " + first + ")" : last;
+        JsonNode involved = o.path("involvedObject");
+        String object = involved.path("kind").asText("").toLowerCase(java.util.Locale.ROOT) + "/"
+                + involved.path("name").asText("");
+        String source = o.path("source").path("component").asText("");
+        if (!o.path("source").path("host").asText("").isEmpty()) {
+            source += ", " + o.path("source").path("host").asText();
+        }
+        return List.of(lastSeen, o.path("type").asText(""), o.path("reason").asText(""), object,
+                involved.path("fieldPath").asText(""), source, o.path("message").asText(""), first, count, name(o));
+    }
+
+    private static String since(String timestamp, Instant now) {
+        return timestamp.isEmpty() ? "<unknown>" : humanDuration(Duration.between(Instant.parse(timestamp), now));
     }
 
     private static String name(JsonNode o) {

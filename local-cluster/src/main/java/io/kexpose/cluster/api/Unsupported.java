@@ -11,20 +11,10 @@ public final class Unsupported {
 
     /** Features with a better answer than the general one, by {@code resource/subresource} or resource. */
     private static final Map<String, String> SPECIFIC = Map.of(
-            "pods/exec", "kubectl exec (pods/exec) is not supported by the local cluster: its pods are processes on "
-                    + "this machine, so run the command here, and reach the pod at its IP (kubectl get pods -o wide)",
-            "pods/attach", "kubectl attach (pods/attach) is not supported by the local cluster: a pod's output is "
-                    + "in kubectl logs -f",
-            "pods/portforward", "kubectl port-forward (pods/portforward) is not supported by the local cluster: pod "
-                    + "IPs (127.244.0.0/16) and ClusterIPs (127.96.0.0/16) are reachable from this machine directly",
             "pods/proxy", "the API server's proxy (pods/proxy) is not supported by the local cluster: pod IPs are "
                     + "reachable from this machine directly",
             "services/proxy", "the API server's proxy (services/proxy) is not supported by the local cluster: "
-                    + "ClusterIPs are reachable from this machine directly",
-            "selfsubjectaccessreviews", "kubectl auth can-i (selfsubjectaccessreviews) is not supported by the local "
-                    + "cluster: it authenticates every request but authorizes none, so every user may do everything",
-            "secrets", "Secrets are not supported by the local cluster: its pods run jpetazzo/httpenv and take no "
-                    + "volumes; pass settings as environment variables in the pod template");
+                    + "ClusterIPs are reachable from this machine directly");
 
     private Unsupported() {
     }

@@ -130,7 +130,7 @@ public final class EndpointSliceController implements AutoCloseable {
                 .toList();
         for (Pod p : matching) {
             boolean terminating = p.getMetadata().getDeletionTimestamp() != null;
-            boolean serving = DeploymentController.ready(p);
+            boolean serving = ReplicaSetController.ready(p);
             boolean ready = publishNotReady || (serving && !terminating);
             EndpointBuilder e = new EndpointBuilder().withAddresses(p.getStatus().getPodIP())
                     .withNewConditions().withReady(ready).withServing(serving || publishNotReady)

@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,6 +61,10 @@ public final class NodeAgent implements AutoCloseable {
         volatile long nextRestartAt;
         volatile boolean crashNoted;
         volatile io.fabric8.kubernetes.api.model.ContainerStateTerminated lastTerminated;
+        /** Ended for good: restartPolicy Never, or OnFailure after a success. */
+        volatile boolean completed;
+        volatile Map<String, String> env = Map.of();
+        volatile String container;
 
         Running(String ip, boolean hostNetwork) {
             this.ip = ip;
@@ -188,7 +193,8 @@ public final class NodeAgent implements AutoCloseable {
         if (launcher == null || unavailable != null) {
             PodStatus pending = notRunnable(pod, node, container, unavailable);
             if (!Objects.equals(pod.getStatus(), pending)) {
-                events.warning(pod, "kubelet", node, "Failed", pending.getMessage());
+                events.warning(pod, "kubelet", node, "ErrImageNeverPull",
+                        pending.getContainerStatuses().get(0).getState().getWaiting().getMessage());
             }
             writeStatus(pod, pending);
             return;
@@ -210,14 +216,14 @@ public final class NodeAgent implements AutoCloseable {
             launch(pod, r, container, launcher);
         } else if (r.process != null && !r.process.isAlive() && !r.stopping) {
             if (!r.crashNoted) {
-                noteCrash(r);
-                if (r.nextRestartAt > System.currentTimeMillis()) {
+                noteCrash(r, pod.getSpec().getRestartPolicy());
+                if (!r.completed && r.nextRestartAt > System.currentTimeMillis()) {
                     events.warning(pod, "kubelet", node, "BackOff", "Back-off restarting failed container "
                             + container.getName() + " in pod " + pod.getMetadata().getName() + "_"
                             + pod.getMetadata().getNamespace() + "(" + uid + ")");
                 }
             }
-            if (System.currentTimeMillis() >= r.nextRestartAt) {
+            if (!r.completed && System.currentTimeMillis() >= r.nextRestartAt) {
                 r.restarts++;
                 r.ready = false;
                 launch(pod, r, container, launcher);
@@ -233,11 +239,12 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /** The process has ended: keep how, and when it may start again. */
-    private void noteCrash(Running r) {
+    private void noteCrash(Running r, String restartPolicy) {
         r.crashNoted = true;
         r.ready = false;
         Instant finished = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         int code = r.process.exitValue();
+        r.completed = "Never".equals(restartPolicy) || ("OnFailure".equals(restartPolicy) && code == 0);
         r.lastTerminated = new io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder().withExitCode(code)
                 .withReason(code == 0 ? "Completed" : "Error")
                 .withStartedAt(r.startedAt.toString()).withFinishedAt(finished.toString())
@@ -251,9 +258,16 @@ public final class NodeAgent implements AutoCloseable {
                 .filter(s -> s.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())).toList();
         Service master = services.getStore().getByKey("default/kubernetes");
         Map<String, String> env = PodEnvironment.of(pod, container, master, nsServices);
+        r.env = Map.copyOf(env);
+        r.container = container.getName();
         try {
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + ".log");
+            String base = pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName();
+            Path log = logDir.resolve(base + ".log");
+            if (r.restarts > 0 && Files.exists(log)) {
+                // the container's earlier run: kubectl logs --previous
+                Files.move(log, logDir.resolve(base + ".previous.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
             r.process = launcher.launch(pod, container, env, r.ip, log);
             ledger.started(r.process);
             String node = pod.getSpec().getNodeName();
@@ -355,7 +369,7 @@ public final class NodeAgent implements AutoCloseable {
                 .withReady(alive && r.ready).withStarted(alive).withRestartCount(r.restarts);
         if (alive) {
             cs.withNewState().withNewRunning().withStartedAt(r.startedAt.toString()).endRunning().endState();
-        } else if (!r.crashNoted || r.nextRestartAt <= System.currentTimeMillis()) {
+        } else if (!r.crashNoted || r.completed || r.nextRestartAt <= System.currentTimeMillis()) {
             // ended, and about to start again: terminated, as the kubelet shows a container between its crash and
             // the restart (kubectl: Error, or Completed)
             int code = r.process == null ? 0 : r.process.exitValue();
@@ -373,8 +387,9 @@ public final class NodeAgent implements AutoCloseable {
         if (r.lastTerminated != null) {
             cs.withNewLastState().withTerminated(r.lastTerminated).endLastState();
         }
+        String phase = !r.completed || alive ? "Running" : r.process.exitValue() == 0 ? "Succeeded" : "Failed";
         return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
-                .withPhase("Running").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
+                .withPhase(phase).withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
                 .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder()
                         .withIp(LocalAddresses.nodeIp(nodeIndex.get(node))).build())
                 .withPodIP(r.ip).withPodIPs(new io.fabric8.kubernetes.api.model.PodIPBuilder().withIp(r.ip).build())
@@ -385,19 +400,44 @@ public final class NodeAgent implements AutoCloseable {
                 .withContainerStatuses(List.of(cs.build())).build();
     }
 
-    /** Pending: an image the local cluster runs no launcher for, or one whose module is not built. */
+    /** A running container as exec, attach and port-forward need it; null if the pod has none running here. */
+    RunningContainer runningContainer(String namespace, String name) {
+        Pod pod = pods == null ? null : pods.getStore().getByKey(namespace + "/" + name);
+        if (pod == null) {
+            return null;
+        }
+        Running r = running.get(pod.getMetadata().getUid());
+        return new RunningContainer(pod, r == null || r.process == null || !r.process.isAlive() || r.stopping ? null
+                : r.process, r == null ? null : r.ip, r == null ? Map.of() : r.env,
+                pod.getSpec().getContainers().get(0).getName());
+    }
+
+    /** What {@link #runningContainer} finds: the pod, and its process (null when not running) with its IP and env. */
+    record RunningContainer(Pod pod, Process process, String ip, Map<String, String> env, String container) {
+    }
+
+    /**
+     * Pending, with one reason for every image the local cluster does not run (it never pulls images) and for a
+     * component whose module is not built: ErrImageNeverPull, as the kubelet says for an image it may not pull.
+     */
     private PodStatus notRunnable(Pod pod, String node, Container container, String unavailable) {
-        String message = unavailable != null ? unavailable
-                : "image not runnable in the local cluster: " + container.getImage();
+        String message = unavailable != null ? unavailable : notRunnableMessage(container.getImage());
         ContainerStatus cs = new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
                 .withImageID("").withReady(false).withStarted(false).withRestartCount(0)
-                .withNewState().withNewWaiting().withReason(unavailable != null ? "ErrImageNeverPull" : "ImageNotRunnable")
+                .withNewState().withNewWaiting().withReason("ErrImageNeverPull")
                 .withMessage(message).endWaiting().endState().build();
         return new PodStatusBuilder(pod.getStatus() == null ? new PodStatus() : pod.getStatus())
                 .withPhase("Pending").withHostIP(LocalAddresses.nodeIp(nodeIndex.get(node)))
-                .withReason(null).withMessage(message)
+                .withReason(null).withMessage(null)
                 .withConditions(conditions(pod, "True", "False", "False"))
                 .withContainerStatuses(List.of(cs)).build();
+    }
+
+    /** Why an image does not run here, and which ones do. */
+    static String notRunnableMessage(String image) {
+        return "Container image \"" + image + "\" is not present with pull policy of Never: the local cluster pulls "
+                + "no images; it runs jpetazzo/httpenv, kexpose's own components and the toolbox images ("
+                + ToolboxImages.LIST + ") as processes on this machine (use a kind cluster for other images)";
     }
 
     /** PodScheduled, Initialized, ContainersReady, Ready, keeping transition times of unchanged conditions. */

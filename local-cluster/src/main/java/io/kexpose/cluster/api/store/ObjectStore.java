@@ -365,8 +365,9 @@ public final class ObjectStore {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** Finalizers that hold a deletion: the object's, and a namespace's lifecycle finalizers in spec. */
     private static int finalizers(ObjectNode object) {
-        return object.path("metadata").path("finalizers").size();
+        return object.path("metadata").path("finalizers").size() + object.path("spec").path("finalizers").size();
     }
 
     /** True if anything but metadata and status differs. */
