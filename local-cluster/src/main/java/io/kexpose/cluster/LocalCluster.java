@@ -157,6 +157,7 @@ public final class LocalCluster implements AutoCloseable {
         endpointSlices = new EndpointSliceController(client);
         nodeAgent = new NodeAgent(client, nodeIndex, launchers, staticPods, settings.logDir(), ledger);
         api.podStreams(new io.kexpose.cluster.node.KubeletStreams(nodeAgent, sandbox, allocator.nthAddress(10)));
+        api.podLogTimes(nodeAgent.logTimes());
         for (var d : components.deployments()) {
             client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
                     .createOr(existing -> existing.update());

@@ -293,6 +293,9 @@ class WorkshopShellTest {
         assertEquals("Starting httpenv listening on port 8888.\n", ok("logs", pod, "--tail=1").out());
         assertTrue(ok("logs", "deploy/httpenv", "--tail=1").out().contains("Starting httpenv listening on port 8888.\n"));
         assertTrue(ok("logs", "-l", "app=httpenv", "--tail=1").out().contains("Starting httpenv"));
+        String stamped = ok("logs", pod, "--timestamps", "--since=1h").out();
+        assertTrue(stamped.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z "
+                + "Starting httpenv listening on port 8888\\.\\n"), stamped);
         Kubectl.Result previous = kubectl.run("logs", pod, "--previous");
         assertTrue(previous.exit() != 0 && previous.err().contains("previous terminated container \"httpenv\" in pod \""
                 + pod + "\" not found"), previous.all());

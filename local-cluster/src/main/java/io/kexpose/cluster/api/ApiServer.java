@@ -53,6 +53,7 @@ public final class ApiServer {
     private final WatchStreams watches;
     private volatile java.nio.file.Path podLogDir;
     private volatile PodStreams podStreams;
+    private volatile LogTimes logTimes;
     private static final org.jboss.logging.Logger AUDIT = org.jboss.logging.Logger.getLogger("io.kexpose.cluster.api.audit");
     private static final String UNAUTHORIZED = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
             + "\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}";
@@ -206,6 +207,11 @@ public final class ApiServer {
                 + " over WebSocket only (kubectl 1.30 or newer); the SPDY protocol is not supported"));
     }
 
+    /** When the lines of the pod logs were written, as the kubelet notes it. */
+    public void podLogTimes(LogTimes times) {
+        this.logTimes = times;
+    }
+
     /** Who runs exec, attach and port-forward: the node agent. */
     public void podStreams(PodStreams streams) {
         this.podStreams = streams;
@@ -274,7 +280,7 @@ public final class ApiServer {
             PodLogs.follow(vertx, req.response(), file, req.params(), () -> {
                 StoredObject now = store.get(rp.withoutSubresource().key());
                 return now == null || !now.object().path("metadata").path("uid").asText().equals(uid);
-            });
+            }, logTimes);
         } catch (ApiException e) {
             Reply reply = error(e.error);
             req.response().setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType()).end(reply.body());
@@ -402,7 +408,7 @@ public final class ApiServer {
         if ("log".equals(rp.subresource())) {
             JsonNode pod = fetch(rp.withoutSubresource());
             java.nio.file.Path file = PodLogs.file(podLogDir, rp, params, firstContainer(pod));
-            return new Reply(200, "text/plain", PodLogs.read(file, params));
+            return new Reply(200, "text/plain", PodLogs.read(file, params, logTimes, clock.instant()));
         }
         if ("scale".equals(rp.subresource())) {
             return Reply.json(200, write(scaleOf(rp, fetch(rp.withoutSubresource()))));

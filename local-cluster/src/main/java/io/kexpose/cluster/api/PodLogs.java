@@ -14,10 +14,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code kubectl logs}: the pod's log file as the kubelet keeps it ({@code <namespace>_<pod>.log}, and the container
- * run before the last restart in {@code <namespace>_<pod>.previous.log}), with {@code tailLines}, {@code limitBytes},
- * {@code previous} and {@code follow} (the file's new lines as they are written, until the container is restarted or
- * the pod is gone). The local cluster keeps no time per line, so {@code timestamps}, {@code sinceSeconds} and
- * {@code sinceTime} are refused with a message that says so rather than answered wrongly.
+ * run before the last restart in {@code <namespace>_<pod>.previous.log}), with {@code tailLines}, {@code sinceSeconds}
+ * / {@code sinceTime}, {@code timestamps} (each line's time as {@link LogTimes} knows it, in the kubelet's fixed
+ * nine-digit RFC 3339 form), {@code limitBytes}, {@code previous} and {@code follow} (the file's new lines as they are
+ * written, until the container is restarted or the pod is gone).
  */
 final class PodLogs {
 
@@ -31,13 +31,6 @@ final class PodLogs {
             throw new ApiServer.ApiException(new ApiError(400, "BadRequest", "container " + asked
                     + " is not valid for pod " + rp.name()));
         }
-        for (String unsupported : new String[] {"timestamps", "sinceSeconds", "sinceTime"}) {
-            String v = params.get(unsupported);
-            if (v != null && !v.isEmpty() && !v.equals("false")) {
-                throw new ApiServer.ApiException(new ApiError(400, "BadRequest", unsupported + " is not supported "
-                        + "by the local cluster: it keeps no time for each line of a pod's log (use --tail)"));
-            }
-        }
         String base = rp.namespace() + "_" + rp.name();
         if ("true".equals(params.get("previous"))) {
             Path previous = dir.resolve(base + ".previous.log");
@@ -50,33 +43,79 @@ final class PodLogs {
         return dir.resolve(base + ".log");
     }
 
-    /** The text to answer now: the whole file, its last {@code tailLines}, at most {@code limitBytes}. */
-    static String read(Path file, MultiMap params) {
-        String text;
+    /** The kubelet's timestamp form: RFC 3339 with nine digits of fraction, UTC. */
+    static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * The text to answer now: the file's lines, the last {@code tailLines} of them, those written since
+     * {@code sinceSeconds} / {@code sinceTime}, each with its time when {@code timestamps}, at most
+     * {@code limitBytes}.
+     */
+    static String read(Path file, MultiMap params, LogTimes times, java.time.Instant now) {
+        byte[] bytes;
         try {
-            text = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            bytes = Files.isRegularFile(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
             throw new ApiServer.ApiException(new ApiError(500, "InternalError", "cannot read the pod's log: " + e));
+        }
+        java.util.List<int[]> lines = new java.util.ArrayList<>(); // start, end (exclusive, newline included)
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                lines.add(new int[] {start, i + 1});
+                start = i + 1;
+            }
+        }
+        if (start < bytes.length) {
+            lines.add(new int[] {start, bytes.length});
         }
         String tail = params.get("tailLines");
         if (tail != null && !tail.isEmpty()) {
             long keep = parse(tail, "tailLines");
-            String[] lines = text.split("\n", -1);
-            boolean endsWithNewline = text.endsWith("\n");
-            int count = endsWithNewline ? lines.length - 1 : lines.length;
-            int from = (int) Math.max(0, count - keep);
-            text = String.join("\n", Arrays.copyOfRange(lines, from, count)) + (endsWithNewline && from < count
-                    ? "\n" : "");
+            lines = lines.subList((int) Math.max(0, lines.size() - keep), lines.size());
         }
+        java.time.Instant since = since(params, now);
+        boolean stamps = "true".equals(params.get("timestamps"));
+        StringBuilder out = new StringBuilder();
+        for (int[] line : lines) {
+            java.time.Instant at = times == null ? now : times.timeOf(file, line[1] - 1, now);
+            if (since != null && at.isBefore(since)) {
+                continue;
+            }
+            if (stamps) {
+                out.append(STAMP.format(at)).append(' ');
+            }
+            out.append(new String(bytes, line[0], line[1] - line[0], StandardCharsets.UTF_8));
+        }
+        String text = out.toString();
         String limit = params.get("limitBytes");
         if (limit != null && !limit.isEmpty()) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            byte[] all = text.getBytes(StandardCharsets.UTF_8);
             long max = parse(limit, "limitBytes");
-            if (bytes.length > max) {
-                text = new String(bytes, 0, (int) max, StandardCharsets.UTF_8);
+            if (all.length > max) {
+                text = new String(all, 0, (int) max, StandardCharsets.UTF_8);
             }
         }
         return text;
+    }
+
+    /** The earliest time a line may have, from {@code sinceSeconds} or {@code sinceTime}; null for all. */
+    private static java.time.Instant since(MultiMap params, java.time.Instant now) {
+        String seconds = params.get("sinceSeconds");
+        if (seconds != null && !seconds.isEmpty()) {
+            return now.minusSeconds(parse(seconds, "sinceSeconds"));
+        }
+        String time = params.get("sinceTime");
+        if (time != null && !time.isEmpty()) {
+            try {
+                return java.time.OffsetDateTime.parse(time).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ApiServer.ApiException(new ApiError(400, "BadRequest", "sinceTime: Invalid value: \""
+                        + time + "\": must be an RFC 3339 time"));
+            }
+        }
+        return null;
     }
 
     private static long parse(String value, String name) {
@@ -96,8 +135,11 @@ final class PodLogs {
      * {@code follow}: what {@link #read} answers, then every new byte of the file, until the file is replaced (the
      * container restarted), {@code podGone} says so, or the client leaves.
      */
-    static void follow(Vertx vertx, HttpServerResponse response, Path file, MultiMap params, BooleanSupplier podGone) {
-        String first = read(file, params);
+    static void follow(Vertx vertx, HttpServerResponse response, Path file, MultiMap params, BooleanSupplier podGone,
+            LogTimes times) {
+        String first = read(file, params, times, java.time.Instant.now());
+        boolean stamps = "true".equals(params.get("timestamps"));
+        boolean[] lineStart = {first.isEmpty() || first.endsWith("\n")};
         long[] position = {size(file)};
         response.setChunked(true).putHeader("Content-Type", "text/plain").putHeader("Cache-Control", "no-cache");
         response.write(first);
@@ -116,7 +158,7 @@ final class PodLogs {
                     byte[] bytes = new byte[(int) Math.min(size - position[0], 1 << 20)];
                     f.readFully(bytes);
                     position[0] += bytes.length;
-                    response.write(Buffer.buffer(bytes));
+                    response.write(stamps ? stamped(bytes, lineStart) : Buffer.buffer(bytes));
                 } catch (IOException e) {
                     vertx.cancelTimer(id);
                     response.end();
@@ -124,6 +166,20 @@ final class PodLogs {
             }
         });
         response.closeHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    /** New bytes with the time in front of each line that starts in them. */
+    private static Buffer stamped(byte[] bytes, boolean[] lineStart) {
+        byte[] stamp = (STAMP.format(java.time.Instant.now()) + " ").getBytes(StandardCharsets.US_ASCII);
+        Buffer out = Buffer.buffer(bytes.length + 64);
+        for (byte b : bytes) {
+            if (lineStart[0]) {
+                out.appendBytes(stamp);
+            }
+            out.appendByte(b);
+            lineStart[0] = b == '\n';
+        }
+        return out;
     }
 
     private static long size(Path file) {

@@ -64,6 +64,7 @@ public final class NodeAgent implements AutoCloseable {
         /** Ended for good: restartPolicy Never, or OnFailure after a success. */
         volatile boolean completed;
         volatile Map<String, String> env = Map.of();
+        volatile Path log;
         volatile String container;
 
         Running(String ip, boolean hostNetwork) {
@@ -84,6 +85,13 @@ public final class NodeAgent implements AutoCloseable {
     private final Map<String, Integer> nextIp = new HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
     private final Debouncer debouncer;
+    private final io.kexpose.cluster.api.LogTimes logTimes = new io.kexpose.cluster.api.LogTimes();
+    private final java.util.concurrent.ScheduledExecutorService logClock =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kexpose-log-clock");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile SharedIndexInformer<Pod> pods;
     private volatile SharedIndexInformer<Service> services;
 
@@ -104,7 +112,28 @@ public final class NodeAgent implements AutoCloseable {
         this.debouncer = new Debouncer("kubelet", this::reconcileAll, 10, 250);
     }
 
+    /** When pod log lines were written: noted here, read by the API for {@code kubectl logs --timestamps}. */
+    public io.kexpose.cluster.api.LogTimes logTimes() {
+        return logTimes;
+    }
+
+    /** Notes how far each running container's log has grown (see {@link io.kexpose.cluster.api.LogTimes}). */
+    private void noteLogGrowth() {
+        Instant now = Instant.now();
+        for (Running r : running.values()) {
+            Path log = r.log;
+            if (log != null) {
+                try {
+                    logTimes.grew(log, Files.size(log), now);
+                } catch (IOException gone) {
+                    // rotated or not written yet: the next note sees it
+                }
+            }
+        }
+    }
+
     public void start() {
+        logClock.scheduleWithFixedDelay(this::noteLogGrowth, 250, 250, TimeUnit.MILLISECONDS);
         ResourceEventHandler<Pod> trigger = io.kexpose.cluster.controllers.Triggers.cast(
                 io.kexpose.cluster.controllers.Triggers.of(debouncer));
         services = Informers.start(client.services().inAnyNamespace(), null, debouncer);
@@ -267,7 +296,10 @@ public final class NodeAgent implements AutoCloseable {
             if (r.restarts > 0 && Files.exists(log)) {
                 // the container's earlier run: kubectl logs --previous
                 Files.move(log, logDir.resolve(base + ".previous.log"), StandardCopyOption.REPLACE_EXISTING);
+                logTimes.moved(log, logDir.resolve(base + ".previous.log"));
             }
+            logTimes.started(log, Instant.now());
+            r.log = log;
             r.process = launcher.launch(pod, container, env, r.ip, log);
             ledger.started(r.process);
             String node = pod.getSpec().getNodeName();
@@ -517,6 +549,7 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         debouncer.close();
+        logClock.shutdownNow();
         if (pods != null) {
             pods.close();
         }
