@@ -149,7 +149,24 @@ class WorkshopShellTest {
             eventually("host's answer").until(screen::toString, containsString("marker-42"));
             assertTrue(screen.toString().contains("httpenv.default.svc.cluster.local has address " + clusterIp),
                     screen.toString());
-            shell.getOutputStream().write("exit\n".getBytes(StandardCharsets.UTF_8));
+            // the terminal follows kubectl's: a resize reaches the shell's pseudo-terminal
+            shell.setWinSize(new com.pty4j.WinSize(101, 31));
+            // each poll asks again (the resize travels kubectl → API → terminal while the shell runs)
+            eventually("the new size inside").pollInterval(Duration.ofMillis(500)).until(() -> {
+                shell.getOutputStream().write("stty size\n".getBytes(StandardCharsets.UTF_8));
+                shell.getOutputStream().flush();
+                return screen.toString();
+            }, containsString("31 101"));
+            // every probe answered, and the shell back at its prompt (a Ctrl-D typed while a command runs is that
+            // command's, as on any terminal)
+            shell.getOutputStream().write("echo probes-$((3 + 4))\n".getBytes(StandardCharsets.UTF_8));
+            shell.getOutputStream().flush();
+            eventually("the shell's prompt after the probes").until(() -> {
+                String text = screen.toString().replaceAll("\u001b\\[[?0-9;]*[a-zA-Z]", "");
+                return text.contains("probes-7") && text.endsWith("# ");
+            });
+            // Ctrl-D at the prompt ends the shell, and with it kubectl run
+            shell.getOutputStream().write(new byte[] {4});
             shell.getOutputStream().flush();
             eventually("kubectl run to end").until(() -> !shell.isAlive());
             assertEquals(0, shell.exitValue(), screen.toString());
@@ -216,6 +233,34 @@ class WorkshopShellTest {
         String rs = ok("get", "rs", "-l", "app=httpenv").out();
         assertTrue(rs.matches("(?s)NAME\\s+DESIRED\\s+CURRENT\\s+READY\\s+AGE\\n(httpenv-\\w+\\s+(3\\s+3\\s+3|0\\s+0\\s+0)"
                 + "\\s+\\d+\\w+\\n){2}"), rs);
+
+        // paused: the template changes, nothing rolls; resumed: it rolls; restarted: a new ReplicaSet again
+        assertEquals("deployment.apps/httpenv paused\n", ok("rollout", "pause", "deployment/httpenv").out());
+        ok("set", "image", "deployment/httpenv", "httpenv=jpetazzo/httpenv:v3");
+        String generation = ok("get", "deploy", "httpenv", "-o", "jsonpath={.metadata.generation}").out();
+        eventually("the paused Deployment's new generation observed").until(() -> kubectl.run("get", "deploy",
+                "httpenv", "-o", "jsonpath={.status.observedGeneration} {.status.conditions[?(@.type==\"Progressing\")]"
+                + ".reason}").out(), org.hamcrest.Matchers.equalTo(generation + " DeploymentPaused"));
+        assertEquals(2, replicaSets());
+        assertEquals("deployment.apps/httpenv resumed\n", ok("rollout", "resume", "deployment/httpenv").out());
+        ok("rollout", "status", "deployment/httpenv", "--timeout=120s");
+        assertEquals(3, replicaSets());
+        assertEquals("deployment.apps/httpenv restarted\n", ok("rollout", "restart", "deployment/httpenv").out());
+        ok("rollout", "status", "deployment/httpenv", "--timeout=120s");
+        assertEquals(4, replicaSets());
+        String current = ok("get", "deploy", "httpenv", "-o", "jsonpath={.metadata.annotations."
+                + "deployment\\.kubernetes\\.io/revision}").out();
+        assertEquals("5", current);
+        String newest = ok("get", "rs", "-l", "app=httpenv", "-o", "jsonpath={range .items[?(@.metadata.annotations."
+                + "deployment\\.kubernetes\\.io/revision==\"5\")]}{.metadata.name}{end}").out();
+        assertEquals("replicaset.apps/" + newest + " scaled\n", ok("scale", "rs", newest, "--replicas=1").out());
+        // the Deployment owns it: back to 3, as on any cluster
+        eventually("the Deployment to scale its ReplicaSet back").until(() -> kubectl.run("get", "rs", newest, "-o",
+                "jsonpath={.spec.replicas}/{.status.readyReplicas}").out(), org.hamcrest.Matchers.equalTo("3/3"));
+    }
+
+    private static int replicaSets() throws Exception {
+        return ok("get", "rs", "-l", "app=httpenv", "-o", "name").out().strip().split("\n").length;
     }
 
     @Test

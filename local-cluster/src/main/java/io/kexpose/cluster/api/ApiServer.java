@@ -196,7 +196,11 @@ public final class ApiServer {
                     streams.portForward(rp.namespace(), rp.name(), Integer.parseInt(port));
                 }
             } else {
-                openSession(streams, rp, params).close();
+                List<String> command = rp.subresource().equals("exec") ? params.getAll("command") : null;
+                if (command != null && command.isEmpty()) {
+                    throw new PodStreams.Refused(400, "BadRequest", "you must specify at least 1 command");
+                }
+                streams.check(rp.namespace(), rp.name(), params.get("container"), command);
             }
         } catch (PodStreams.Refused r) {
             throw new ApiException(r.error());
@@ -266,25 +270,44 @@ public final class ApiServer {
         });
     }
 
-    /** {@code kubectl logs -f}: streams the pod's log; errors answer as any request's. */
+    /**
+     * {@code kubectl logs -f}: streams the pod's log until its container stops (it ends or is restarted) or the pod
+     * goes; errors answer as any request's. The first read runs off the event loop.
+     */
     private void followLog(HttpServerRequest req) {
         ResourcePath rp = ResourcePath.parse(req.path());
-        try {
+        vertx.<Object[]>executeBlocking(() -> {
             if (rp == null || !"pods".equals(rp.resource()) || podLogDir == null) {
                 throw new ApiException(new ApiError(404, "NotFound", "the server could not find the requested "
                         + "resource"));
             }
             JsonNode pod = fetch(rp.withoutSubresource());
-            String uid = pod.path("metadata").path("uid").asText();
             java.nio.file.Path file = PodLogs.file(podLogDir, rp, req.params(), firstContainer(pod));
-            PodLogs.follow(vertx, req.response(), file, req.params(), () -> {
-                StoredObject now = store.get(rp.withoutSubresource().key());
-                return now == null || !now.object().path("metadata").path("uid").asText().equals(uid);
-            }, logTimes);
-        } catch (ApiException e) {
-            Reply reply = error(e.error);
-            req.response().setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType()).end(reply.body());
-        }
+            return new Object[] {pod, file, PodLogs.begin(file, req.params(), logTimes, clock.instant())};
+        }, false).onComplete(done -> {
+            if (done.failed()) {
+                Reply reply = done.cause() instanceof ApiException e ? error(e.error)
+                        : error(new ApiError(400, "BadRequest", String.valueOf(done.cause().getMessage())));
+                req.response().setStatusCode(reply.code()).putHeader("Content-Type", reply.contentType())
+                        .end(reply.body());
+                return;
+            }
+            JsonNode pod = (JsonNode) done.result()[0];
+            String uid = pod.path("metadata").path("uid").asText();
+            JsonNode started = pod.path("status").path("containerStatuses").path(0);
+            boolean previous = "true".equals(req.getParam("previous"));
+            PodLogs.follow(vertx, req.response(), (java.nio.file.Path) done.result()[1],
+                    (PodLogs.Start) done.result()[2], req.params(), () -> {
+                        StoredObject now = store.get(rp.withoutSubresource().key());
+                        if (previous || now == null
+                                || !now.object().path("metadata").path("uid").asText().equals(uid)) {
+                            return true;
+                        }
+                        JsonNode container = now.object().path("status").path("containerStatuses").path(0);
+                        return !container.path("state").has("running")
+                                || container.path("restartCount").asInt() != started.path("restartCount").asInt();
+                    });
+        });
     }
 
     private static String firstContainer(JsonNode pod) {

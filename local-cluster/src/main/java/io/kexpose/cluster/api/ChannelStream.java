@@ -34,12 +34,16 @@ final class ChannelStream {
     private static final byte RESIZE = 4;
     private static final byte CLOSE = (byte) 255;
     private static final byte[] END = new byte[0];
+    /** Messages of stdin held for a process that reads slowly before the client is paused. */
+    private static final int INPUT_QUEUE = 64;
 
     private final ServerWebSocket socket;
     private final PodStreams.Session session;
     private final List<String> command;
     private final ObjectMapper json;
     private final LinkedBlockingQueue<byte[]> input = new LinkedBlockingQueue<>();
+    /** The socket's event loop: pause and resume run there. */
+    private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
 
     private ChannelStream(ServerWebSocket socket, PodStreams.Session session, List<String> command, ObjectMapper json) {
         this.socket = socket;
@@ -94,6 +98,9 @@ final class ChannelStream {
             case STDIN -> {
                 if (data.length > 0) {
                     input.offer(data);
+                    if (input.size() > INPUT_QUEUE) {
+                        socket.pause(); // the process reads slower than the client sends: wait for it
+                    }
                 }
             }
             case RESIZE -> {
@@ -125,6 +132,9 @@ final class ChannelStream {
                 }
                 in.write(data);
                 in.flush();
+                if (input.size() < INPUT_QUEUE / 4) {
+                    context.runOnContext(v -> socket.resume());
+                }
             }
         } catch (IOException | InterruptedException e) {
             // the process has ended or stopped reading: nothing more to give it

@@ -41,6 +41,10 @@ public final class DeploymentValidation {
                         + ": `selector` does not match template `labels`";
             }
         }
+        String strategy = strategy(spec.path("strategy"));
+        if (strategy != null) {
+            return strategy;
+        }
         JsonNode containers = spec.path("template").path("spec").path("containers");
         if (containers.size() == 0) {
             return "spec.template.spec.containers: Required value";
@@ -61,6 +65,57 @@ public final class DeploymentValidation {
             }
         }
         return null;
+    }
+
+    /** The first problem with {@code spec.strategy}, in kube-apiserver's words, or null. */
+    static String strategy(JsonNode strategy) {
+        String type = strategy.path("type").asText("RollingUpdate");
+        if (!type.equals("RollingUpdate") && !type.equals("Recreate")) {
+            return "spec.strategy.type: Unsupported value: \"" + type + "\": supported values: \"Recreate\", "
+                    + "\"RollingUpdate\"";
+        }
+        JsonNode rolling = strategy.path("rollingUpdate");
+        if (type.equals("Recreate")) {
+            return rolling.isMissingNode() || rolling.isNull() ? null : "spec.strategy.rollingUpdate: Forbidden: may "
+                    + "not be specified when strategy `type` is 'Recreate'";
+        }
+        String surge = intOrPercent("spec.strategy.rollingUpdate.maxSurge", rolling.path("maxSurge"));
+        if (surge != null) {
+            return surge;
+        }
+        String unavailable = intOrPercent("spec.strategy.rollingUpdate.maxUnavailable", rolling.path("maxUnavailable"));
+        if (unavailable != null) {
+            return unavailable;
+        }
+        JsonNode u = rolling.path("maxUnavailable");
+        if (u.isTextual() && u.asText().endsWith("%") && Integer.parseInt(u.asText().replace("%", "")) > 100) {
+            return "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"" + u.asText() + "\": must not be "
+                    + "greater than 100%";
+        }
+        if (isZero(rolling.path("maxSurge")) && isZero(u)) {
+            return "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: " + (u.isTextual() ? "\"" + u.asText()
+                    + "\"" : u.asText()) + ": may not be 0 when `maxSurge` is 0";
+        }
+        return null;
+    }
+
+    private static String intOrPercent(String field, JsonNode value) {
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (value.isIntegralNumber()) {
+            return value.asLong() < 0 ? field + ": Invalid value: " + value.asLong() + ": must be greater than or "
+                    + "equal to 0" : null;
+        }
+        if (!value.isTextual() || !value.asText().matches("[0-9]+%")) {
+            return field + ": Invalid value: \"" + value.asText() + "\": a valid percent string must be a numeric "
+                    + "string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+        }
+        return null;
+    }
+
+    private static boolean isZero(JsonNode v) {
+        return (v.isIntegralNumber() && v.asLong() == 0) || (v.isTextual() && v.asText().equals("0%"));
     }
 
     /** A label map as Go's %#v prints it: {@code map[string]string{"app":"web"}}. */

@@ -52,6 +52,14 @@ public final class LogTimes {
         }
     }
 
+    /** Forgets {@code file} (its pod is gone). */
+    public void forget(Path file) {
+        if (file != null) {
+            notes.remove(file);
+            notes.remove(file.resolveSibling(file.getFileName().toString().replaceFirst("\\.log$", ".previous.log")));
+        }
+    }
+
     /** When the byte at {@code offset} of {@code file} was written, as well as it is known; {@code now} if not. */
     Instant timeOf(Path file, long offset, Instant now) {
         List<Note> list = notes.get(file);

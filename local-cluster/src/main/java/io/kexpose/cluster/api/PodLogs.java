@@ -53,12 +53,18 @@ final class PodLogs {
      * {@code limitBytes}.
      */
     static String read(Path file, MultiMap params, LogTimes times, java.time.Instant now) {
-        byte[] bytes;
+        return render(file, bytes(file), params, times, now);
+    }
+
+    private static byte[] bytes(Path file) {
         try {
-            bytes = Files.isRegularFile(file) ? Files.readAllBytes(file) : new byte[0];
+            return Files.isRegularFile(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
             throw new ApiServer.ApiException(new ApiError(500, "InternalError", "cannot read the pod's log: " + e));
         }
+    }
+
+    private static String render(Path file, byte[] bytes, MultiMap params, LogTimes times, java.time.Instant now) {
         java.util.List<int[]> lines = new java.util.ArrayList<>(); // start, end (exclusive, newline included)
         int start = 0;
         for (int i = 0; i < bytes.length; i++) {
@@ -104,7 +110,8 @@ final class PodLogs {
     private static java.time.Instant since(MultiMap params, java.time.Instant now) {
         String seconds = params.get("sinceSeconds");
         if (seconds != null && !seconds.isEmpty()) {
-            return now.minusSeconds(parse(seconds, "sinceSeconds"));
+            long back = parse(seconds, "sinceSeconds");
+            return back > now.getEpochSecond() ? java.time.Instant.EPOCH : now.minusSeconds(back);
         }
         String time = params.get("sinceTime");
         if (time != null && !time.isEmpty()) {
@@ -131,36 +138,48 @@ final class PodLogs {
         }
     }
 
+    /** Where a follow starts: the text answered first, and the file offset it covers. */
+    record Start(String text, long position) {
+    }
+
+    /** The first part of a follow (blocking: call it off the event loop). */
+    static Start begin(Path file, MultiMap params, LogTimes times, java.time.Instant now) {
+        byte[] bytes = bytes(file);
+        return new Start(render(file, bytes, params, times, now), bytes.length);
+    }
+
     /**
-     * {@code follow}: what {@link #read} answers, then every new byte of the file, until the file is replaced (the
-     * container restarted), {@code podGone} says so, or the client leaves.
+     * {@code follow}: {@code start}'s text, then every new byte of the file, until {@code ended} says the container
+     * stopped (it ended, was restarted, or its pod is gone), the file is replaced, {@code limitBytes} are sent, or
+     * the client leaves.
      */
-    static void follow(Vertx vertx, HttpServerResponse response, Path file, MultiMap params, BooleanSupplier podGone,
-            LogTimes times) {
-        String first = read(file, params, times, java.time.Instant.now());
+    static void follow(Vertx vertx, HttpServerResponse response, Path file, Start start, MultiMap params,
+            BooleanSupplier ended) {
         boolean stamps = "true".equals(params.get("timestamps"));
-        boolean[] lineStart = {first.isEmpty() || first.endsWith("\n")};
-        long[] position = {size(file)};
+        boolean[] lineStart = {start.text().isEmpty() || start.text().endsWith("\n")};
+        long[] position = {start.position()};
+        String limit = params.get("limitBytes");
+        long[] left = {limit == null || limit.isEmpty() ? Long.MAX_VALUE
+                : parse(limit, "limitBytes") - start.text().getBytes(StandardCharsets.UTF_8).length};
         response.setChunked(true).putHeader("Content-Type", "text/plain").putHeader("Cache-Control", "no-cache");
-        response.write(first);
+        response.write(start.text());
         long timer = vertx.setPeriodic(200, id -> {
             long size = size(file);
-            if (size < position[0] || podGone.getAsBoolean()) {
-                vertx.cancelTimer(id);
-                if (!response.ended() && !response.closed()) {
-                    response.end();
-                }
-                return;
-            }
-            if (size > position[0]) {
+            if (size > position[0] && left[0] > 0) {
                 try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
                     f.seek(position[0]);
-                    byte[] bytes = new byte[(int) Math.min(size - position[0], 1 << 20)];
+                    byte[] bytes = new byte[(int) Math.min(Math.min(size - position[0], 1 << 20), left[0])];
                     f.readFully(bytes);
                     position[0] += bytes.length;
+                    left[0] -= bytes.length;
                     response.write(stamps ? stamped(bytes, lineStart) : Buffer.buffer(bytes));
                 } catch (IOException e) {
-                    vertx.cancelTimer(id);
+                    size = -1;
+                }
+            }
+            if (size < position[0] || left[0] <= 0 || ended.getAsBoolean()) {
+                vertx.cancelTimer(id);
+                if (!response.ended() && !response.closed()) {
                     response.end();
                 }
             }

@@ -19,6 +19,12 @@ public interface PodStreams {
     /** Connects to the running main process of the container (its terminal when it has one). */
     Session attach(String namespace, String pod, String container, boolean stdin, boolean tty) throws Refused;
 
+    /**
+     * Checks without running anything that {@link #exec} ({@code command} given) or {@link #attach} ({@code command}
+     * null) would be accepted: the answer to a client that asks in a protocol the local cluster does not speak.
+     */
+    void check(String namespace, String pod, String container, List<String> command) throws Refused;
+
     /** Where a connection to {@code port} of the pod goes. */
     InetSocketAddress portForward(String namespace, String pod, int port) throws Refused;
 

@@ -57,6 +57,7 @@ final class PortForwardStream {
     private final EmbeddedChannel codec = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
     private final Map<String, Forward> byRequest = new HashMap<>();
     private final Map<Integer, Forward> byDataStream = new HashMap<>();
+    private final java.util.Set<NetSocket> paused = new java.util.HashSet<>();
 
     private PortForwardStream(ServerWebSocket socket, Vertx vertx, PodStreams streams, String namespace, String pod) {
         this.socket = socket;
@@ -97,6 +98,12 @@ final class PortForwardStream {
                     Buffer bytes = Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(data.content()));
                     if (f.target != null) {
                         f.target.write(bytes);
+                        if (f.target.writeQueueFull()) {
+                            // a slow pod: stop reading the client until it has taken what is queued
+                            socket.pause();
+                            io.vertx.core.Context wsContext = io.vertx.core.Vertx.currentContext();
+                            f.target.drainHandler(v -> wsContext.runOnContext(x -> socket.resume()));
+                        }
                     } else {
                         f.pending.add(bytes);
                     }
@@ -179,8 +186,7 @@ final class PortForwardStream {
             s.handler(bytes -> {
                 send(new DefaultSpdyDataFrame(f.dataStream, Unpooled.wrappedBuffer(bytes.getBytes())));
                 if (socket.writeQueueFull()) {
-                    s.pause();
-                    socket.drainHandler(v -> s.resume());
+                    pause(s);
                 }
             });
             s.endHandler(v -> {
@@ -193,6 +199,21 @@ final class PortForwardStream {
                 byDataStream.remove(f.dataStream);
             });
         }
+    }
+
+    /**
+     * A pod connection waits while the WebSocket's write queue is full; one drain resumes every waiting connection
+     * (the socket has one drain handler for all of them).
+     */
+    private synchronized void pause(NetSocket s) {
+        s.pause();
+        paused.add(s);
+        socket.drainHandler(v -> {
+            synchronized (this) {
+                paused.forEach(NetSocket::resume);
+                paused.clear();
+            }
+        });
     }
 
     /** The connection to the pod failed: say why on the error stream, and end both streams. */

@@ -53,6 +53,7 @@ public final class DeploymentController implements AutoCloseable {
     private static final Set<String> NOT_COPIED = Set.of("kubectl.kubernetes.io/last-applied-configuration", REVISION,
             REVISION_HISTORY, DESIRED, MAX, "deprecated.deployment.rollback.to");
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DeploymentController.class);
     private final KubernetesClient client;
     private final Debouncer debouncer;
     private final EventRecorder events;
@@ -100,7 +101,14 @@ public final class DeploymentController implements AutoCloseable {
             live.add(uid);
             if (d.getMetadata().getDeletionTimestamp() == null
                     && expectations.satisfied(uid, replicaSets.getStore()::getByKey)) {
-                reconcile(d, byOwner.getOrDefault(uid, List.of()), podsPerReplicaSet);
+                try {
+                    reconcile(d, byOwner.getOrDefault(uid, List.of()), podsPerReplicaSet);
+                } catch (KubernetesClientException e) {
+                    // one Deployment's failure (its namespace terminating, a conflict) must not stop the others
+                    LOG.warnf("deployment %s/%s: %s", d.getMetadata().getNamespace(), d.getMetadata().getName(),
+                            e.getMessage());
+                    debouncer.trigger();
+                }
             }
         }
         // Garbage collection: ReplicaSets whose Deployment is gone (their pods follow them).
@@ -202,8 +210,27 @@ public final class DeploymentController implements AutoCloseable {
                 .endMetadata()
                 .withNewSpec().withReplicas(replicas).withSelector(selector).withTemplate(template)
                 .withMinReadySeconds(d.getSpec().getMinReadySeconds()).endSpec().build();
-        ReplicaSet created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs)
-                .create();
+        ReplicaSet created;
+        try {
+            created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            // a ReplicaSet of that name exists (written before this template's defaults, say): if it is this
+            // Deployment's, it takes this template and becomes the new one
+            created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace())
+                    .withName(rs.getMetadata().getName()).edit(existing -> {
+                        OwnerReference owner = ReplicaSetController.controllerOf(existing);
+                        if (owner == null || !d.getMetadata().getUid().equals(owner.getUid())) {
+                            throw new KubernetesClientException("replica set " + existing.getMetadata().getName()
+                                    + " exists and is not owned by deployment " + d.getMetadata().getName(), 409, null);
+                        }
+                        existing.getSpec().setTemplate(template);
+                        existing.getMetadata().setAnnotations(annotations);
+                        return existing;
+                    });
+        }
         expectations.written(d.getMetadata().getUid(), created);
         if (replicas > 0) {
             events.normal(d, "deployment-controller", null, "ScalingReplicaSet", "Scaled up replica set "
@@ -376,6 +403,9 @@ public final class DeploymentController implements AutoCloseable {
             if ("Progressing".equals(c.getType()) && c.getLastUpdateTime() != null) {
                 if ("ProgressDeadlineExceeded".equals(c.getReason())) {
                     return false;
+                }
+                if ("DeploymentPaused".equals(c.getReason())) {
+                    return true; // resumed: the deadline counts from now, as upstream's DeploymentResumed
                 }
                 return Instant.parse(c.getLastUpdateTime()).plus(Duration.ofSeconds(deadline)).isAfter(clock.instant());
             }

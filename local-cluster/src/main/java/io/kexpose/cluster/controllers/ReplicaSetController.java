@@ -35,6 +35,7 @@ import java.util.Set;
  */
 public final class ReplicaSetController implements AutoCloseable {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReplicaSetController.class);
     private final KubernetesClient client;
     private final List<String> nodes;
     private final Debouncer debouncer;
@@ -84,7 +85,13 @@ public final class ReplicaSetController implements AutoCloseable {
             live.add(uid);
             if (rs.getMetadata().getDeletionTimestamp() == null
                     && expectations.satisfied(uid, pods.getStore()::getByKey)) {
-                reconcile(rs, byOwner.getOrDefault(uid, List.of()), perNode);
+                try {
+                    reconcile(rs, byOwner.getOrDefault(uid, List.of()), perNode);
+                } catch (KubernetesClientException e) {
+                    // one ReplicaSet's failure (its namespace terminating, say) must not stop the others
+                    LOG.warnf("replica set %s/%s: %s", rs.getMetadata().getNamespace(), rs.getMetadata().getName(),
+                            e.getMessage());
+                }
             }
         }
         // Garbage collection: pods whose ReplicaSet is gone.
@@ -191,6 +198,10 @@ public final class ReplicaSetController implements AutoCloseable {
 
     private void writeStatus(ReplicaSet rs, List<Pod> active) {
         int ready = (int) active.stream().filter(ReplicaSetController::ready).count();
+        int minReady = rs.getSpec().getMinReadySeconds() == null ? 0 : rs.getSpec().getMinReadySeconds();
+        Instant now = Instant.now();
+        int available = (int) active.stream().filter(p -> available(p, minReady, now)).count();
+        // pods ready for less than minReadySeconds are counted by a later (periodic, every 2 s) reconcile
         Map<String, String> selector = rs.getSpec().getSelector() == null ? Map.of()
                 : rs.getSpec().getSelector().getMatchLabels() == null ? Map.of()
                 : rs.getSpec().getSelector().getMatchLabels();
@@ -198,7 +209,7 @@ public final class ReplicaSetController implements AutoCloseable {
                 && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())).count();
         ReplicaSetStatus status = new ReplicaSetStatusBuilder()
                 .withReplicas(active.size()).withFullyLabeledReplicas(labelled == 0 ? null : labelled)
-                .withReadyReplicas(ready == 0 ? null : ready).withAvailableReplicas(ready == 0 ? null : ready)
+                .withReadyReplicas(ready == 0 ? null : ready).withAvailableReplicas(available == 0 ? null : available)
                 .withObservedGeneration(rs.getMetadata().getGeneration()).build();
         if (!Objects.equals(rs.getStatus(), status)) {
             ReplicaSet updated = Serialization.clone(rs);
@@ -234,6 +245,22 @@ public final class ReplicaSetController implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Ready for at least {@code minReadySeconds}: what a ReplicaSet counts as available. */
+    static boolean available(Pod p, int minReadySeconds, Instant now) {
+        if (!ready(p)) {
+            return false;
+        }
+        if (minReadySeconds == 0) {
+            return true;
+        }
+        for (PodCondition c : p.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType()) && c.getLastTransitionTime() != null) {
+                return !Instant.parse(c.getLastTransitionTime()).plusSeconds(minReadySeconds).isAfter(now);
+            }
+        }
+        return true;
     }
 
     private static String phase(Pod p) {

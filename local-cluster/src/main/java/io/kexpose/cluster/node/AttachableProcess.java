@@ -29,6 +29,7 @@ final class AttachableProcess extends Process {
     private final boolean stdin;
     private final boolean tty;
     private volatile LinkedBlockingQueue<byte[]> attached;
+    private volatile CompletableFuture<Integer> detachCurrent;
 
     private AttachableProcess(Process process, boolean stdin, boolean tty) {
         this.process = process;
@@ -73,11 +74,16 @@ final class AttachableProcess extends Process {
     PodStreams.Session attach(boolean withStdin) {
         LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<byte[]> before = attached;
+        CompletableFuture<Integer> beforeDetached = detachCurrent;
         if (before != null) {
-            before.offer(END); // one client at a time: the newest
+            before.offer(END); // one client at a time: the newest; the one before ends its session cleanly
+        }
+        if (beforeDetached != null) {
+            beforeDetached.complete(0);
         }
         attached = queue;
         CompletableFuture<Integer> detached = new CompletableFuture<>();
+        detachCurrent = detached;
         InputStream output = new InputStream() {
             private byte[] current = new byte[0];
             private int pos;
@@ -121,6 +127,9 @@ final class AttachableProcess extends Process {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                if (detached.isDone()) {
+                    throw new IOException("detached: another client has attached");
+                }
                 process.getOutputStream().write(b, off, len);
             }
 

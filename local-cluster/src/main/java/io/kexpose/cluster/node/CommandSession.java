@@ -78,10 +78,16 @@ final class CommandSession implements PodStreams.Session {
         return process.waitFor();
     }
 
+    /** Ends the command: SIGTERM, then SIGKILL 5 s later if it is still there (an interactive shell ignores TERM). */
     @Override
     public void close() {
         if (process.isAlive()) {
             signal(process, false);
+            java.util.concurrent.CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+                if (process.isAlive()) {
+                    signal(process, true);
+                }
+            });
         }
     }
 

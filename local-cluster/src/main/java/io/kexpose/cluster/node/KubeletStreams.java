@@ -27,14 +27,22 @@ public final class KubeletStreams implements PodStreams {
     }
 
     @Override
-    public Session exec(String namespace, String pod, String container, List<String> command, boolean stdin,
-            boolean tty) throws Refused {
+    public void check(String namespace, String pod, String container, List<String> command) throws Refused {
         NodeAgent.RunningContainer c = running(namespace, pod, container);
-        if (!ToolboxImages.onPath(command.get(0))) {
+        if (command == null) {
+            attachable(c, pod);
+        } else if (!ToolboxImages.onPath(command.get(0))) {
             throw new Refused(500, "InternalError", "Internal error occurred: error executing command in container: "
                     + "exec: \"" + command.get(0) + "\": executable file not found in $PATH (commands in the local "
                     + "cluster's pods are this machine's programs)");
         }
+    }
+
+    @Override
+    public Session exec(String namespace, String pod, String container, List<String> command, boolean stdin,
+            boolean tty) throws Refused {
+        check(namespace, pod, container, command);
+        NodeAgent.RunningContainer c = running(namespace, pod, container);
         String hostname = c.env().getOrDefault("HOSTNAME", pod);
         Map<String, String> env = new HashMap<>(c.env());
         sandbox.environment(env, namespace);
@@ -50,13 +58,16 @@ public final class KubeletStreams implements PodStreams {
     @Override
     public Session attach(String namespace, String pod, String container, boolean stdin, boolean tty)
             throws Refused {
-        NodeAgent.RunningContainer c = running(namespace, pod, container);
+        return attachable(running(namespace, pod, container), pod).attach(stdin);
+    }
+
+    private static AttachableProcess attachable(NodeAgent.RunningContainer c, String pod) throws Refused {
         if (!(c.process() instanceof AttachableProcess a)) {
             throw new Refused(400, "BadRequest", "the local cluster attaches to toolbox containers ("
                     + ToolboxImages.LIST + "); container " + c.container() + " of pod " + pod + " is not one: "
                     + "kubectl logs -f " + pod + " shows its output");
         }
-        return a.attach(stdin);
+        return a;
     }
 
     @Override

@@ -161,6 +161,7 @@ public final class NodeAgent implements AutoCloseable {
             if (!present.contains(e.getKey())) {
                 stop(e.getValue());
                 running.remove(e.getKey());
+                logTimes.forget(e.getValue().log);
             }
         }
     }
@@ -206,6 +207,7 @@ public final class NodeAgent implements AutoCloseable {
                 Thread stopper = new Thread(() -> {
                     stop(dying, Duration.ofSeconds(Math.min(grace, 10)));
                     running.remove(uid);
+                    logTimes.forget(dying.log);
                     deleteNow(pod);
                     debouncer.trigger();
                 }, "kexpose-stop-" + pod.getMetadata().getName());
@@ -227,6 +229,11 @@ public final class NodeAgent implements AutoCloseable {
             }
             writeStatus(pod, pending);
             return;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (r == null && ("Succeeded".equals(phase) || "Failed".equals(phase))
+                && !"Always".equals(pod.getSpec().getRestartPolicy())) {
+            return; // finished for good before the cluster restarted: it stays as it ended
         }
         if (r == null) {
             // A pod kept from before the cluster restarted keeps its IP; its container starts again, counted as a
@@ -293,7 +300,11 @@ public final class NodeAgent implements AutoCloseable {
             Files.createDirectories(logDir);
             String base = pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName();
             Path log = logDir.resolve(base + ".log");
-            if (r.restarts > 0 && Files.exists(log)) {
+            if (r.restarts == 0) {
+                // a new pod: nothing of an earlier pod of the same name is its log
+                Files.deleteIfExists(log);
+                Files.deleteIfExists(logDir.resolve(base + ".previous.log"));
+            } else if (Files.exists(log)) {
                 // the container's earlier run: kubectl logs --previous
                 Files.move(log, logDir.resolve(base + ".previous.log"), StandardCopyOption.REPLACE_EXISTING);
                 logTimes.moved(log, logDir.resolve(base + ".previous.log"));

@@ -41,7 +41,30 @@ class DeploymentValidationTest {
                         + "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
                 new Case("a container without an image", "{\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
                         + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":"
-                        + "\"web\"}]}}}", "spec.template.spec.containers[0].image: Required value"));
+                        + "\"web\"}]}}}", "spec.template.spec.containers[0].image: Required value"),
+                strategy("a percent that is not one", "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":"
+                        + "\"1.5\"}}", "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"1.5\": a valid percent "
+                        + "string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for "
+                        + "validation is '[0-9]+%')"),
+                strategy("a negative surge", "{\"rollingUpdate\":{\"maxSurge\":-1}}",
+                        "spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0"),
+                strategy("nothing may surge and nothing may be unavailable", "{\"rollingUpdate\":{\"maxSurge\":0,"
+                        + "\"maxUnavailable\":0}}", "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may "
+                        + "not be 0 when `maxSurge` is 0"),
+                strategy("more than all unavailable", "{\"rollingUpdate\":{\"maxUnavailable\":\"150%\"}}",
+                        "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"150%\": must not be greater than "
+                        + "100%"),
+                strategy("an unknown type", "{\"type\":\"BlueGreen\"}", "spec.strategy.type: Unsupported value: "
+                        + "\"BlueGreen\": supported values: \"Recreate\", \"RollingUpdate\""),
+                strategy("Recreate with rolling parameters", "{\"type\":\"Recreate\",\"rollingUpdate\":"
+                        + "{\"maxSurge\":1}}", "spec.strategy.rollingUpdate: Forbidden: may not be specified when "
+                        + "strategy `type` is 'Recreate'"),
+                strategy("Recreate", "{\"type\":\"Recreate\"}", null));
+    }
+
+    private static Case strategy(String desc, String strategy, String expected) {
+        return new Case(desc, "{\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"strategy\":" + strategy + ","
+                + TEMPLATE + "}", expected);
     }
 
     @ParameterizedTest(name = "{0}")
