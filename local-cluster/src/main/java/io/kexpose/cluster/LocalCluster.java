@@ -11,6 +11,12 @@ import io.kexpose.cluster.api.store.MvStatePersistence;
 import io.kexpose.cluster.api.store.ObjectStore;
 import io.kexpose.cluster.api.store.Persistence;
 import io.kexpose.cluster.controllers.DeploymentController;
+import io.kexpose.cluster.controllers.NamespaceController;
+import io.kexpose.cluster.controllers.ReplicaSetController;
+import io.kexpose.cluster.controllers.Scheduler;
+import io.kexpose.cluster.node.KubeletStreams;
+import io.kexpose.cluster.node.PodSandbox;
+import io.kexpose.cluster.node.ToolboxLauncher;
 import io.kexpose.cluster.controllers.EndpointSliceController;
 import io.kexpose.cluster.node.HttpenvLauncher;
 import io.kexpose.cluster.node.NodeAgent;
@@ -91,9 +97,9 @@ public final class LocalCluster implements AutoCloseable {
     private String apiUrl;
     private KubernetesClient client;
     private DeploymentController deployments;
-    private io.kexpose.cluster.controllers.ReplicaSetController replicaSets;
-    private io.kexpose.cluster.controllers.Scheduler scheduler;
-    private io.kexpose.cluster.controllers.NamespaceController namespaces;
+    private ReplicaSetController replicaSets;
+    private Scheduler scheduler;
+    private NamespaceController namespaces;
     private EndpointSliceController endpointSlices;
     private NodeAgent nodeAgent;
     private io.kexpose.cluster.controllers.EventExpiry eventExpiry;
@@ -145,18 +151,18 @@ public final class LocalCluster implements AutoCloseable {
         List<io.kexpose.cluster.node.PodLauncher> launchers = new ArrayList<>();
         launchers.add(new HttpenvLauncher(settings.httpenvModule(), settings.logDir(), ledger));
         launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
-        io.kexpose.cluster.node.PodSandbox sandbox = new io.kexpose.cluster.node.PodSandbox(
+        PodSandbox sandbox = new PodSandbox(
                 settings.logDir().toAbsolutePath().resolveSibling("sandbox"));
-        launchers.add(new io.kexpose.cluster.node.ToolboxLauncher(sandbox, allocator.nthAddress(10)));
+        launchers.add(new ToolboxLauncher(sandbox, allocator.nthAddress(10)));
         Map<String, List<io.fabric8.kubernetes.api.model.Pod>> staticPods = new java.util.LinkedHashMap<>();
         nodeNames.forEach(node -> staticPods.put(node, components.staticPods(node)));
         deployments = new DeploymentController(client);
-        replicaSets = new io.kexpose.cluster.controllers.ReplicaSetController(client, nodeNames);
-        scheduler = new io.kexpose.cluster.controllers.Scheduler(client, nodeNames);
-        namespaces = new io.kexpose.cluster.controllers.NamespaceController(client);
+        replicaSets = new ReplicaSetController(client, nodeNames);
+        scheduler = new Scheduler(client, nodeNames);
+        namespaces = new NamespaceController(client);
         endpointSlices = new EndpointSliceController(client);
         nodeAgent = new NodeAgent(client, nodeIndex, launchers, staticPods, settings.logDir(), ledger);
-        api.podStreams(new io.kexpose.cluster.node.KubeletStreams(nodeAgent, sandbox, allocator.nthAddress(10)));
+        api.podStreams(new KubeletStreams(nodeAgent, sandbox, allocator.nthAddress(10)));
         api.podLogTimes(nodeAgent.logTimes());
         for (var d : components.deployments()) {
             client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)

@@ -185,8 +185,9 @@ class WorkshopShellTest {
         AtomicInteger answered = new AtomicInteger();
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread load = new Thread(() -> {
-            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos(); // bounded, whatever happens
-            while (rolling.get() && System.nanoTime() < end) {
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos(); // bounded, whatever happens:
+            int max = 50_000; // in time and in count
+            while (rolling.get() && System.nanoTime() < end && answered.get() + failures.size() < max) {
                 // a new connection for each request, as curl in a loop makes them
                 try (java.net.Socket s = new java.net.Socket()) {
                     s.connect(new java.net.InetSocketAddress(clusterIp, 8888), 2_000);

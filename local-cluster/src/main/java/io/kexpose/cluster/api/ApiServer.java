@@ -171,13 +171,19 @@ public final class ApiServer {
         boolean tty = "true".equals(params.get("tty"));
         String container = params.get("container");
         if (rp.subresource().equals("exec")) {
-            List<String> command = params.getAll("command");
-            if (command.isEmpty()) {
-                throw new PodStreams.Refused(400, "BadRequest", "you must specify at least 1 command");
-            }
-            return streams.exec(rp.namespace(), rp.name(), container, command, "true".equals(params.get("stdin")), tty);
+            return streams.exec(rp.namespace(), rp.name(), container, command(params),
+                    "true".equals(params.get("stdin")), tty);
         }
         return streams.attach(rp.namespace(), rp.name(), container, "true".equals(params.get("stdin")), tty);
+    }
+
+    /** The command of an exec request; at least one word. */
+    private static List<String> command(MultiMap params) throws PodStreams.Refused {
+        List<String> command = params.getAll("command");
+        if (command.isEmpty()) {
+            throw new PodStreams.Refused(400, "BadRequest", "you must specify at least 1 command");
+        }
+        return command;
     }
 
     /**
@@ -196,11 +202,8 @@ public final class ApiServer {
                     streams.portForward(rp.namespace(), rp.name(), Integer.parseInt(port));
                 }
             } else {
-                List<String> command = rp.subresource().equals("exec") ? params.getAll("command") : null;
-                if (command != null && command.isEmpty()) {
-                    throw new PodStreams.Refused(400, "BadRequest", "you must specify at least 1 command");
-                }
-                streams.check(rp.namespace(), rp.name(), params.get("container"), command);
+                streams.check(rp.namespace(), rp.name(), params.get("container"),
+                        rp.subresource().equals("exec") ? command(params) : null);
             }
         } catch (PodStreams.Refused r) {
             throw new ApiException(r.error());

@@ -77,7 +77,13 @@ final class PortForwardStream {
     }
 
     private synchronized void received(Buffer message) {
-        codec.writeInbound(Unpooled.wrappedBuffer(message.getBytes()));
+        try {
+            codec.writeInbound(Unpooled.wrappedBuffer(message.getBytes()));
+        } catch (RuntimeException malformed) {
+            // not SPDY that Netty's codec can read: end the session rather than guess
+            socket.close((short) 1002, "malformed SPDY frame");
+            return;
+        }
         Object frame;
         while ((frame = codec.readInbound()) != null) {
             try {
@@ -159,7 +165,7 @@ final class PortForwardStream {
         try {
             target = streams.portForward(namespace, pod, f.port);
         } catch (PodStreams.Refused r) {
-            fail(f, r.getMessage());
+            finish(f, r.getMessage());
             return;
         }
         net.connect(target.getPort(), target.getHostString()).onComplete(done -> {
@@ -172,7 +178,7 @@ final class PortForwardStream {
     private void connected(Forward f, InetSocketAddress target, io.vertx.core.AsyncResult<NetSocket> done) {
         {
             if (done.failed()) {
-                fail(f, "error forwarding port " + f.port + " to pod " + pod + ": failed to connect to "
+                finish(f, "error forwarding port " + f.port + " to pod " + pod + ": failed to connect to "
                         + target.getHostString() + ":" + target.getPort() + ": " + done.cause().getMessage());
                 return;
             }
@@ -189,15 +195,7 @@ final class PortForwardStream {
                     pause(s);
                 }
             });
-            s.endHandler(v -> {
-                DefaultSpdyDataFrame last = new DefaultSpdyDataFrame(f.dataStream);
-                last.setLast(true);
-                send(last);
-                DefaultSpdyDataFrame errorDone = new DefaultSpdyDataFrame(f.errorStream);
-                errorDone.setLast(true);
-                send(errorDone);
-                byDataStream.remove(f.dataStream);
-            });
+            s.endHandler(v -> finish(f, null));
         }
     }
 
@@ -216,10 +214,10 @@ final class PortForwardStream {
         });
     }
 
-    /** The connection to the pod failed: say why on the error stream, and end both streams. */
-    private void fail(Forward f, String why) {
-        DefaultSpdyDataFrame error = new DefaultSpdyDataFrame(f.errorStream,
-                Unpooled.copiedBuffer(why, StandardCharsets.UTF_8));
+        /** Ends a forwarded connection's two streams, with {@code why} on the error stream when it failed. */
+    private void finish(Forward f, String why) {
+        DefaultSpdyDataFrame error = why == null ? new DefaultSpdyDataFrame(f.errorStream)
+                : new DefaultSpdyDataFrame(f.errorStream, Unpooled.copiedBuffer(why, StandardCharsets.UTF_8));
         error.setLast(true);
         send(error);
         DefaultSpdyDataFrame last = new DefaultSpdyDataFrame(f.dataStream);

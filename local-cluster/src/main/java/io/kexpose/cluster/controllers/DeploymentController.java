@@ -148,7 +148,7 @@ public final class DeploymentController implements AutoCloseable {
                 newer = createReplicaSet(d, initial, nextRevision, f);
                 created = true;
             } else {
-                newer = keepRevisionAndAnnotations(d, newer, nextRevision, f);
+                newer = keepRevisionAndAnnotations(d, newer, nextRevision);
             }
             RolloutPlan.Replicas n = replicas(newer);
             List<RolloutPlan.Replicas> o = older.stream().map(DeploymentController::replicas).toList();
@@ -243,8 +243,7 @@ public final class DeploymentController implements AutoCloseable {
      * The new ReplicaSet carries the highest revision (it may be an old one brought back by a rollback: it takes the
      * next number, and its earlier numbers go to {@code revision-history}) and the Deployment's annotations.
      */
-    private ReplicaSet keepRevisionAndAnnotations(Deployment d, ReplicaSet rs, long nextRevision,
-            RolloutPlan.Fenceposts f) {
+    private ReplicaSet keepRevisionAndAnnotations(Deployment d, ReplicaSet rs, long nextRevision) {
         Map<String, String> annotations = new LinkedHashMap<>(rs.getMetadata().getAnnotations() == null ? Map.of()
                 : rs.getMetadata().getAnnotations());
         long revision = revision(rs);
@@ -499,11 +498,6 @@ public final class DeploymentController implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Reconciles run to their end (see {@link Debouncer#completed()}). */
-    public long reconciles() {
-        return debouncer.completed();
     }
 
     @Override

@@ -271,11 +271,6 @@ public final class ReplicaSetController implements AutoCloseable {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    /** Reconciles run to their end (see {@link Debouncer#completed()}). */
-    public long reconciles() {
-        return debouncer.completed();
-    }
-
     @Override
     public void close() {
         debouncer.close();

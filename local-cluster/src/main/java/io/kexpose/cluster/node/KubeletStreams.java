@@ -28,6 +28,12 @@ public final class KubeletStreams implements PodStreams {
 
     @Override
     public void check(String namespace, String pod, String container, List<String> command) throws Refused {
+        checked(namespace, pod, container, command);
+    }
+
+    /** The running container, once the request is known to be acceptable. */
+    private NodeAgent.RunningContainer checked(String namespace, String pod, String container, List<String> command)
+            throws Refused {
         NodeAgent.RunningContainer c = running(namespace, pod, container);
         if (command == null) {
             attachable(c, pod);
@@ -36,13 +42,13 @@ public final class KubeletStreams implements PodStreams {
                     + "exec: \"" + command.get(0) + "\": executable file not found in $PATH (commands in the local "
                     + "cluster's pods are this machine's programs)");
         }
+        return c;
     }
 
     @Override
     public Session exec(String namespace, String pod, String container, List<String> command, boolean stdin,
             boolean tty) throws Refused {
-        check(namespace, pod, container, command);
-        NodeAgent.RunningContainer c = running(namespace, pod, container);
+        NodeAgent.RunningContainer c = checked(namespace, pod, container, command);
         String hostname = c.env().getOrDefault("HOSTNAME", pod);
         Map<String, String> env = new HashMap<>(c.env());
         sandbox.environment(env, namespace);
