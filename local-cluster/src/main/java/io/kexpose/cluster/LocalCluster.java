@@ -159,7 +159,7 @@ public final class LocalCluster implements AutoCloseable {
         deployments = new DeploymentController(client);
         replicaSets = new ReplicaSetController(client, nodeNames);
         scheduler = new Scheduler(client, nodeNames);
-        namespaces = new NamespaceController(client);
+        namespaces = new NamespaceController(client, pki.caPem());
         endpointSlices = new EndpointSliceController(client);
         nodeAgent = new NodeAgent(client, nodeIndex, launchers, staticPods, settings.logDir(), ledger);
         api.podStreams(new KubeletStreams(nodeAgent, sandbox, allocator.nthAddress(10)));

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The local cluster's Kubernetes API: what kubectl and the fabric8 client talk to. Objects live in an in-process
@@ -571,7 +572,7 @@ public final class ApiServer {
                 // kube-apiserver's message names a kind outside the core group with its group (Deployment.apps);
                 // the details keep the kind, which kubectl prints as "The Deployment ... is invalid"
                 invalid = new ApiError(422, "Invalid", kindOf(rp) + "." + rp.group() + invalid.message()
-                        .substring(kindOf(rp).length()), invalid.kind(), name, invalid.field(), invalid.cause());
+                        .substring(kindOf(rp).length()), invalid.kind(), name, invalid.causes());
             }
             throw new ApiException(invalid);
         }
@@ -710,6 +711,29 @@ public final class ApiServer {
     }
 
     /**
+     * The resources whose DELETE kube-apiserver answers with the object deleted; the others answer with a Status
+     * of success naming what went ({@link #deleted}).
+     */
+    private static final Set<String> RETURNS_DELETED_OBJECT = Set.of("pods", "services", "namespaces");
+
+    /** The Status kube-apiserver answers a DELETE with: Success, the name, group, resource and uid deleted. */
+    private ObjectNode deleted(ResourcePath rp, ObjectNode object) {
+        ObjectNode status = json.createObjectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        ObjectNode details = status.putObject("details");
+        details.put("name", rp.name());
+        if (rp.group() != null && !rp.group().isEmpty()) {
+            details.put("group", rp.group());
+        }
+        details.put("kind", rp.resource());
+        details.put("uid", object.path("metadata").path("uid").asText());
+        return status;
+    }
+
+    /**
      * DELETE: a pod on a node is deleted gracefully (marked; the node agent stops it and deletes it with grace
      * period 0); an object with finalizers is marked until they are gone; anything else goes now.
      */
@@ -722,7 +746,11 @@ public final class ApiServer {
         try {
             ObjectStore.Write write = store.delete(rp.key(), grace);
             written(rp, write);
-            return Reply.json(200, WatchEvent.DELETED.equals(write.type()) ? write(current) : write.object().json());
+            if (!WatchEvent.DELETED.equals(write.type())) {
+                return Reply.json(200, write.object().json());
+            }
+            return Reply.json(200, RETURNS_DELETED_OBJECT.contains(rp.resource()) ? write(current)
+                    : write(deleted(rp, current)));
         } catch (StoreException e) {
             throw new ApiException(storeError(e, rp));
         }
@@ -846,14 +874,21 @@ public final class ApiServer {
             if (e.kind() != null) {
                 details.put("kind", e.kind());
             }
-            if (e.field() != null) {
-                ObjectNode cause = details.putArray("causes").addObject();
-                cause.put("reason", e.cause().startsWith("Required") ? "FieldValueRequired"
-                        : e.cause().startsWith("Duplicate") ? "FieldValueDuplicate"
-                        : e.cause().startsWith("Unsupported") ? "FieldValueNotSupported"
-                        : e.cause().startsWith("Forbidden") ? "FieldValueForbidden" : "FieldValueInvalid");
-                cause.put("message", e.cause());
-                cause.put("field", e.field());
+            if (!e.causes().isEmpty()) {
+                var causes = details.putArray("causes");
+                for (String fieldDetail : e.causes()) {
+                    int colon = fieldDetail.indexOf(": ");
+                    String detail = colon < 0 ? fieldDetail : fieldDetail.substring(colon + 2);
+                    ObjectNode cause = causes.addObject();
+                    cause.put("reason", detail.startsWith("Required") ? "FieldValueRequired"
+                            : detail.startsWith("Duplicate") ? "FieldValueDuplicate"
+                            : detail.startsWith("Unsupported") ? "FieldValueNotSupported"
+                            : detail.startsWith("Forbidden") ? "FieldValueForbidden" : "FieldValueInvalid");
+                    cause.put("message", detail);
+                    if (colon >= 0) {
+                        cause.put("field", fieldDetail.substring(0, colon));
+                    }
+                }
             }
         }
         return status;

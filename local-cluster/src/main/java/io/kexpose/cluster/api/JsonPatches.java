@@ -10,10 +10,12 @@ import java.util.Map;
 
 /**
  * The patch types kubectl sends, applied to a stored object: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and
- * strategic merge patch. A strategic merge patch is applied as a merge patch after its directives
- * ({@code $patch}, {@code $retainKeys}, {@code $setElementOrder/...}, {@code $deleteFromPrimitiveList/...}) are
- * removed: identical for the maps that {@code label}, {@code annotate}, {@code scale} and {@code apply} of labels
- * and specs change, and it replaces lists where the real server would merge them by key.
+ * strategic merge patch. A strategic merge patch merges maps as a merge patch does and merges the lists the
+ * Kubernetes types mark with a merge key element by element ({@link #MERGE_KEYS}: containers by name, Service ports
+ * by port, container ports by containerPort, ...): an element of the patch whose key is in the list is merged into
+ * it in place, a new one comes before the existing ones (as kube-apiserver orders them), {@code $patch: delete}
+ * removes one, {@code $patch: replace} replaces the list, {@code $deleteFromPrimitiveList/<field>} removes values
+ * of a primitive list. Other lists are replaced; {@code $retainKeys} and {@code $setElementOrder/...} are ignored.
  */
 public final class JsonPatches {
 
@@ -37,8 +39,122 @@ public final class JsonPatches {
             return JsonPatch.apply(patch, target);
         }
         JsonNode copy = target.deepCopy();
-        return mergePatch(copy, stripDirectives(patch.deepCopy()));
+        if (baseType(contentType).equals(STRATEGIC_MERGE_PATCH)) {
+            return strategicMerge(copy, patch);
+        }
+        return mergePatch(copy, patch);
     }
+
+    /** The lists merged element by element, by field name, and the key that identifies an element. */
+    static final Map<String, String> MERGE_KEYS = Map.ofEntries(Map.entry("containers", "name"),
+            Map.entry("initContainers", "name"), Map.entry("ephemeralContainers", "name"), Map.entry("env", "name"),
+            Map.entry("volumes", "name"), Map.entry("volumeMounts", "mountPath"),
+            Map.entry("volumeDevices", "devicePath"), Map.entry("imagePullSecrets", "name"),
+            Map.entry("hostAliases", "ip"), Map.entry("conditions", "type"), Map.entry("ownerReferences", "uid"),
+            Map.entry("resourceClaims", "name"), Map.entry("topologySpreadConstraints", "topologyKey"));
+
+    /** The merge key of list {@code field} whose elements look like {@code sample}, or null to replace the list. */
+    private static String mergeKey(String field, JsonNode sample) {
+        if (field.equals("ports")) { // a container's ports are keyed by containerPort, a Service's by port
+            return sample != null && sample.has("containerPort") ? "containerPort" : "port";
+        }
+        return MERGE_KEYS.get(field);
+    }
+
+    /** Primitive lists a strategic merge patch merges as sets. */
+    private static final java.util.Set<String> MERGED_PRIMITIVE_LISTS = java.util.Set.of("finalizers");
+
+    static JsonNode strategicMerge(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode result = target != null && target.isObject() ? (ObjectNode) target
+                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if ("replace".equals(patch.path("$patch").asText())) {
+            result.removeAll();
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String name = f.getKey();
+            JsonNode value = f.getValue();
+            if (name.startsWith("$deleteFromPrimitiveList/")) {
+                String list = name.substring(name.indexOf('/') + 1);
+                if (result.get(list) instanceof com.fasterxml.jackson.databind.node.ArrayNode values) {
+                    java.util.Set<JsonNode> drop = new java.util.HashSet<>();
+                    value.forEach(drop::add);
+                    for (int i = values.size() - 1; i >= 0; i--) {
+                        if (drop.contains(values.get(i))) {
+                            values.remove(i);
+                        }
+                    }
+                }
+            } else if (name.startsWith("$")) {
+                continue; // $patch (handled above), $retainKeys, $setElementOrder/...
+            } else if (value.isNull()) {
+                result.remove(name);
+            } else if (value.isArray()) {
+                result.set(name, mergeList(name, result.get(name), value));
+            } else {
+                result.set(name, strategicMerge(result.get(name), value));
+            }
+        }
+        return result;
+    }
+
+    private static JsonNode mergeList(String field, JsonNode current, JsonNode patch) {
+        var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        boolean replace = false;
+        for (JsonNode e : patch) {
+            replace |= e.isObject() && "replace".equals(e.path("$patch").asText()) && e.size() == 1;
+        }
+        if (current == null || !current.isArray() || replace) {
+            patch.forEach(e -> {
+                if (!(e.isObject() && e.has("$patch"))) {
+                    out.add(stripDirectives(e.deepCopy()));
+                }
+            });
+            return out;
+        }
+        if (MERGED_PRIMITIVE_LISTS.contains(field)) {
+            out.addAll((com.fasterxml.jackson.databind.node.ArrayNode) current);
+            patch.forEach(e -> {
+                if (!current.toString().contains(e.toString())) {
+                    out.add(e);
+                }
+            });
+            return out;
+        }
+        String key = mergeKey(field, patch.size() > 0 ? patch.get(0) : null);
+        if (key == null) {
+            return stripDirectives(patch.deepCopy());
+        }
+        List<JsonNode> merged = new ArrayList<>();
+        current.forEach(merged::add);
+        List<JsonNode> added = new ArrayList<>();
+        for (JsonNode e : patch) {
+            JsonNode id = e.get(key);
+            int at = -1;
+            for (int i = 0; id != null && i < merged.size(); i++) {
+                if (id.equals(merged.get(i).get(key))) {
+                    at = i;
+                }
+            }
+            if ("delete".equals(e.path("$patch").asText())) {
+                if (at >= 0) {
+                    merged.remove(at);
+                }
+            } else if (at >= 0) {
+                merged.set(at, strategicMerge(merged.get(at), e));
+            } else {
+                added.add(strategicMerge(null, e));
+            }
+        }
+        out.addAll(added);
+        out.addAll(merged);
+        return out;
+    }
+
 
     static String baseType(String contentType) {
         if (contentType == null) {

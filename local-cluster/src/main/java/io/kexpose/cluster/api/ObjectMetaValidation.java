@@ -80,6 +80,26 @@ public final class ObjectMetaValidation {
                 + "'example.com', regex used for validation is '" + DNS1123_SUBDOMAIN + "')";
     }
 
+    /** A named port (IANA service name): every rule it breaks, in kube-apiserver's order and words. */
+    static java.util.List<String> portName(String v) {
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        if (v.length() > 15) {
+            errors.add("must be no more than 15 characters");
+        }
+        if (!v.matches("[-a-z0-9]+")) {
+            errors.add("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+        } else if (!v.matches(".*[a-z].*")) {
+            errors.add("must contain at least one letter (a-z)");
+        }
+        if (v.contains("--")) {
+            errors.add("must not contain consecutive hyphens");
+        }
+        if (!v.isEmpty() && (v.startsWith("-") || v.endsWith("-"))) {
+            errors.add("must not begin or end with a hyphen");
+        }
+        return errors;
+    }
+
     /** A label key: an optional DNS-1123 subdomain prefix and a slash, then a name part of at most 63 characters. */
     static String qualifiedName(String key) {
         String name = key;

@@ -117,45 +117,85 @@ public final class ServiceAdmission {
         return Result.ok(service);
     }
 
+    /**
+     * Every invalid port field, in kube-apiserver's order (per port: name, port, protocol, targetPort; then NodePorts
+     * a ClusterIP Service may not have; then duplicates), as one Invalid error, or null.
+     */
     private ApiError validatePorts(String name, ServiceSpec spec, String type) {
         List<ServicePort> ports = ports(spec);
         boolean headless = "None".equals(spec.getClusterIP());
         if (ports.isEmpty() && !type.equals("ExternalName") && !headless) {
             return ApiError.invalid("Service", name, "spec.ports: Required value");
         }
+        List<String> problems = new ArrayList<>();
         Set<String> seenNames = new HashSet<>();
-        Set<String> seenPorts = new HashSet<>();
         for (int i = 0; i < ports.size(); i++) {
             ServicePort p = ports.get(i);
+            String at = "spec.ports[" + i + "]";
             if (p.getProtocol() == null) {
                 p.setProtocol("TCP");
             }
-            if (p.getPort() == null || p.getPort() < 1 || p.getPort() > 65535) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "].port: Invalid value: " + p.getPort()
-                        + ": must be between 1 and 65535, inclusive");
+            if (ports.size() > 1 && (p.getName() == null || p.getName().isEmpty())) {
+                problems.add(at + ".name: Required value");
+            } else if (p.getName() != null && !p.getName().isEmpty()) {
+                String label = ObjectMetaValidation.dns1123Label(p.getName());
+                if (label != null) {
+                    problems.add(at + ".name: Invalid value: \"" + p.getName() + "\": " + label);
+                } else if (!seenNames.add(p.getName())) {
+                    problems.add(at + ".name: Duplicate value: \"" + p.getName() + "\"");
+                }
+            }
+            if (p.getPort() == null) {
+                p.setPort(0); // an absent port is Go's zero value to kube-apiserver, and reported as 0
+            }
+            if (p.getPort() < 1 || p.getPort() > 65535) {
+                problems.add(at + ".port: Invalid value: " + p.getPort() + ": must be between 1 and 65535, inclusive");
             }
             if (!List.of("TCP", "UDP", "SCTP").contains(p.getProtocol())) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "].protocol: Unsupported value: \""
-                        + p.getProtocol() + "\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
+                problems.add(at + ".protocol: Unsupported value: \"" + p.getProtocol()
+                        + "\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
             }
-            if (ports.size() > 1 && (p.getName() == null || p.getName().isEmpty())) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "].name: Required value");
-            }
-            if (p.getName() != null && !p.getName().isEmpty() && !seenNames.add(p.getName())) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "].name: Duplicate value: \""
-                        + p.getName() + "\"");
-            }
-            if (!seenPorts.add(p.getPort() + "/" + p.getProtocol())) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "]: Duplicate value: core.ServicePort{"
-                        + "Name:\"" + Objects.toString(p.getName(), "") + "\", Protocol:\"" + p.getProtocol()
-                        + "\", Port:" + p.getPort() + "}");
-            }
-            if (p.getNodePort() != null && p.getNodePort() != 0 && type.equals("ClusterIP")) {
-                return ApiError.invalid("Service", name, "spec.ports[" + i + "].nodePort: Forbidden: may not be "
-                        + "used when `type` is 'ClusterIP'");
+            IntOrString target = p.getTargetPort();
+            if (target != null && target.getStrVal() != null) {
+                for (String bad : ObjectMetaValidation.portName(target.getStrVal())) {
+                    problems.add(at + ".targetPort: Invalid value: \"" + target.getStrVal() + "\": " + bad);
+                }
+            } else if (!type.equals("ExternalName")) {
+                Integer port = target != null && target.getIntVal() != null && target.getIntVal() != 0
+                        ? target.getIntVal() : p.getPort();
+                if (port == null || port < 1 || port > 65535) {
+                    problems.add(at + ".targetPort: Invalid value: " + port + ": must be between 1 and 65535, "
+                            + "inclusive");
+                }
             }
         }
-        return null;
+        for (int i = 0; i < ports.size(); i++) {
+            ServicePort p = ports.get(i);
+            if (p.getNodePort() != null && p.getNodePort() != 0 && type.equals("ClusterIP")) {
+                problems.add("spec.ports[" + i + "].nodePort: Forbidden: may not be used when `type` is "
+                        + "'ClusterIP'");
+            }
+        }
+        Set<String> seenPorts = new HashSet<>();
+        for (int i = 0; i < ports.size(); i++) {
+            ServicePort p = ports.get(i);
+            if (p.getPort() != null && !seenPorts.add(p.getPort() + "/" + p.getProtocol())) {
+                // kube-apiserver prints the key it compares, a ServicePort of the protocol and port only, in Go syntax
+                problems.add("spec.ports[" + i + "]: Duplicate value: core.ServicePort{Name:\"\", Protocol:\""
+                        + p.getProtocol() + "\", AppProtocol:(*string)(nil), Port:" + p.getPort() + ", TargetPort:"
+                        + "intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}");
+            }
+        }
+        if (type.equals("ExternalName") && spec.getExternalName() != null && !spec.getExternalName().isBlank()) {
+            String externalName = spec.getExternalName();
+            String trimmed = externalName.endsWith(".") ? externalName.substring(0, externalName.length() - 1)
+                    : externalName;
+            String bad = ObjectMetaValidation.dns1123Subdomain(trimmed);
+            if (bad != null) {
+                problems.add("spec.externalName: Invalid value: \"" + externalName + "\": " + bad);
+            }
+        }
+        return problems.isEmpty() ? null : ApiError.invalid("Service", name, problems);
     }
 
     private static void defaults(ServiceSpec spec, String type) {
@@ -179,11 +219,15 @@ public final class ServiceAdmission {
         if (type.equals("LoadBalancer") && spec.getAllocateLoadBalancerNodePorts() == null) {
             spec.setAllocateLoadBalancerNodePorts(true);
         }
-        if (spec.getIpFamilies() == null || spec.getIpFamilies().isEmpty()) {
-            spec.setIpFamilies(List.of("IPv4"));
-        }
+        // a headless Service without a selector is dual-stack by default: its endpoints are whatever is written
+        boolean headlessWithoutSelector = "None".equals(spec.getClusterIP())
+                && (spec.getSelector() == null || spec.getSelector().isEmpty());
         if (spec.getIpFamilyPolicy() == null) {
-            spec.setIpFamilyPolicy("SingleStack");
+            spec.setIpFamilyPolicy(headlessWithoutSelector ? "RequireDualStack" : "SingleStack");
+        }
+        if (spec.getIpFamilies() == null || spec.getIpFamilies().isEmpty()) {
+            spec.setIpFamilies(headlessWithoutSelector && !"SingleStack".equals(spec.getIpFamilyPolicy())
+                    ? List.of("IPv4", "IPv6") : List.of("IPv4"));
         }
     }
 

@@ -108,6 +108,8 @@ public final class Tables {
                     col("Age"), col1("Containers"), col1("Images"), col1("Selector")), Tables::replicaSetCells);
             case "secrets" -> new Printer(List.of(col("Name"), col("Type"), col("Data"), col("Age")),
                     (o, now) -> List.of(name(o), o.path("type").asText("Opaque"), o.path("data").size(), age(o, now)));
+            case "configmaps" -> new Printer(List.of(col("Name"), col("Data"), col("Age")),
+                    (o, now) -> List.of(name(o), o.path("data").size() + o.path("binaryData").size(), age(o, now)));
             case "serviceaccounts" -> new Printer(List.of(col("Name"), col("Secrets"), col("Age")),
                     (o, now) -> List.of(name(o), o.path("secrets").size(), age(o, now)));
             case "events" -> new Printer(List.of(col("Last Seen"), col("Type"), col("Reason"), col("Object"),

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The defaults kube-apiserver fills in on a Deployment, a ReplicaSet or a Pod when it is written, so that
+ * The defaults kube-apiserver fills in on a Deployment, a ReplicaSet, a Pod or a Namespace when it is written, so that
  * {@code kubectl get -o yaml} shows what a real cluster shows and a pod template compares equal however it was written
  * (the Deployment controller finds a rollout's ReplicaSet by its template): replicas 1, the RollingUpdate strategy
  * with 25% surge and 25% unavailable, 10 revisions kept, 600 s progress deadline; in the pod template the restart,
@@ -24,6 +24,11 @@ final class WorkloadDefaults {
             }
             if (!object.path("status").has("phase")) {
                 object.with("status").put("phase", "Active");
+            }
+            // kube-apiserver labels every namespace with its own name, so a selector can pick a namespace by name
+            String name = object.path("metadata").path("name").asText("");
+            if (!name.isEmpty()) {
+                object.with("metadata").with("labels").put("kubernetes.io/metadata.name", name);
             }
             return;
         }
@@ -52,6 +57,9 @@ final class WorkloadDefaults {
             }
             putIfAbsent(spec, "revisionHistoryLimit", 10);
             putIfAbsent(spec, "progressDeadlineSeconds", 600);
+            if (!object.has("status")) {
+                object.putObject("status"); // a new Deployment shows an empty status until its controller writes one
+            }
         }
         JsonNode template = spec.path("template");
         if (template instanceof ObjectNode t) {

@@ -484,15 +484,21 @@ public final class DeploymentController implements AutoCloseable {
         return i == 0 ? null : i;
     }
 
-    /** Ten characters derived from the pod template, in the alphabet of generated names (as ReplicaSet hashes). */
+    /**
+     * The pod template's hash in kube-controller-manager's form: a 32-bit hash of the template written in decimal,
+     * each digit mapped through the alphabet of generated names (so {@code 6fccbb4587}: only 4-9, b, c, d, f). The
+     * hash itself is of the template's JSON (SHA-256), not of Go's dump of the struct, so the value differs from a
+     * real cluster's for the same template.
+     */
     static String templateHash(Deployment d) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(
                     Serialization.asJson(d.getSpec().getTemplate()).getBytes(StandardCharsets.UTF_8));
+            long hash = java.nio.ByteBuffer.wrap(digest, 0, 4).getInt() & 0xffffffffL;
             String alphabet = "bcdfghjklmnpqrstvwxz2456789";
             StringBuilder s = new StringBuilder();
-            for (int i = 0; i < 10; i++) {
-                s.append(alphabet.charAt((digest[i] & 0xff) % alphabet.length()));
+            for (char c : Long.toString(hash).toCharArray()) {
+                s.append(alphabet.charAt(c % alphabet.length()));
             }
             return s.toString();
         } catch (java.security.NoSuchAlgorithmException e) {

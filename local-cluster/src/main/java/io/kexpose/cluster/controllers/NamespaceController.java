@@ -13,18 +13,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Namespaces as kube-controller-manager keeps them: each active namespace has its {@code default} ServiceAccount;
+ * Namespaces as kube-controller-manager keeps them: each active namespace has its {@code default} ServiceAccount
+ * and the ConfigMap {@code kube-root-ca.crt} with the cluster's CA (what a pod verifies the API with);
  * a deleted namespace shows {@code Terminating} while everything in it is deleted (pods gracefully), and goes once
  * nothing is left, by emptying its {@code spec.finalizers} through the {@code finalize} subresource.
  */
 public final class NamespaceController implements AutoCloseable {
 
+    static final String ROOT_CA = "kube-root-ca.crt";
+    private static final String ROOT_CA_DESCRIPTION = "Contains a CA bundle that can be used to verify the "
+            + "kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. "
+            + "No other usage is guaranteed across distributions of Kubernetes clusters.";
+
     private final KubernetesClient client;
+    private final String caPem;
     private final Debouncer debouncer;
     private volatile SharedIndexInformer<Namespace> namespaces;
 
-    public NamespaceController(KubernetesClient client) {
+    /** @param caPem the cluster CA's certificate, published in every namespace as {@code kube-root-ca.crt} */
+    public NamespaceController(KubernetesClient client, String caPem) {
         this.client = client;
+        this.caPem = caPem;
         this.debouncer = new Debouncer("namespaces", this::reconcileAll, 20, 2_000);
     }
 
@@ -40,6 +49,7 @@ public final class NamespaceController implements AutoCloseable {
             String name = ns.getMetadata().getName();
             if (ns.getMetadata().getDeletionTimestamp() == null) {
                 ensureDefaultServiceAccount(name);
+                ensureRootCa(name);
             } else {
                 terminate(ns);
             }
@@ -53,6 +63,22 @@ public final class NamespaceController implements AutoCloseable {
         try {
             client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
                     .withName("default").withNamespace(namespace).endMetadata().build()).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409 && e.getCode() != 403 && e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private void ensureRootCa(String namespace) {
+        if (client.configMaps().inNamespace(namespace).withName(ROOT_CA).get() != null) {
+            return;
+        }
+        try {
+            client.configMaps().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withName(ROOT_CA).withNamespace(namespace)
+                    .addToAnnotations("kubernetes.io/description", ROOT_CA_DESCRIPTION).endMetadata()
+                    .addToData("ca.crt", caPem).build()).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409 && e.getCode() != 403 && e.getCode() != 404) {
                 throw e;

@@ -126,8 +126,18 @@ public final class ObjectStore {
     }
 
     /**
-     * Stores a new object: sets name and namespace from the key, a new uid, creationTimestamp, generation 1 and
-     * the resourceVersion. The store owns {@code object} from here on.
+     * The resources whose {@code metadata.generation} kube-apiserver v1.32 keeps (1 at creation, +1 per spec
+     * change): the workloads and the other objects a controller reports an {@code observedGeneration} for. Services,
+     * Pods, ConfigMaps, Namespaces and the rest have none.
+     */
+    static final java.util.Set<String> GENERATION_TRACKED = java.util.Set.of("deployments.apps", "replicasets.apps",
+            "statefulsets.apps", "daemonsets.apps", "jobs.batch", "cronjobs.batch", "poddisruptionbudgets.policy",
+            "ingresses.networking.k8s.io", "networkpolicies.networking.k8s.io",
+            "customresourcedefinitions.apiextensions.k8s.io");
+
+    /**
+     * Stores a new object: sets name and namespace from the key, a new uid, creationTimestamp, generation 1 (for
+     * the resources that track it) and the resourceVersion. The store owns {@code object} from here on.
      */
     public StoredObject create(ObjectKey key, ObjectNode object) {
         ObjectNode meta = object.with("metadata");
@@ -137,7 +147,11 @@ public final class ObjectStore {
         }
         meta.put("uid", UUID.randomUUID().toString());
         meta.put("creationTimestamp", now());
-        meta.put("generation", 1);
+        if (GENERATION_TRACKED.contains(key.resource())) {
+            meta.put("generation", 1);
+        } else {
+            meta.remove("generation");
+        }
         meta.remove(List.of("deletionTimestamp", "deletionGracePeriodSeconds"));
         return locked(key, () -> {
             StoredObject created;
@@ -196,7 +210,7 @@ public final class ObjectStore {
             if (updated.equals(old)) {
                 return new Write(null, current);
             }
-            if (specChanged(old, updated)) {
+            if (GENERATION_TRACKED.contains(key.resource()) && specChanged(old, updated)) {
                 meta.put("generation", oldMeta.path("generation").asLong(0) + 1);
             }
             return commit(key, current, updated);
