@@ -41,13 +41,15 @@ class ServiceAdmissionTest {
                                 + "in the valid range. The range of valid ports is 30000-32767"),
                 new Rejected("duplicate port and protocol", b -> b.editSpec().editFirstPort().withName("a").endPort()
                         .addNewPort().withName("b").withPort(8888).endPort().endSpec(), 422,
-                        "Service \"bad\" is invalid: spec.ports[1]: Duplicate value: core.ServicePort{Name:\"b\", "
-                                + "Protocol:\"TCP\", Port:8888}"),
+                        "Service \"bad\" is invalid: spec.ports[1]: Duplicate value: core.ServicePort{Name:\"\", "
+                                + "Protocol:\"TCP\", AppProtocol:(*string)(nil), Port:8888, TargetPort:intstr.IntOrString"
+                                + "{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}"),
                 new Rejected("duplicate port names", b -> b.editSpec().editFirstPort().withName("a").endPort()
                         .addNewPort().withName("a").withPort(9999).endPort().endSpec(), 422,
                         "Service \"bad\" is invalid: spec.ports[1].name: Duplicate value: \"a\""),
                 new Rejected("several ports need names", b -> b.editSpec().addNewPort().withPort(9999).endPort()
-                        .endSpec(), 422, "Service \"bad\" is invalid: spec.ports[0].name: Required value"),
+                        .endSpec(), 422, "Service \"bad\" is invalid: [spec.ports[0].name: Required value, "
+                                + "spec.ports[1].name: Required value]"),
                 new Rejected("clusterIP outside the range", b -> b.editSpec().withClusterIP("10.0.0.1").endSpec(), 422,
                         "Service \"bad\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.0.0.1\"}: failed to "
                                 + "allocate IP 10.0.0.1: the provided IP (10.0.0.1) is not in the valid range. The "

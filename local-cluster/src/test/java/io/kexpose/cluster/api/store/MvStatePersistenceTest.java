@@ -49,7 +49,7 @@ class MvStatePersistenceTest {
         assertEquals(8080, web.object().path("spec").path("port").asInt(), "the last write of it");
         assertEquals(2, web.object().path("metadata").path("generation").asInt());
         assertNull(again.get(svc("gone")), "a deleted object stays deleted");
-        assertEquals(List.of("web"), again.list("services", "default", Selector.ALL).items().stream()
+        assertEquals(List.of("web"), again.list("deployments.apps", "default", Selector.ALL).items().stream()
                 .map(o -> o.key().name()).toList());
         long next = again.create(svc("new"), object("new", 82)).resourceVersion();
         assertTrue(next > last, "versions go on increasing: " + next + " after " + last);
@@ -66,9 +66,9 @@ class MvStatePersistenceTest {
 
         ObjectStore again = open(file);
         StoreException gone = assertThrows(StoreException.class,
-                () -> again.watch("services", null, Selector.ALL, before, () -> { }));
+                () -> again.watch("deployments.apps", null, Selector.ALL, before, () -> { }));
         assertEquals(StoreException.Reason.EXPIRED, gone.reason(), "410 Gone: the client relists");
-        Watch w = again.watch("services", null, Selector.ALL, now, () -> { });
+        Watch w = again.watch("deployments.apps", null, Selector.ALL, now, () -> { });
         again.create(svc("c"), object("c", 80));
         List<String> seen = new java.util.ArrayList<>();
         w.drain(e -> seen.add(e.type() + " " + e.object().key().name()));

@@ -27,8 +27,9 @@ class ObjectStoreTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05.678Z"), ZoneOffset.UTC);
 
+    /** A Deployment's key: a resource whose generation the store keeps (see {@link #noGenerationOutsideWorkloads}). */
     static ObjectKey svc(String name) {
-        return new ObjectKey("services", "default", name);
+        return new ObjectKey("deployments.apps", "default", name);
     }
 
     /** A Service-like object: {@code {"metadata":{"name":..},"spec":{"port":port}}}, changed by the mutator. */
@@ -118,7 +119,7 @@ class ObjectStoreTest {
     void writesMakeTheseEventsAndStoreThis(Case c) {
         ObjectStore store = new ObjectStore(CLOCK, 100);
         List<WatchEvent> seen = new ArrayList<>();
-        Watch watch = store.watch("services", null, Selector.ALL, 0, () -> { });
+        Watch watch = store.watch("deployments.apps", null, Selector.ALL, 0, () -> { });
         c.writes().accept(store);
         watch.drain(seen::add);
         assertEquals(c.events(), seen.stream().map(ObjectStoreTest::line).toList());
@@ -142,16 +143,27 @@ class ObjectStoreTest {
     }
 
     @Test
+    void noGenerationOutsideWorkloads() {
+        ObjectStore store = new ObjectStore(CLOCK, 100);
+        for (String resource : List.of("services", "pods", "configmaps", "namespaces")) {
+            ObjectKey key = new ObjectKey(resource, resource.equals("namespaces") ? "" : "default", "x");
+            store.create(key, object("x", 80, o -> ((ObjectNode) o.get("metadata")).put("generation", 7)));
+            ObjectStore.Write w = store.replace(key, object("x", 81));
+            assertTrue(!w.object().object().path("metadata").has("generation"), resource + ": " + w.object().json());
+        }
+    }
+
+    @Test
     void createSetsIdentityAndKeepsItThroughUpdates() {
         ObjectStore store = new ObjectStore(CLOCK, 100);
-        StoredObject created = store.create(new ObjectKey("pods", "ns", "p"), object("ignored", 1,
+        StoredObject created = store.create(new ObjectKey("deployments.apps", "ns", "p"), object("ignored", 1,
                 o -> ((ObjectNode) o.get("metadata")).put("uid", "client-uid")));
         ObjectNode meta = (ObjectNode) created.object().get("metadata");
         assertEquals("p", meta.path("name").asText());
         assertEquals("ns", meta.path("namespace").asText());
         assertEquals("2026-01-02T03:04:05Z", meta.path("creationTimestamp").asText());
         assertTrue(!meta.path("uid").asText().equals("client-uid") && meta.path("uid").asText().length() == 36);
-        ObjectStore.Write w = store.replace(new ObjectKey("pods", "ns", "p"), object("p", 2));
+        ObjectStore.Write w = store.replace(new ObjectKey("deployments.apps", "ns", "p"), object("p", 2));
         assertEquals(meta.path("uid"), w.object().object().path("metadata").path("uid"));
         assertEquals(meta.path("creationTimestamp"), w.object().object().path("metadata").path("creationTimestamp"));
         assertEquals("{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"uid\":\"" + meta.path("uid").asText()
@@ -177,12 +189,12 @@ class ObjectStoreTest {
         ObjectStore store = new ObjectStore(CLOCK, 100);
         store.create(svc("a"), object("a", 80));
         store.create(svc("b"), object("b", 80));
-        long listed = store.list("services", "default", Selector.ALL).resourceVersion();
+        long listed = store.list("deployments.apps", "default", Selector.ALL).resourceVersion();
         store.replace(svc("a"), object("a", 81));
         store.create(new ObjectKey("pods", "default", "p"), object("p", 1));
         List<WatchEvent> seen = new ArrayList<>();
         int[] wakes = {0};
-        Watch watch = store.watch("services", "default", Selector.ALL, listed, () -> wakes[0]++);
+        Watch watch = store.watch("deployments.apps", "default", Selector.ALL, listed, () -> wakes[0]++);
         store.delete(svc("b"), 0);
         watch.drain(seen::add);
         assertEquals(List.of("MODIFIED a 3", "DELETED b 5"), seen.stream().map(ObjectStoreTest::line).toList());
@@ -199,10 +211,10 @@ class ObjectStoreTest {
         ObjectStore store = new ObjectStore(CLOCK, 100);
         store.create(svc("b"), object("b", 80));
         store.create(svc("a"), object("a", 80));
-        store.create(new ObjectKey("services", "other", "a"), object("a", 80));
+        store.create(new ObjectKey("deployments.apps", "other", "a"), object("a", 80));
         store.replace(svc("b"), object("b", 81));
         List<WatchEvent> seen = new ArrayList<>();
-        Watch watch = store.watch("services", "default", Selector.ALL, 0, () -> { });
+        Watch watch = store.watch("deployments.apps", "default", Selector.ALL, 0, () -> { });
         store.create(svc("c"), object("c", 80));
         watch.drain(seen::add);
         assertEquals(List.of("ADDED a 2", "ADDED b 4", "ADDED c 5"), seen.stream().map(ObjectStoreTest::line).toList());
@@ -216,9 +228,9 @@ class ObjectStoreTest {
         }
         // versions 4, 5, 6 are kept: a watch from 3 or later can resume, from 2 it cannot
         assertEquals(StoreException.Reason.EXPIRED, assertThrows(StoreException.class,
-                () -> store.watch("services", null, Selector.ALL, 2, () -> { })).reason());
+                () -> store.watch("deployments.apps", null, Selector.ALL, 2, () -> { })).reason());
         List<WatchEvent> seen = new ArrayList<>();
-        store.watch("services", null, Selector.ALL, 3, () -> { }).drain(seen::add);
+        store.watch("deployments.apps", null, Selector.ALL, 3, () -> { }).drain(seen::add);
         assertEquals(List.of("ADDED s3 4", "ADDED s4 5", "ADDED s5 6"), seen.stream().map(ObjectStoreTest::line).toList());
     }
 
@@ -226,7 +238,7 @@ class ObjectStoreTest {
     void aSelectorTurnsMovesInAndOutOfTheSelectionIntoAddedAndDeleted() {
         ObjectStore store = new ObjectStore(CLOCK, 100);
         List<WatchEvent> seen = new ArrayList<>();
-        Watch watch = store.watch("services", null, Selector.labels("app=web"), 0, () -> { });
+        Watch watch = store.watch("deployments.apps", null, Selector.labels("app=web"), 0, () -> { });
         store.create(svc("a"), object("a", 80, ObjectStoreTest::web));
         store.create(svc("b"), object("b", 80));
         store.replace(svc("b"), object("b", 80, ObjectStoreTest::web));
@@ -266,7 +278,7 @@ class ObjectStoreTest {
     @Test
     void aBookmarkCarriesTheCurrentVersion() {
         ObjectStore store = new ObjectStore(CLOCK, 100);
-        Watch watch = store.watch("services", null, Selector.ALL, 0, () -> { });
+        Watch watch = store.watch("deployments.apps", null, Selector.ALL, 0, () -> { });
         store.create(new ObjectKey("pods", "a", "p"), object("p", 80));
         store.bookmark(watch);
         List<WatchEvent> seen = new ArrayList<>();
@@ -282,7 +294,7 @@ class ObjectStoreTest {
         ObjectStore store = new ObjectStore(CLOCK, 100_000);
         store.create(svc("counter"), object("counter", 0));
         List<WatchEvent> seen = new ArrayList<>();
-        Watch watch = store.watch("services", null, Selector.ALL, 0, () -> { });
+        Watch watch = store.watch("deployments.apps", null, Selector.ALL, 0, () -> { });
         int threads = 4;
         int rounds = 500;
         List<Thread> workers = new ArrayList<>();
