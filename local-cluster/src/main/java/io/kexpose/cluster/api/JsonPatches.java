@@ -15,7 +15,8 @@ import java.util.Map;
  * by port, container ports by containerPort, ...): an element of the patch whose key is in the list is merged into
  * it in place, a new one comes before the existing ones (as kube-apiserver orders them), {@code $patch: delete}
  * removes one, {@code $patch: replace} replaces the list, {@code $deleteFromPrimitiveList/<field>} removes values
- * of a primitive list. Other lists are replaced; {@code $retainKeys} and {@code $setElementOrder/...} are ignored.
+ * of a primitive list, {@code $setElementOrder/<field>} orders the merged list as {@code kubectl apply} asks. Other
+ * lists are replaced; {@code $retainKeys} is ignored.
  */
 public final class JsonPatches {
 
@@ -90,7 +91,7 @@ public final class JsonPatches {
                     }
                 }
             } else if (name.startsWith("$")) {
-                continue; // $patch (handled above), $retainKeys, $setElementOrder/...
+                continue; // $patch (handled above), $retainKeys; $setElementOrder/... after the fields
             } else if (value.isNull()) {
                 result.remove(name);
             } else if (value.isArray()) {
@@ -99,7 +100,40 @@ public final class JsonPatches {
                 result.set(name, strategicMerge(result.get(name), value));
             }
         }
+        patch.fields().forEachRemaining(f -> {
+            if (f.getKey().startsWith("$setElementOrder/")) {
+                String list = f.getKey().substring(f.getKey().indexOf('/') + 1);
+                if (result.get(list) instanceof com.fasterxml.jackson.databind.node.ArrayNode values) {
+                    result.set(list, ordered(list, values, f.getValue()));
+                }
+            }
+        });
         return result;
+    }
+
+    /**
+     * {@code values} in the order {@code $setElementOrder} gives (what {@code kubectl apply} sends: the order of the
+     * list in the applied file), elements it does not name after them in their order.
+     */
+    private static JsonNode ordered(String field, com.fasterxml.jackson.databind.node.ArrayNode values,
+            JsonNode order) {
+        String key = values.size() > 0 && values.get(0).isObject() ? mergeKey(field, values.get(0)) : null;
+        List<JsonNode> rest = new ArrayList<>();
+        values.forEach(rest::add);
+        var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        for (JsonNode wanted : order) {
+            JsonNode id = key == null ? wanted : wanted.get(key);
+            for (int i = 0; i < rest.size(); i++) {
+                JsonNode v = rest.get(i);
+                if (id != null && id.equals(key == null ? v : v.get(key))) {
+                    out.add(v);
+                    rest.remove(i);
+                    break;
+                }
+            }
+        }
+        rest.forEach(out::add);
+        return out;
     }
 
     private static JsonNode mergeList(String field, JsonNode current, JsonNode patch) {
