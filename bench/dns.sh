@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# dns vs Knot DNS, side by side in one run (ratios; these machines are noisy).
+# dns vs its peers, side by side in one run (ratios; these machines are noisy): Knot DNS (an authoritative server
+# with the same records in a zone file) and CoreDNS v1.12.1's kubernetes plugin watching the same API.
 #
-#   bench/dns.sh                              # 3 interleaved rounds, 6 s per measurement
+#   bench/dns.sh                              # Knot; 3 interleaved rounds, 6 s per measurement
+#   PEERS="knot coredns coredns-cache30" bench/dns.sh
 #   ROUNDS=5 DURATION=10 bench/dns.sh
+#
+# PEERS: knot; coredns (kubeadm v1.32's Corefile, whose `cache 30` block disables caching of cluster.local answers);
+# coredns-cache30 (the same with a plain `cache 30`, as kubeadm wrote it before and many clusters still run it). With
+# a CoreDNS peer the API is a real kube-apiserver v1.32.4 with etcd (bench/originals/control-plane.sh, pinned to
+# CPU 1) instead of the mock: dns and every CoreDNS watch the same Services and EndpointSlices there. Neither
+# forwards anything off the machine (CoreDNS's forward goes to 127.0.0.1:9, and the query mix stays in the zone).
+# After the rounds, with a CoreDNS peer: freshness, FRESH_CHANGES (default 10) moves of headless probe's only
+# endpoint, each timed from the API's answer to each server's first answer with the new address (at most 40 s).
 #
 # A fabric8 mock API server (CRUD, in the bench driver io.kexpose.dns.bench.DnsBench) holds namespace bench with
 # 1,000 ClusterIP Services (named port http, so SRV records exist) and 100 headless Services with an EndpointSlice of
@@ -26,19 +36,32 @@ DURATION=${DURATION:-6}
 NICE=${NICE:-0}
 OURS=${OURS:-127.0.55.1}
 KNOT=${KNOT:-127.0.54.1}
-for tool in dnsperf knotd java taskset dig; do
+PEERS=${PEERS:-knot}
+declare -A ADDRESS=([ours]=$OURS [knot]=$KNOT [coredns]=127.0.56.1 [coredns-cache30]=127.0.57.1)
+SERVERS=(ours)
+for peer in $PEERS; do
+  [ -n "${ADDRESS[$peer]:-}" ] && [ "$peer" != ours ] || { echo "bench: PEERS names knot, coredns, coredns-cache30; not $peer" >&2; exit 2; }
+  SERVERS+=("$peer")
+done
+with_coredns=false
+case " $PEERS " in *" coredns"*) with_coredns=true ;; esac
+for tool in dnsperf java taskset dig $( [[ " $PEERS " == *" knot "* ]] && echo knotd ); do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y dnsperf knot dnsutils)" >&2; exit 1; }
 done
 
 work=$(mktemp -d /tmp/dns-bench.XXXXXX)
 driver=
+coredns_pids=()
+. bench/originals/control-plane.sh
 cleanup() {
   [ -f "$work/knot.pid" ] && kill "$(cat "$work/knot.pid")" 2>/dev/null || true
+  for pid in "${coredns_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [ -n "$driver" ]; then
     touch "$work/stop"
     for i in $(seq 1 100); do kill -0 "$driver" 2>/dev/null || break; sleep 0.1; done
     kill "$driver" 2>/dev/null || true
   fi
+  cp_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,6 +70,11 @@ trap cleanup EXIT
 ./mvnw -q -B -pl dns test-compile >/dev/null
 ./mvnw -q -B -pl dns dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null
 export DNS_JAVA_OPTS=${DNS_JAVA_OPTS:-"-Xmx96m -XX:+UseSerialGC -Xlog:gc:file=$work/gc.log"}
+if $with_coredns; then
+  cp_start "$work/api"
+  export BENCH_KUBECONFIG=$work/api/admin.kubeconfig
+  coredns_bin=$(bash bench/originals/build.sh coredns)/coredns
+fi
 DNS_ADDRESS=$OURS nice -n "$NICE" java -Xmx1g -cp "dns/target/test-classes:$(cat "$work/cp")" io.kexpose.dns.bench.DnsBench serve "$work" \
   >"$work/driver.log" 2>&1 &
 driver=$!
@@ -89,8 +117,55 @@ zone:
   - domain: cluster.local
     file: "cluster.local.zone"
 CONF
-nice -n "$NICE" taskset -c 0 knotd -c "$work/knot.conf" -d
-for i in $(seq 1 100); do dig +short +tries=1 +time=1 @$KNOT svc-1.bench.svc.cluster.local A | grep -q . && break; sleep 0.1; done
+if [[ " $PEERS " == *" knot "* ]]; then
+  nice -n "$NICE" taskset -c 0 knotd -c "$work/knot.conf" -d
+  for i in $(seq 1 100); do dig +short +tries=1 +time=1 @$KNOT svc-1.bench.svc.cluster.local A | grep -q . && break; sleep 0.1; done
+fi
+
+# CoreDNS as kubeadm v1.32 configures it (its Corefile template), bound to its own address, forwarding nowhere.
+start_coredns() { # name cache-block
+  local name=$1 cache=$2 a=${ADDRESS[$1]}
+  cat >"$work/Corefile.$name" <<COREFILE
+.:53 {
+    bind $a
+    errors
+    health $a:8080 {
+       lameduck 5s
+    }
+    ready $a:8181
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       kubeconfig $BENCH_KUBECONFIG
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus $a:9153
+    forward . 127.0.0.1:9 {
+       max_concurrent 1000
+    }
+    $cache
+    loop
+    reload
+    loadbalance
+}
+COREFILE
+  nice -n "$NICE" taskset -c 0 "$coredns_bin" -conf "$work/Corefile.$name" >"$work/$name.log" 2>&1 &
+  coredns_pids+=($!)
+  for i in $(seq 1 300); do
+    dig +short +tries=1 +time=1 @"$a" h-99.bench.svc.cluster.local A | grep -q . && return 0
+    sleep 0.2
+  done
+  echo "bench: $name did not answer; its log:" >&2; cat "$work/$name.log" >&2; exit 1
+}
+for peer in $PEERS; do
+  case $peer in
+    coredns) start_coredns coredns 'cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }' ;;
+    coredns-cache30) start_coredns coredns-cache30 'cache 30' ;;
+  esac
+done
 
 # Queries: 80% existing A, 10% headless, 10% NXDOMAIN, shuffled.
 {
@@ -119,29 +194,56 @@ p99() { # server qps -> p99 latency in ms ("lost" if more than 1% got no answer)
       printf "%s", v[3] }' "$work/sorted"
 }
 
-peak "$OURS" >/dev/null; peak "$KNOT" >/dev/null  # warm-up (JIT)
+for srv in "${SERVERS[@]}"; do peak "${ADDRESS[$srv]}" >/dev/null; done  # warm-up (JIT, caches)
 gc_from=$( [ -f "$work/gc.log" ] && wc -l <"$work/gc.log" || echo 0)  # GC lines of start-up and warm-up
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs, shared)"
-printf '%-6s %12s %12s %8s %12s %12s %8s\n' round ours_qps knot_qps ratio ours_p99ms knot_p99ms ratio
-ratios=(); lat_ratios=(); ours_p99s=(); knot_p99s=()
+echo "peak qps, and p99 at half of the server's own peak (ms), per round; servers measured in a rotating order"
+declare -A qps p99s
 for r in $(seq 1 "$ROUNDS"); do
-  if [ $((r % 2)) -eq 1 ]; then o=$(peak "$OURS"); k=$(peak "$KNOT"); else k=$(peak "$KNOT"); o=$(peak "$OURS"); fi
-  op=$(p99 "$OURS" "$(awk -v q="$o" 'BEGIN {printf "%d", q/2}')")
-  kp=$(p99 "$KNOT" "$(awk -v q="$k" 'BEGIN {printf "%d", q/2}')")
-  ratio=$(awk -v a="$o" -v b="$k" 'BEGIN {printf "%.2f", a/b}')
-  lr=$(awk -v a="$op" -v b="$kp" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a/b; else print "-"}')
-  ratios+=("$ratio"); lat_ratios+=("$lr"); ours_p99s+=("$op"); knot_p99s+=("$kp")
-  printf '%-6s %12.0f %12.0f %8s %12s %12s %8s\n' "$r" "$o" "$k" "$ratio" "$op" "$kp" "$lr"
+  n=${#SERVERS[@]}; order=()
+  for i in $(seq 0 $((n - 1))); do order+=("${SERVERS[$(( (i + r - 1) % n ))]}"); done
+  for srv in "${order[@]}"; do q=$(peak "${ADDRESS[$srv]}"); qps[$srv]+="$q "; done
+  for srv in "${order[@]}"; do
+    last=$(echo "${qps[$srv]}" | awk '{print $NF}')
+    p=$(p99 "${ADDRESS[$srv]}" "$(awk -v q="$last" 'BEGIN {printf "%d", q/2}')")
+    p99s[$srv]+="$p "
+  done
+  line="round $r:"
+  for srv in "${SERVERS[@]}"; do
+    line+=" $srv $(echo "${qps[$srv]}" | awk '{printf "%.0f", $NF}') qps $(echo "${p99s[$srv]}" | awk '{print $NF}') ms;"
+  done
+  echo "$line"
 done
 median() { # "lost" (more than 1% unanswered) and "-" sort above every number
   printf '%s\n' "$@" | sed 's/^lost$/inf/; s/^-$/inf/' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
-echo "median qps ratio ours/knot: $(median "${ratios[@]}") (target >= 0.6)"
-echo "median p99 at half of own peak, ours: $(median "${ours_p99s[@]}") ms (target <= 1 ms); Knot: $(median "${knot_p99s[@]}") ms; ratio ours/knot: $(median "${lat_ratios[@]}")"
+for srv in "${SERVERS[@]}"; do
+  # shellcheck disable=SC2086
+  echo "median $srv: $(median ${qps[$srv]}) qps, p99 $(median ${p99s[$srv]}) ms"
+done
+for srv in "${SERVERS[@]:1}"; do
+  ratios=(); lats=()
+  read -r -a oq <<<"${qps[ours]}"; read -r -a pq <<<"${qps[$srv]}"
+  read -r -a ol <<<"${p99s[ours]}"; read -r -a pl <<<"${p99s[$srv]}"
+  for i in "${!oq[@]}"; do
+    ratios+=("$(awk -v a="${oq[$i]}" -v b="${pq[$i]}" 'BEGIN {printf "%.2f", a/b}')")
+    lats+=("$(awk -v a="${ol[$i]}" -v b="${pl[$i]}" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a/b; else print "-"}')")
+  done
+  target=""
+  case $srv in knot) target=" (target >= 0.6)" ;; coredns*) target=" (target >= 2)" ;; esac
+  echo "ours/$srv: qps ratio per round ${ratios[*]}, median $(median "${ratios[@]}")$target; p99 ratio per round ${lats[*]}, median $(median "${lats[@]}")$( [[ $srv == coredns* ]] && echo " (target <= 1)")"
+done
 echo "dns RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$OURS_PID/status)"
 if [ -f "$work/gc.log" ]; then
   tail -n +"$((gc_from + 1))" "$work/gc.log" | awk '/Pause/ { n++; ms = $NF; sub("ms", "", ms); ms += 0; sum += ms
       if (ms > 1) over++; if (ms > max) { max = ms; what = $0 } }
     END { printf "dns GC during the rounds: %d pauses, %d over 1 ms, total %.0f ms, longest %.1f ms\n  %s\n", n, over, sum, max, what }'
+fi
+if $with_coredns; then
+  servers="ours=$OURS"
+  for peer in $PEERS; do [[ $peer == coredns* ]] && servers+=",$peer=${ADDRESS[$peer]}"; done
+  echo "freshness: an EndpointSlice change at the API -> each server's first answer with it (target p99 <= 100 ms)"
+  PEER_SERVERS=$servers CHANGES=${FRESH_CHANGES:-10} timeout 900 java -cp "dns/target/test-classes:$(cat "$work/cp")" \
+    io.kexpose.dns.bench.DnsBench peer-freshness 2>&1 | grep RESULT
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -75,7 +76,9 @@ public final class DnsBench {
                 case "serve" -> code = serve(jar, Path.of(args[1]));
                 case "freshness" -> code = freshness(jar);
                 case "memory" -> code = memory(jar);
-                default -> throw new IllegalArgumentException("mode: serve DIR | freshness | memory");
+                case "peer-freshness" -> code = peerFreshness();
+                default -> throw new IllegalArgumentException("mode: serve DIR | freshness | memory | "
+                        + "peer-freshness");
             }
         } catch (Exception e) {
             e.printStackTrace();
@@ -87,7 +90,20 @@ public final class DnsBench {
     /** A mock API server and a client of it. */
     record Api(KubernetesMockServer server, KubernetesClient client, Path kubeconfig) implements AutoCloseable {
 
+        /**
+         * The API of {@code BENCH_KUBECONFIG} (a real kube-apiserver that bench/dns.sh started, where peers such as
+         * CoreDNS watch the same objects) if it is set, else a fabric8 mock server of this JVM.
+         */
         static Api start() throws Exception {
+            String real = System.getenv("BENCH_KUBECONFIG");
+            if (real != null && !real.isBlank()) {
+                Path kubeconfig = Path.of(real);
+                KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                        io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
+                        .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+                return new Api(null, client, kubeconfig);
+            }
             KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                     new KubernetesMixedDispatcher(new HashMap<>()), false);
             api.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -103,11 +119,14 @@ public final class DnsBench {
             return new Api(api, client, kubeconfig);
         }
 
-        void clusterIp(String name, String ip) {
-            client.services().inNamespace("bench").resource(new ServiceBuilder().withNewMetadata().withName(name)
-                    .withNamespace("bench").endMetadata().withNewSpec().withType("ClusterIP").withClusterIP(ip)
-                    .withClusterIPs(ip).addNewPort().withName("http").withPort(80).withProtocol("TCP").endPort()
-                    .endSpec().build()).create();
+        /** A ClusterIP Service with {@code ip}, or (a real API) the address the API allocates; returns it. */
+        String clusterIp(String name, String ip) {
+            String wanted = server == null ? null : ip;
+            return client.services().inNamespace("bench").resource(new ServiceBuilder().withNewMetadata()
+                    .withName(name).withNamespace("bench").endMetadata().withNewSpec().withType("ClusterIP")
+                    .withClusterIP(wanted).withClusterIPs(wanted == null ? null : List.of(wanted)).addNewPort()
+                    .withName("http").withPort(80).withProtocol("TCP").endPort().endSpec().build()).create()
+                    .getSpec().getClusterIP();
         }
 
         void headless(String name) {
@@ -153,7 +172,9 @@ public final class DnsBench {
         @Override
         public void close() {
             client.close();
-            server.destroy();
+            if (server != null) {
+                server.destroy();
+            }
         }
     }
 
@@ -243,10 +264,7 @@ public final class DnsBench {
     /** The data set of bench/dns.sh; returns the {@code name clusterIP} lines. */
     static List<String> loadQueryData(Api api, int clusterIps, int headless, int endpoints) throws Exception {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        api.load(clusterIps, n -> {
-            api.clusterIp("svc-" + n, ip(96, n));
-            lines.add("svc-" + n + " " + ip(96, n));
-        });
+        api.load(clusterIps, n -> lines.add("svc-" + n + " " + api.clusterIp("svc-" + n, ip(96, n))));
         api.load(headless, n -> {
             api.headless("h-" + n);
             List<String> addresses = new ArrayList<>();
@@ -266,6 +284,8 @@ public final class DnsBench {
         String address = System.getenv().getOrDefault("DNS_ADDRESS", "127.0.55.1");
         try (Api api = Api.start()) {
             List<String> lines = loadQueryData(api, clusterIps, headless, endpoints);
+            api.headless("probe");
+            api.slice("probe", List.of("10.251.0.0"), true);
             try (Dns dns = Dns.start(jar, api, address, dir.resolve("dns.log").toString())) {
                 dns.await("svc-" + (clusterIps - 1) + ".bench.svc.cluster.local.", ".", 60);
                 dns.await("h-" + (headless - 1) + ".bench.svc.cluster.local.", "10.250.", 60);
@@ -314,6 +334,58 @@ public final class DnsBench {
                 System.out.printf("RESULT freshness changes=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
                         changes, pct(latencies, 50), pct(latencies, 90), pct(latencies, 99),
                         latencies.get(latencies.size() - 1));
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * How soon each of several DNS servers watching the same API shows an EndpointSlice change (bench/dns.sh with
+     * CoreDNS peers): PEER_SERVERS is {@code name=address,...}; CHANGES times (default 10), the only endpoint of
+     * headless {@code probe} (made by {@code serve}) moves to a new address, and every server is asked in turn
+     * (1 ms timeout each) until each answers the new address, at most 40 s. Latency = the API's answer to the update
+     * → that server's first answer with the new address. A server whose cache holds the old answer shows it here.
+     */
+    static int peerFreshness() throws Exception {
+        int changes = env("CHANGES", 10);
+        Map<String, Dns> servers = new java.util.LinkedHashMap<>();
+        try (Api api = Api.start()) {
+            for (String entry : System.getenv("PEER_SERVERS").split(",")) {
+                String[] kv = entry.split("=");
+                DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                servers.put(kv[0], new Dns(null, new InetSocketAddress(kv[1], 53), socket));
+            }
+            String probe = "probe.bench.svc.cluster.local.";
+            Map<String, List<Double>> latencies = new java.util.LinkedHashMap<>();
+            servers.keySet().forEach(k -> latencies.put(k, new ArrayList<>()));
+            for (int i = 1; i <= changes; i++) {
+                String want = "10.251.1." + i;
+                api.slice("probe", List.of(want), false);
+                long t = System.nanoTime();
+                Map<String, Double> pending = new java.util.LinkedHashMap<>();
+                servers.keySet().forEach(k -> pending.put(k, null));
+                long limit = t + TimeUnit.SECONDS.toNanos(40);
+                while (pending.containsValue(null) && System.nanoTime() < limit) {
+                    for (var e : servers.entrySet()) {
+                        if (pending.get(e.getKey()) == null && want.equals(e.getValue().ask(probe, 1))) {
+                            pending.put(e.getKey(), (System.nanoTime() - t) / 1e6);
+                        }
+                    }
+                }
+                for (var e : pending.entrySet()) {
+                    latencies.get(e.getKey()).add(e.getValue() == null ? Double.POSITIVE_INFINITY : e.getValue());
+                }
+                Thread.sleep(200); // the next change starts from quiet servers
+            }
+            for (var e : latencies.entrySet()) {
+                List<Double> l = e.getValue();
+                Collections.sort(l);
+                System.out.printf("RESULT freshness server=%s changes=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
+                        e.getKey(), changes, pct(l, 50), pct(l, 99), l.get(l.size() - 1));
+            }
+        } finally {
+            for (Dns d : servers.values()) {
+                d.socket().close();
             }
         }
         return 0;
