@@ -9,6 +9,9 @@
 #   ACCOUNT=1 bench/service-proxy-forwarding.sh       # also CPU and context switches per request, per process group
 #   TRANSPARENT=1 bench/service-proxy-forwarding.sh   # the proxies in transparent mode (service-proxy.transparent)
 #   SCENARIOS="keepalive-32 close-32" UDP=0 ...       # only these TCP scenarios, no UDP
+#   PEERS=kube-proxy bench/service-proxy-forwarding.sh  # beside kube-proxy v1.32.4 (nftables and iptables modes),
+#                                                     # each on a node in a network namespace against a real API:
+#                                                     # runs bench/service-proxy-kube-proxy.sh
 # (bench/service-proxy-transparent.sh alternates runs with transparent mode off and on;
 #  bench/service-proxy-udp-sockets.sh compares udp-sockets settings against nginx.)
 #
@@ -21,6 +24,7 @@
 # kube-dns ClusterIP vs through nginx's UDP stream proxy vs straight to the DNS pod (dnsperf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${PEERS:-}" = kube-proxy ]; then exec bash bench/service-proxy-kube-proxy.sh; fi
 
 ROUNDS=${ROUNDS:-5}
 ONE_THREAD=${ONE_THREAD:-0}

@@ -3,14 +3,16 @@
 #
 #   bench/service-proxy-scale.sh                     # 10,000 Services x 5 endpoints, 100 latency samples
 #   SERVICES=1000 SAMPLES=20 bench/service-proxy-scale.sh
+#   PEERS=kube-proxy bench/service-proxy-scale.sh    # beside kube-proxy v1.32.4 (nftables, iptables) on a real API:
+#                                                    # bench/service-proxy-kube-proxy.sh's scale part alone
 #
 # A fabric8 mock API server (CRUD) holds the objects; the packaged service-proxy (local mode, default settings:
 # min-sync-period 1s) runs against it as a process. Programming latency = EndpointSlice update at the API → first new
 # connection through the ClusterIP that reaches the new endpoint (probed every millisecond). Targets (issue 4):
-# p99 <= 100 ms, cold start <= 5 s, RSS <= 512 MiB. kube-proxy cannot run here (no binary, no real API server), so
-# its published figures are the reference, not a side-by-side run.
+# p99 <= 100 ms, cold start <= 5 s, RSS <= 512 MiB. Side by side with kube-proxy: PEERS=kube-proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${PEERS:-}" = kube-proxy ]; then SCENARIOS= exec bash bench/service-proxy-kube-proxy.sh; fi
 ./mvnw -q -pl service-proxy -am package -DskipTests >/dev/null
 cp_file=service-proxy/target/bench.classpath
 ./mvnw -q -pl service-proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
