@@ -11,6 +11,7 @@
 # a CoreDNS peer the API is a real kube-apiserver v1.32.4 with etcd (bench/originals/control-plane.sh, pinned to
 # CPU 1) instead of the mock: dns and every CoreDNS watch the same Services and EndpointSlices there. Neither
 # forwards anything off the machine (CoreDNS's forward goes to 127.0.0.1:9, and the query mix stays in the zone).
+# With a CoreDNS peer, each round also measures ours at half of that CoreDNS's peak rate: p99 at equal load.
 # After the rounds, with a CoreDNS peer: freshness, FRESH_CHANGES (default 10) moves of headless probe's only
 # endpoint, each timed from the API's answer to each server's first answer with the new address (at most 40 s).
 #
@@ -198,7 +199,7 @@ for srv in "${SERVERS[@]}"; do peak "${ADDRESS[$srv]}" >/dev/null; done  # warm-
 gc_from=$( [ -f "$work/gc.log" ] && wc -l <"$work/gc.log" || echo 0)  # GC lines of start-up and warm-up
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs, shared)"
 echo "peak qps, and p99 at half of the server's own peak (ms), per round; servers measured in a rotating order"
-declare -A qps p99s
+declare -A qps p99s same
 for r in $(seq 1 "$ROUNDS"); do
   n=${#SERVERS[@]}; order=()
   for i in $(seq 0 $((n - 1))); do order+=("${SERVERS[$(( (i + r - 1) % n ))]}"); done
@@ -207,6 +208,12 @@ for r in $(seq 1 "$ROUNDS"); do
     last=$(echo "${qps[$srv]}" | awk '{print $NF}')
     p=$(p99 "${ADDRESS[$srv]}" "$(awk -v q="$last" 'BEGIN {printf "%d", q/2}')")
     p99s[$srv]+="$p "
+  done
+  # and ours at the same rate as each CoreDNS, half of that CoreDNS's peak: latency at equal load
+  for srv in "${SERVERS[@]}"; do
+    [[ $srv == coredns* ]] || continue
+    last=$(echo "${qps[$srv]}" | awk '{print $NF}')
+    same[$srv]+="$(p99 "$OURS" "$(awk -v q="$last" 'BEGIN {printf "%d", q/2}')") "
   done
   line="round $r:"
   for srv in "${SERVERS[@]}"; do
@@ -231,7 +238,15 @@ for srv in "${SERVERS[@]:1}"; do
   done
   target=""
   case $srv in knot) target=" (target >= 0.6)" ;; coredns*) target=" (target >= 2)" ;; esac
-  echo "ours/$srv: qps ratio per round ${ratios[*]}, median $(median "${ratios[@]}")$target; p99 ratio per round ${lats[*]}, median $(median "${lats[@]}")$( [[ $srv == coredns* ]] && echo " (target <= 1)")"
+  echo "ours/$srv: qps ratio per round ${ratios[*]}, median $(median "${ratios[@]}")$target; p99 ratio (each at half its own peak) per round ${lats[*]}, median $(median "${lats[@]}")"
+  if [[ $srv == coredns* ]]; then
+    read -r -a sl <<<"${same[$srv]}"
+    eq=()
+    for i in "${!sl[@]}"; do
+      eq+=("$(awk -v a="${sl[$i]}" -v b="${pl[$i]}" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a/b; else print "-"}')")
+    done
+    echo "ours at $srv's rate (half its peak): p99 per round ${sl[*]} ms against ${pl[*]} ms; ratio median $(median "${eq[@]}") (target <= 1)"
+  fi
 done
 echo "dns RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$OURS_PID/status)"
 if [ -f "$work/gc.log" ]; then

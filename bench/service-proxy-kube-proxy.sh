@@ -15,8 +15,9 @@
 # ClusterIP Service web (port 80 -> 8080) with an EndpointSlice of both pods is programmed by all three.
 #
 # Throughput: wrk in each node's namespace against the ClusterIP, for 32 and 256 keep-alive connections and a new
-# connection per request (32); "direct" is wrk to one pod IP from the service-proxy node, no proxy. Nodes are
-# measured in a rotating order each round. kube-proxy forwards in the kernel (DNAT in the client's own context), so
+# connection per request (32); "direct" is wrk to one pod IP from the service-proxy node, no proxy. Then UDP
+# (UDP=1, default): dnsperf (-c 4, pinned to CPU 1) through the ClusterIP's port 53 to Knot DNS in both pods (the
+# same query, a tiny zone). Nodes are measured in a rotating order each round. kube-proxy forwards in the kernel (DNAT in the client's own context), so
 # it is the physical limit here: the figure is the distance to it.
 # Scale (SCALE=1, default): SERVICES (10,000) more Services with an EndpointSlice of ENDPOINTS (5) each are written,
 # then for each proxy: cold start (process start -> a probe Service created last forwards) and programming latency
@@ -34,8 +35,9 @@ SCALE=${SCALE:-1}
 SERVICES=${SERVICES:-10000}
 ENDPOINTS=${ENDPOINTS:-5}
 MOVES=${MOVES:-10}
-SCENARIOS=${SCENARIOS:-keepalive-32 keepalive-256 close-32}
-for tool in wrk nginx nft ip curl openssl python3 kubectl java; do
+SCENARIOS=${SCENARIOS-keepalive-32 keepalive-256 close-32}
+UDP=${UDP:-1}
+for tool in wrk nginx nft ip curl openssl python3 kubectl java $( [ "$UDP" = 1 ] && echo knotd dnsperf ); do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk nginx nftables iproute2 curl)" >&2; exit 1; }
 done
 case " $MODES " in *" iptables "*) command -v iptables >/dev/null || { echo "bench: iptables is missing (apt-get install -y iptables)" >&2; exit 1; } ;; esac
@@ -105,13 +107,38 @@ error_log $work/$n-p$p/error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
-  client_body_temp_path $work/$n-p$p;
+  client_body_temp_path $work/$n-p$p/nginx-tmp; # nginx hands this directory to its worker's user
   keepalive_requests 1000000;
   server { listen 10.244.0.1$p:8080 backlog=4096; location / { return 200 "pod-$p\n"; } }
 }
 NGINX
     ip netns exec "$n-p$p" nginx -c "$work/$n-p$p/nginx.conf" -g 'daemon off;' &
     pids+=($!)
+    if [ "$UDP" = 1 ]; then
+      printf '$ORIGIN bench.\n$TTL 5\n@ SOA ns hostmaster 1 7200 1800 86400 5\n@ NS ns\nns A 10.244.0.1%s\na A 192.0.2.%s\n' \
+        "$p" "$((p + 10))" >"$work/$n-p$p/bench.zone"
+      cat >"$work/$n-p$p/knot.conf" <<KNOT
+server:
+    user: root:root
+    rundir: "$work/$n-p$p"
+    pidfile: "$work/$n-p$p/knot.pid"
+    listen: 10.244.0.1$p@53
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$work/$n-p$p/db"
+template:
+  - id: default
+    storage: "$work/$n-p$p"
+    semantic-checks: off
+zone:
+  - domain: bench
+    file: "bench.zone"
+KNOT
+      ip netns exec "$n-p$p" knotd -c "$work/$n-p$p/knot.conf" >"$work/$n-p$p/knot.log" 2>&1 &
+      pids+=($!)
+    fi
   done
   kubectl create -f - >/dev/null <<NODE
 apiVersion: v1
@@ -159,13 +186,13 @@ apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
-  ports: [{name: http, port: 80, targetPort: 8080}]
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: dns, port: 53, protocol: UDP, targetPort: 53}]
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
 addressType: IPv4
-ports: [{name: http, port: 8080, protocol: TCP}]
+ports: [{name: http, port: 8080, protocol: TCP}, {name: dns, port: 53, protocol: UDP}]
 endpoints:
 - addresses: [10.244.0.10]
   conditions: {ready: true}
@@ -220,6 +247,32 @@ for scenario in $SCENARIOS; do
     echo "$line"
   done
 done
+if [ "$UDP" = 1 ]; then
+  for i in $(seq 1 200); do echo "a.bench A"; done >"$work/queries"
+  dnsperf_run() { # node server -> queries/s
+    nsx "$1" taskset -c 1 dnsperf -s "$2" -d "$work/queries" -l "$DURATION" -c 4 -q 200 2>>"$work/dnsperf.err" \
+      | awk '/Queries per second/ {print $4}'
+  }
+  if ! awk -v q="$(dnsperf_run "$sp_node" 10.244.0.10)" 'BEGIN {exit !(q > 0)}'; then
+    echo "bench: no DNS answer from a pod; dnsperf and Knot said:" >&2
+    cat "$work/dnsperf.err" "$work/$sp_node-p0/knot.log" >&2
+    exit 1
+  fi
+  dnsperf_run "$sp_node" "$CIP" >/dev/null # warm-up
+  for r in $(seq 1 "$ROUNDS"); do
+    targets=($MODES direct)
+    n=${#targets[@]}
+    line="udp round $r:"
+    for k in $(seq 0 $((n - 1))); do
+      t=${targets[$(( (k + r - 1) % n ))]}
+      if [ "$t" = direct ]; then q=$(dnsperf_run "$sp_node" 10.244.0.10); else q=$(dnsperf_run "${node_of[$t]}" "$CIP"); fi
+      results[udp.$t]+="$q "
+      line+=" $t $q;"
+    done
+    echo "$line"
+  done
+  SCENARIOS="$SCENARIOS udp"
+fi
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [[ " $MODES " == *" service-proxy "* ]]; then
   for scenario in $SCENARIOS; do

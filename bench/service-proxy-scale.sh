@@ -12,7 +12,7 @@
 # p99 <= 100 ms, cold start <= 5 s, RSS <= 512 MiB. Side by side with kube-proxy: PEERS=kube-proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${PEERS:-}" = kube-proxy ]; then SCENARIOS= exec bash bench/service-proxy-kube-proxy.sh; fi
+if [ "${PEERS:-}" = kube-proxy ]; then SCENARIOS= UDP=0 exec bash bench/service-proxy-kube-proxy.sh; fi
 ./mvnw -q -pl service-proxy -am package -DskipTests >/dev/null
 cp_file=service-proxy/target/bench.classpath
 ./mvnw -q -pl service-proxy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
