@@ -5,6 +5,7 @@
 #   bench/service-proxy-kube-proxy.sh                    # 3 interleaved rounds, 6 s per measurement, then scale
 #   ROUNDS=5 DURATION=10 bench/service-proxy-kube-proxy.sh
 #   MODES="service-proxy nftables" SCALE=0 bench/service-proxy-kube-proxy.sh
+#   KEEP=1 ...                                           # keep the proxies' logs and the API's files
 #   (bench/service-proxy-forwarding.sh PEERS=kube-proxy runs this script)
 #
 # A real kube-apiserver with etcd (bench/originals/control-plane.sh) serves every node. Each node is a network
@@ -59,7 +60,7 @@ cleanup() {
   done
   ip link del "$bridge" 2>/dev/null || true
   cp_stop
-  rm -rf "$work"
+  if [ "${KEEP:-0}" = 1 ]; then echo "bench: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
