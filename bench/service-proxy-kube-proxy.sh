@@ -229,24 +229,28 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs, sh
 echo "ClusterIP $CIP, requests/s per round (wrk -t1 in the node's namespace); nodes in a rotating order"
 sp_node=${node_of[service-proxy]:-${node_of[$(echo "$MODES" | awk '{print $1}')]}}
 declare -A results
-for scenario in $SCENARIOS; do
-  wrk_run "$sp_node" "http://$CIP/" "$scenario" >/dev/null # warm-up (JIT, conntrack)
+measure() { # scenario node address -> requests or queries per second (address: the ClusterIP, or a pod's)
+  case $1 in
+    udp) dnsperf_run "$2" "$3" ;;
+    *) if [ "$3" = "$CIP" ]; then wrk_run "$2" "http://$CIP/" "$1"; else wrk_run "$2" "http://$3:8080/" "$1"; fi ;;
+  esac
+}
+rounds() { # scenario: ROUNDS rounds over every node and direct (one pod, no proxy), in a rotating order
+  local scenario=$1 targets=($MODES direct) r k t q line
   for r in $(seq 1 "$ROUNDS"); do
-    targets=($MODES direct)
-    n=${#targets[@]}
     line="$scenario round $r:"
-    for k in $(seq 0 $((n - 1))); do
-      t=${targets[$(( (k + r - 1) % n ))]}
-      if [ "$t" = direct ]; then
-        q=$(wrk_run "$sp_node" "http://10.244.0.10:8080/" "$scenario")
-      else
-        q=$(wrk_run "${node_of[$t]}" "http://$CIP/" "$scenario")
-      fi
+    for k in $(seq 0 $((${#targets[@]} - 1))); do
+      t=${targets[$(( (k + r - 1) % ${#targets[@]} ))]}
+      if [ "$t" = direct ]; then q=$(measure "$scenario" "$sp_node" 10.244.0.10); else q=$(measure "$scenario" "${node_of[$t]}" "$CIP"); fi
       results[$scenario.$t]+="$q "
       line+=" $t $q;"
     done
     echo "$line"
   done
+}
+for scenario in $SCENARIOS; do
+  measure "$scenario" "$sp_node" "$CIP" >/dev/null # warm-up (JIT, conntrack)
+  rounds "$scenario"
 done
 if [ "$UDP" = 1 ]; then
   for i in $(seq 1 200); do echo "a.bench A"; done >"$work/queries"
@@ -259,19 +263,8 @@ if [ "$UDP" = 1 ]; then
     cat "$work/dnsperf.err" "$work/$sp_node-p0/knot.log" >&2
     exit 1
   fi
-  dnsperf_run "$sp_node" "$CIP" >/dev/null # warm-up
-  for r in $(seq 1 "$ROUNDS"); do
-    targets=($MODES direct)
-    n=${#targets[@]}
-    line="udp round $r:"
-    for k in $(seq 0 $((n - 1))); do
-      t=${targets[$(( (k + r - 1) % n ))]}
-      if [ "$t" = direct ]; then q=$(dnsperf_run "$sp_node" 10.244.0.10); else q=$(dnsperf_run "${node_of[$t]}" "$CIP"); fi
-      results[udp.$t]+="$q "
-      line+=" $t $q;"
-    done
-    echo "$line"
-  done
+  measure udp "$sp_node" "$CIP" >/dev/null # warm-up
+  rounds udp
   SCENARIOS="$SCENARIOS udp"
 fi
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

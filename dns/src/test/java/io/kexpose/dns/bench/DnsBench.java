@@ -206,6 +206,12 @@ public final class DnsBench {
             return new Dns(p, new InetSocketAddress(address, 53), socket);
         }
 
+        /** A client of a server this driver did not start (a peer such as CoreDNS) on {@code address}:53. */
+        static Dns peer(String address) throws java.net.SocketException {
+            return new Dns(null, new InetSocketAddress(address, 53),
+                    new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)));
+        }
+
         /** The A rows of {@code name} as text, null on timeout; "NXDOMAIN" etc. for other rcodes. */
         String ask(String name, int timeoutMs) throws Exception {
             Message q = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
@@ -352,8 +358,7 @@ public final class DnsBench {
         try (Api api = Api.start()) {
             for (String entry : System.getenv("PEER_SERVERS").split(",")) {
                 String[] kv = entry.split("=");
-                DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-                servers.put(kv[0], new Dns(null, new InetSocketAddress(kv[1], 53), socket));
+                servers.put(kv[0], Dns.peer(kv[1]));
             }
             String probe = "probe.bench.svc.cluster.local.";
             Map<String, List<Double>> latencies = new java.util.LinkedHashMap<>();

@@ -35,8 +35,7 @@ import java.util.concurrent.TimeUnit;
  * heartbeat keep their pods ready.
  *
  * <p>kube-apiserver refuses loopback endpoint addresses, so the addresses of pods, nodes and Services are data from
- * ranges reserved for documentation and benchmarks (192.0.2.0/24, 198.18.0.0/15, 203.0.113.0/24) and 10.96.0.0/16
- * for ClusterIPs; traffic to them flows only inside network namespaces a test creates ({@link NodeNamespace}).
+ * ranges reserved for documentation and benchmarks (192.0.2.0/24, 198.18.0.0/15) and 10.96.0.0/16 for ClusterIPs; traffic to them flows only inside network namespaces a test creates ({@link NodeNamespace}).
  */
 final class KubeControlPlane implements AutoCloseable {
 

@@ -151,9 +151,11 @@ public final class JsonPatches {
             return out;
         }
         if (MERGED_PRIMITIVE_LISTS.contains(field)) {
+            java.util.Set<JsonNode> present = new java.util.HashSet<>();
+            current.forEach(present::add);
             out.addAll((com.fasterxml.jackson.databind.node.ArrayNode) current);
             patch.forEach(e -> {
-                if (!current.toString().contains(e.toString())) {
+                if (present.add(e)) {
                     out.add(e);
                 }
             });
