@@ -97,10 +97,10 @@ class DnsOnKubeApiserverTest {
                 """.formatted(corednsPort, cp.kubeconfigFor("kube-system", "coredns")));
         coredns = ComponentProcess.startBinary("coredns", coreBin.resolve("coredns"), cp.dir(),
                 List.of("-conf", corefile.toString()));
-        String db0 = "db-0.db" + D;
+        // the EndpointSlice controller may write db's slice in steps: wait for its final state (both ready pods)
         for (int port : List.of(dnsPort, corednsPort)) {
-            eventually("the server on port " + port + " answers from the API; logs in " + cp.dir()).until(
-                    () -> Dig.ask("127.0.0.1", port, db0, "A").rows().size() == 1);
+            eventually("the server on port " + port + " answers db's two ready pods; logs in " + cp.dir()).until(
+                    () -> Dig.ask("127.0.0.1", port, "db" + D, "A").rows().size() == 2);
         }
     }
 

@@ -36,10 +36,17 @@ final class Observed {
         return switch (view) {
             case STATUS -> status(body);
             case OBJECT -> isStatus(body) ? status(body) : canonical(mask(body.deepCopy()));
+            case SPEC -> isStatus(body) ? status(body) : canonical(mask(withoutStatus(body)));
             case TABLE -> isStatus(body) ? status(body) : table(body);
             case WATCH -> watch(text);
             case LIST -> isStatus(body) ? status(body) : items(body);
         };
+    }
+
+    private static JsonNode withoutStatus(JsonNode body) {
+        ObjectNode copy = body.deepCopy();
+        copy.remove("status");
+        return copy;
     }
 
     private static boolean isStatus(JsonNode body) {
