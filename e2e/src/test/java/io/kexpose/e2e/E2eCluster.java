@@ -43,13 +43,19 @@ public final class E2eCluster implements AutoCloseable {
 
     /** Starts a local cluster, or connects to the one of {@code -De2e.kubeconfig}. */
     public static E2eCluster start(String name) throws Exception {
+        return start(name, java.util.function.UnaryOperator.identity());
+    }
+
+    /** Starts a local cluster with {@code settings} applied to the defaults, or connects to -De2e.kubeconfig's. */
+    public static E2eCluster start(String name, java.util.function.UnaryOperator<LocalCluster.Settings> settings)
+            throws Exception {
         if (external()) {
             Path kubeconfig = Path.of(System.getProperty(KUBECONFIG_PROPERTY));
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             return new E2eCluster(null, new KubernetesClientBuilder().withConfig(config).build(), kubeconfig);
         }
         Path kubeconfig = Files.createTempDirectory("kexpose-" + name).resolve("kubeconfig");
-        LocalCluster local = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig)).start();
+        LocalCluster local = new LocalCluster(settings.apply(LocalCluster.Settings.defaults(kubeconfig))).start();
         local.awaitComponents(Waits.HANG);
         return new E2eCluster(local, local.client(), kubeconfig);
     }

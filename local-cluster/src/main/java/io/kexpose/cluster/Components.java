@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.kexpose.cluster.node.ComponentContainerLauncher;
 import io.kexpose.cluster.node.ComponentLauncher;
+import io.kexpose.cluster.node.ContainerSecurity;
 import io.kexpose.cluster.node.PodLauncher;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,6 +104,67 @@ public final class Components {
         descriptors.values().forEach(d -> out.add(new ComponentLauncher(d, repository.resolve(d.module()),
                 kubeconfigs, nodeIps)));
         return out;
+    }
+
+    /**
+     * A launcher per component that runs its container image ({@link ComponentContainerLauncher}) under the security
+     * context its manifest in {@code k8s-manifests/base/<module>/} gives its container.
+     */
+    public List<PodLauncher> containerLaunchers(String clusterId, Path workDir, Function<Pod, String> tokens,
+            String caPem, ComponentContainerLauncher.Endpoint apiDirect, ComponentContainerLauncher.Endpoint apiService,
+            Map<String, String> nodeIps) throws IOException {
+        String tool = System.getenv().getOrDefault("DOCKER", "podman");
+        Map<String, String> toolEnv = new LinkedHashMap<>();
+        Path conf = repository.resolve("k8s-manifests/scripts/containers.conf");
+        if (System.getenv("CONTAINERS_CONF") == null && Files.isRegularFile(conf)) {
+            toolEnv.put("CONTAINERS_CONF", conf.toString());
+        }
+        List<PodLauncher> out = new ArrayList<>();
+        for (ComponentDescriptor d : descriptors.values()) {
+            out.add(new ComponentContainerLauncher(d, image(d.module()), ContainerSecurity.of(manifestPodSpec(
+                    d.module()), d.module()), tool, toolEnv, clusterId, workDir, tokens, caPem, apiDirect, apiService,
+                    nodeIps));
+        }
+        return out;
+    }
+
+    /** The image a module is deployed as: the {@code kexpose.image} of its application.properties. */
+    public String image(String module) throws IOException {
+        Path file = repository.resolve(module).resolve("src/main/resources/application.properties");
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        String image = p.getProperty("kexpose.image");
+        if (image == null || image.isBlank()) {
+            throw new IOException("no kexpose.image in " + file);
+        }
+        return image.trim();
+    }
+
+    /**
+     * The pod spec of the Deployment or DaemonSet in {@code k8s-manifests/base/<module>/} with a container named
+     * after the module: what kind runs.
+     */
+    public PodSpec manifestPodSpec(String module) throws IOException {
+        Path dir = repository.resolve("k8s-manifests/base").resolve(module);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".yaml")).sorted().toList()) {
+                for (String doc : Files.readString(f).split("(?m)^---\\s*$")) {
+                    if (doc.isBlank()) {
+                        continue;
+                    }
+                    Object o = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(doc);
+                    PodSpec spec = o instanceof Deployment dep ? dep.getSpec().getTemplate().getSpec()
+                            : o instanceof io.fabric8.kubernetes.api.model.apps.DaemonSet ds
+                                    ? ds.getSpec().getTemplate().getSpec() : null;
+                    if (spec != null && spec.getContainers().stream().anyMatch(c -> c.getName().equals(module))) {
+                        return spec;
+                    }
+                }
+            }
+        }
+        throw new IOException("no Deployment or DaemonSet with a container " + module + " in " + dir);
     }
 
     /** The Deployments of the Deployment components. */

@@ -21,7 +21,9 @@ import io.kexpose.cluster.controllers.EndpointSliceController;
 import io.kexpose.cluster.node.HttpenvLauncher;
 import io.kexpose.cluster.node.NodeAgent;
 import io.kexpose.cluster.node.ProcessLedger;
+import io.kexpose.cluster.node.ComponentContainerLauncher;
 import io.kexpose.cluster.security.ClusterPki;
+import io.kexpose.cluster.security.ServiceAccountTokens;
 import io.kexpose.cluster.security.Credential;
 import io.kexpose.cluster.security.Identity;
 import java.util.ArrayList;
@@ -48,22 +50,34 @@ public final class LocalCluster implements AutoCloseable {
      * kept across restarts, or null to keep them only while the cluster runs (the tests' clusters).
      */
     public record Settings(int nodes, String apiHost, int apiPort, String serviceCidr, Path kubeconfig, Path logDir,
-            Path httpenvModule, Path stateFile) {
+            Path httpenvModule, Path stateFile, boolean componentImages) {
         public static Settings defaults(Path kubeconfig) {
             return new Settings(2, "127.0.0.1", 0, "127.96.0.0/16", kubeconfig,
-                    kubeconfig.toAbsolutePath().getParent().resolve("logs"), findHttpenvModule(), null);
+                    kubeconfig.toAbsolutePath().getParent().resolve("logs"), findHttpenvModule(), null, false);
         }
 
         public Settings withNodes(int n) {
-            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile);
+            return new Settings(n, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile,
+                    componentImages);
         }
 
         public Settings withApiPort(int port) {
-            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile);
+            return new Settings(nodes, apiHost, port, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile,
+                    componentImages);
         }
 
         public Settings withStateFile(Path file) {
-            return new Settings(nodes, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, file);
+            return new Settings(nodes, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, file,
+                    componentImages);
+        }
+
+        /**
+         * With true, the components run as their container images (podman or Docker), under their manifests'
+         * security settings, instead of as processes of their packaged jars.
+         */
+        public Settings withComponentImages(boolean images) {
+            return new Settings(nodes, apiHost, apiPort, serviceCidr, kubeconfig, logDir, httpenvModule, stateFile,
+                    images);
         }
 
         /** The httpenv module: {@code -Dkexpose.httpenv.dir}, else ./httpenv or ../httpenv. */
@@ -89,6 +103,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Settings settings;
     private Persistence persistence;
     private ClusterPki pki;
+    private ServiceAccountTokens tokens;
     private boolean closed;
     /** Stops the pods and components if the JVM ends without {@link #close}: they run in sessions of their own. */
     private final Thread onExit = new Thread(this::closeQuietly, "kexpose-local-cluster-exit");
@@ -129,6 +144,8 @@ public final class LocalCluster implements AutoCloseable {
         api.tls(pki.serving(List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
                 "kubernetes.default.svc.cluster.local"), List.of(settings.apiHost(), "127.0.0.1",
                 allocator.nthAddress(1))), pki.caPem());
+        tokens = new ServiceAccountTokens(pki.serviceAccountKey(), Clock.systemUTC());
+        api.serviceAccountTokens(tokens);
         apiUrl = api.start(settings.apiHost(), settings.apiPort());
         Kubeconfig.write(settings.kubeconfig(), apiUrl, pki.caPem(), Identity.ADMIN.username(),
                 pki.client(Identity.ADMIN));
@@ -150,7 +167,15 @@ public final class LocalCluster implements AutoCloseable {
         Path kubeconfigs = settings.kubeconfig().toAbsolutePath().getParent().resolve("components");
         List<io.kexpose.cluster.node.PodLauncher> launchers = new ArrayList<>();
         launchers.add(new HttpenvLauncher(settings.httpenvModule(), settings.logDir(), ledger));
-        launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
+        if (settings.componentImages()) {
+            URI api = URI.create(apiUrl);
+            launchers.addAll(components.containerLaunchers(clusterId(), settings.logDir().toAbsolutePath()
+                    .resolveSibling("pods"), this::podToken, pki.caPem(), new ComponentContainerLauncher.Endpoint(
+                            api.getHost(), api.getPort()), new ComponentContainerLauncher.Endpoint(
+                                    allocator.nthAddress(1), 443), nodeIps));
+        } else {
+            launchers.addAll(components.launchers(module -> componentKubeconfig(kubeconfigs, module), nodeIps));
+        }
         PodSandbox sandbox = new PodSandbox(
                 settings.logDir().toAbsolutePath().resolveSibling("sandbox"));
         launchers.add(new ToolboxLauncher(sandbox, allocator.nthAddress(10)));
@@ -203,6 +228,27 @@ public final class LocalCluster implements AutoCloseable {
         return java.util.Base64.getEncoder().encodeToString(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
+    /**
+     * A token bound to {@code pod} for its ServiceAccount, as the kubelet asks kube-apiserver for one (valid for a
+     * year: kube-apiserver extends the hour the kubelet asks for, as it does by default).
+     */
+    private String podToken(io.fabric8.kubernetes.api.model.Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        String sa = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
+        var account = client.serviceAccounts().inNamespace(ns).withName(sa).get();
+        if (account == null) {
+            throw new IllegalStateException("serviceaccount " + ns + "/" + sa + " not found");
+        }
+        boolean bound = pod.getMetadata().getUid() != null;
+        return tokens.issue(new ServiceAccountTokens.Subject(ns, sa, account.getMetadata().getUid(),
+                bound ? pod.getMetadata().getName() : null, pod.getMetadata().getUid()), Duration.ofDays(365));
+    }
+
+    /** What tells this cluster's containers from another's: its kubeconfig's path. */
+    private String clusterId() {
+        return Integer.toHexString(settings.kubeconfig().toAbsolutePath().normalize().toString().hashCode());
+    }
+
     /** The kubeconfig of a component: its own client certificate, as its ServiceAccount in kube-system. */
     private Path componentKubeconfig(Path dir, String module) {
         Identity identity = Identity.serviceAccount("kube-system",
@@ -243,11 +289,20 @@ public final class LocalCluster implements AutoCloseable {
                     .withOperatingSystem("linux").withArchitecture("amd64").endNodeInfo()
                     .endStatus().build()).createOr(existing -> existing.update());
         }
+        for (String account : new java.util.TreeSet<>(Components.SERVICE_ACCOUNTS.values())) {
+            var accounts = client.serviceAccounts().inNamespace(ComponentDescriptor.NAMESPACE);
+            if (accounts.withName(account).get() == null) {
+                accounts.resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+                        .withName(account).withNamespace(ComponentDescriptor.NAMESPACE).endMetadata().build()).create();
+            }
+        }
+        int apiPort = URI.create(apiUrl).getPort();
         createUnlessKept(new ServiceBuilder().withNewMetadata().withNamespace("default")
                 .withName("kubernetes").addToLabels("component", "apiserver").addToLabels("provider", "kubernetes")
                 .endMetadata().withNewSpec().withClusterIP(allocator.nthAddress(1))
                 .addNewPort().withName("https").withPort(443).withProtocol("TCP")
-                .withNewTargetPort(6443).endPort().endSpec().build());
+                .withNewTargetPort(apiPort).endPort().endSpec().build());
+        apiEndpoints(apiPort);
         createUnlessKept(new ServiceBuilder().withNewMetadata().withNamespace("kube-system")
                 .withName("kube-dns").addToLabels("k8s-app", "kube-dns")
                 .addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
@@ -256,6 +311,31 @@ public final class LocalCluster implements AutoCloseable {
                 .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withNewTargetPort(53).endPort()
                 .addNewPort().withName("metrics").withPort(9153).withProtocol("TCP").withNewTargetPort(9153).endPort()
                 .endSpec().build());
+    }
+
+    /**
+     * The {@code kubernetes} Service's endpoints: the API server's address, as kube-apiserver's endpoint reconciler
+     * writes them on every start (an EndpointSlice and an Endpoints object of that name), so that a pod reaches the
+     * API through the Service's ClusterIP, port 443, as on any cluster.
+     */
+    private void apiEndpoints(int apiPort) {
+        String host = URI.create(apiUrl).getHost();
+        client.services().inNamespace("default").withName("kubernetes").edit(s -> {
+            s.getSpec().getPorts().get(0).setTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(apiPort));
+            return s;
+        });
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(
+                new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
+                        .withName("kubernetes").withNamespace("default")
+                        .addToLabels("kubernetes.io/service-name", "kubernetes").endMetadata()
+                        .withAddressType("IPv4").addNewEndpoint().withAddresses(host).withNewConditions()
+                        .withReady(true).endConditions().endEndpoint()
+                        .addNewPort().withName("https").withPort(apiPort).withProtocol("TCP").endPort().build())
+                .createOr(existing -> existing.update());
+        client.endpoints().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EndpointsBuilder()
+                .withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata().addNewSubset()
+                .addNewAddress().withIp(host).endAddress().addNewPort().withName("https").withPort(apiPort)
+                .withProtocol("TCP").endPort().endSubset().build()).createOr(existing -> existing.update());
     }
 
     /** Creates a built-in Service, or leaves the one kept from the last run as it is (its ClusterIP included). */

@@ -53,13 +53,14 @@ public final class Main {
         Path state = Path.of(args.length > 0 ? args[0] : ".kexpose").toAbsolutePath();
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 6443;
         int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        boolean images = args.length > 3 && args[3].equals("images");
         Path kubeconfig = state.resolve("kubeconfig");
         Path ready = state.resolve("cluster.ready");
         Files.deleteIfExists(ready);
         LocalCluster cluster;
         try {
             cluster = new LocalCluster(LocalCluster.Settings.defaults(kubeconfig).withApiPort(port).withNodes(nodes)
-                    .withStateFile(state.resolve("state").resolve("objects.mv"))).start();
+                    .withStateFile(state.resolve("state").resolve("objects.mv")).withComponentImages(images)).start();
         } catch (Exception e) {
             Throwable root = e;
             String stateProblem = null;

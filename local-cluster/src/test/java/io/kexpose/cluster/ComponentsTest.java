@@ -69,4 +69,49 @@ class ComponentsTest {
         assertEquals("/healthz", proxy.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath());
         assertEquals("service-proxy", proxy.getSpec().getServiceAccountName());
     }
+
+    /**
+     * What the local cluster's container runtime enforces for each component, read from the manifests kind deploys:
+     * one row per component, the {@code podman run} options its container gets.
+     */
+    @Test
+    void eachComponentsContainerGetsItsManifestsSecurityContext() throws Exception {
+        Components components = new Components(Path.of("..").toAbsolutePath().normalize());
+        Map<String, List<String>> expected = Map.of(
+                "service-proxy", List.of("--user", "0", "--read-only", "--read-only-tmpfs=false", "--security-opt", "no-new-privileges",
+                        "--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--cap-add", "NET_BIND_SERVICE",
+                        "--tmpfs", "/tmp:rw,exec,nosuid,nodev,mode=1777,size=16777216"),
+                // the pod's net.ipv4.ip_unprivileged_port_start=53 becomes NET_BIND_SERVICE on the host network
+                "dns", List.of("--user", "65532:65532", "--read-only", "--read-only-tmpfs=false", "--security-opt", "no-new-privileges",
+                        "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE",
+                        "--tmpfs", "/tmp:rw,exec,nosuid,nodev,mode=1777,size=16777216"),
+                "cloud-lb-mock", List.of("--user", "185", "--read-only", "--read-only-tmpfs=false", "--security-opt", "no-new-privileges",
+                        "--cap-drop", "ALL", "--tmpfs", "/tmp:rw,exec,nosuid,nodev,mode=1777,size=16777216"));
+        for (var e : expected.entrySet()) {
+            var security = io.kexpose.cluster.node.ContainerSecurity.of(components.manifestPodSpec(e.getKey()),
+                    e.getKey());
+            assertEquals(e.getValue(), security.podmanArgs(), e.getKey());
+            assertEquals(null, security.refusal(""), e.getKey() + " sets a user, so the image's does not matter");
+        }
+        assertEquals("kexpose/dns:0.1.0", components.image("dns"));
+    }
+
+    @Test
+    void runAsNonRootRefusesWhatTheKubeletRefuses() {
+        record Row(Long user, String imageUser, String refusal) {
+        }
+        for (Row r : List.of(
+                new Row(null, "", "container has runAsNonRoot and image will run as root"),
+                new Row(null, "0:0", "container has runAsNonRoot and image will run as root"),
+                new Row(null, "root", "container has runAsNonRoot and image will run as root"),
+                new Row(null, "nobody", "container has runAsNonRoot and image has non-numeric user (nobody), cannot "
+                        + "verify user is non-root"),
+                new Row(null, "65532:65532", null),
+                new Row(0L, "65532", "container's runAsUser breaks non-root policy"),
+                new Row(185L, "", null))) {
+            var security = new io.kexpose.cluster.node.ContainerSecurity(r.user(), null, true, false, false,
+                    List.of(), List.of(), List.of());
+            assertEquals(r.refusal(), security.refusal(r.imageUser()), r.toString());
+        }
+    }
 }

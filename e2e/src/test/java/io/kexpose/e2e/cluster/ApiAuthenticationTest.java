@@ -99,4 +99,58 @@ class ApiAuthenticationTest {
             assertEquals("system:serviceaccount:kube-system:" + c[1], who.out().trim(), who.all());
         }
     }
+
+    /** A kubeconfig with the cluster's server and CA and {@code token} as its only credential. */
+    static Path tokenKubeconfig(String token) throws Exception {
+        String ca = Files.readString(cluster.kubeconfig()).lines()
+                .filter(l -> l.contains("certificate-authority-data:")).findFirst().orElseThrow().split(":\\s*")[1]
+                .trim();
+        Path file = Files.createTempFile("kexpose-token", ".kubeconfig");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: local
+                  cluster: {server: "%s", certificate-authority-data: %s}
+                users:
+                - name: robot
+                  user: {token: "%s"}
+                contexts:
+                - name: robot
+                  context: {cluster: local, user: robot}
+                current-context: robot
+                """.formatted(cluster.local().apiUrl(), ca, token));
+        return file;
+    }
+
+    /** GET {@code path} with {@code Authorization: Bearer token} and no client certificate: the status code. */
+    static int withToken(String token, String path) throws Exception {
+        return anonymous().send(HttpRequest.newBuilder(URI.create(cluster.local().apiUrl() + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void kubectlCreateTokenGivesAServiceAccountTokenTheApiAcceptsAsThatAccountUntilTheAccountGoes() throws Exception {
+        assertEquals(0, kubectl.run("create", "serviceaccount", "robot").exit());
+        Kubectl.Result created = kubectl.run("create", "token", "robot");
+        assertEquals(0, created.exit(), created.all());
+        String token = created.out().trim();
+        assertEquals(200, withToken(token, "/api/v1/namespaces/default/services"));
+        Kubectl.Result who = new Kubectl(tokenKubeconfig(token)).run("auth", "whoami", "-o",
+                "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+        assertEquals("system:serviceaccount:default:robot [\"system:serviceaccounts\","
+                + "\"system:serviceaccounts:default\",\"system:authenticated\"]", who.out().trim(), who.all());
+        // a token for another audience, a forged one, and one whose account is gone are not credentials here
+        String other = kubectl.run("create", "token", "robot", "--audience", "https://vault.example").out().trim();
+        assertEquals(401, withToken(other, "/api/v1/namespaces/default/services"));
+        String[] parts = token.split("\\.");
+        String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+        assertEquals(401, withToken(forged, "/api/v1/namespaces/default/services"));
+        Kubectl.Result tooShort = kubectl.run("create", "token", "robot", "--duration", "1m");
+        assertTrue(tooShort.all().contains("may not specify a duration less than 10 minutes"), tooShort.all());
+        assertTrue(kubectl.run("create", "token", "nobody").all().contains("serviceaccounts \"nobody\" not found"));
+        assertEquals(0, kubectl.run("delete", "serviceaccount", "robot").exit());
+        assertEquals(401, withToken(token, "/api/v1/namespaces/default/services"));
+    }
 }

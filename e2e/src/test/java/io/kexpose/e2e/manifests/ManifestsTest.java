@@ -326,8 +326,8 @@ class ManifestsTest {
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertHttpProbe(c.getReadinessProbe(), "/ready", dns.intDefault("readyPort"));
         assertHttpProbe(c.getLivenessProbe(), "/health", dns.intDefault("healthPort"));
-        assertEquals("status.podIP", env(c).get("POD_IP").getValueFrom().getFieldRef().getFieldPath(),
-                "the image passes POD_IP as -Ddns.pod-ip");
+        assertEquals("status.podIP", env(c).get("DNS_POD_IP").getValueFrom().getFieldRef().getFieldPath(),
+                "the pod IP is the dns.pod-ip setting");
     }
 
     @Test

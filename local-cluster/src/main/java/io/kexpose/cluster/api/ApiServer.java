@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kexpose.cluster.api.store.ObjectKey;
 import io.kexpose.cluster.api.store.ObjectStore;
 import io.kexpose.cluster.api.store.Selector;
 import io.kexpose.cluster.api.store.StoreException;
@@ -24,6 +25,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.kexpose.cluster.security.Authenticator;
 import io.kexpose.cluster.security.Credential;
 import io.kexpose.cluster.security.Identity;
+import io.kexpose.cluster.security.ServiceAccountTokens;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,7 @@ public final class ApiServer {
     private final Clock clock;
     private final ObjectMapper json = Serialization.jsonMapper();
     private final WatchStreams watches;
+    private volatile ServiceAccountTokens tokens;
     private volatile java.nio.file.Path podLogDir;
     private volatile PodStreams podStreams;
     private volatile LogTimes logTimes;
@@ -105,13 +108,45 @@ public final class ApiServer {
         return "https://" + address;
     }
 
-    /** Who sent the request: the user its verified client certificate names, or null. */
-    static Identity identity(HttpServerRequest req) {
+    /**
+     * Accepts ServiceAccount tokens as bearer credentials (what a pod's containers send from their mounted token),
+     * beside client certificates.
+     */
+    public void serviceAccountTokens(ServiceAccountTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    /** Who sent the request: the user its verified client certificate names, or its bearer token's, or null. */
+    Identity identity(HttpServerRequest req) {
+        Identity who;
         try {
-            return Authenticator.fromCertificates(req.connection().peerCertificates());
+            who = Authenticator.fromCertificates(req.connection().peerCertificates());
         } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException none) {
+            who = null;
+        }
+        return who != null ? who : bearer(req.getHeader("Authorization"));
+    }
+
+    /**
+     * The ServiceAccount a bearer token speaks for, as kube-apiserver checks it: signed by this cluster, in its
+     * lifetime, and the ServiceAccount (and the pod it is bound to) still there with the uid the token names.
+     */
+    private Identity bearer(String authorization) {
+        if (tokens == null || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
+        ServiceAccountTokens.Subject subject = tokens.verify(authorization.substring(7).trim());
+        if (subject == null || !exists("serviceaccounts", subject.namespace(), subject.serviceAccount(),
+                subject.serviceAccountUid()) || (subject.pod() != null && !exists("pods", subject.namespace(),
+                        subject.pod(), subject.podUid()))) {
+            return null;
+        }
+        return subject.identity();
+    }
+
+    private boolean exists(String resource, String namespace, String name, String uid) {
+        var stored = store.get(new ObjectKey(resource, namespace, name));
+        return stored != null && (uid == null || uid.equals(stored.object().path("metadata").path("uid").asText()));
     }
 
     private void handleWebSocket(io.vertx.core.http.ServerWebSocket socket) {
@@ -120,6 +155,9 @@ public final class ApiServer {
             who = Authenticator.fromCertificates(socket.peerCertificates());
         } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException none) {
             who = null;
+        }
+        if (who == null) {
+            who = bearer(socket.headers().get("Authorization"));
         }
         if (who == null) {
             socket.reject(401);
@@ -333,6 +371,10 @@ public final class ApiServer {
             if (method == HttpMethod.POST && path.startsWith("/apis/authorization.k8s.io/v1/selfsubject")) {
                 return AccessReviews.answer(path.substring(path.lastIndexOf('/') + 1), who, parse(body, headers), json);
             }
+            java.util.regex.Matcher token = TOKEN_REQUEST.matcher(path);
+            if (method == HttpMethod.POST && token.matches()) {
+                return tokenRequest(token.group(1), token.group(2), parse(body, headers));
+            }
             return route(method, path, params, headers, body);
         } catch (ApiException e) {
             return error(e.error);
@@ -418,6 +460,69 @@ public final class ApiServer {
     }
 
     /** {@code kubectl auth whoami}: who the request's credential says it is. */
+    private static final java.util.regex.Pattern TOKEN_REQUEST = java.util.regex.Pattern.compile(
+            "/api/v1/namespaces/([^/]+)/serviceaccounts/([^/]+)/token");
+
+    /**
+     * TokenRequest ({@code kubectl create token}): a token for the ServiceAccount, for {@code spec.audiences} (the
+     * API server's own by default), valid {@code spec.expirationSeconds} (an hour by default, at least ten minutes),
+     * bound to the pod {@code spec.boundObjectRef} names, if any, as kube-apiserver issues it.
+     */
+    private Reply tokenRequest(String namespace, String name, com.fasterxml.jackson.databind.JsonNode request) {
+        if (tokens == null) {
+            throw new ApiException(new ApiError(404, "NotFound", "the server could not find the requested resource"));
+        }
+        StoredObject account = store.get(new ObjectKey("serviceaccounts", namespace, name));
+        if (account == null) {
+            throw new ApiException(new ApiError(404, "NotFound", "serviceaccounts \"" + name + "\" not found"));
+        }
+        com.fasterxml.jackson.databind.JsonNode spec = request.path("spec");
+        long seconds = spec.path("expirationSeconds").asLong(3600);
+        if (seconds < 600) {
+            throw new ApiException(new ApiError(422, "Invalid", "TokenRequest.authentication.k8s.io \"" + name
+                    + "\" is invalid: spec.expirationSeconds: Invalid value: " + seconds
+                    + ": may not specify a duration less than 10 minutes"));
+        }
+        List<String> audiences = new ArrayList<>();
+        spec.path("audiences").forEach(a -> audiences.add(a.asText()));
+        if (audiences.isEmpty()) {
+            audiences.add(ServiceAccountTokens.ISSUER);
+        }
+        String pod = null;
+        String podUid = null;
+        com.fasterxml.jackson.databind.JsonNode bound = spec.path("boundObjectRef");
+        if (!bound.isMissingNode() && !bound.isNull()) {
+            if (!"Pod".equals(bound.path("kind").asText())) {
+                throw new ApiException(new ApiError(422, "Invalid", "TokenRequest.authentication.k8s.io \"" + name
+                        + "\" is invalid: spec.boundObjectRef.kind: Unsupported value: \""
+                        + bound.path("kind").asText() + "\": supported values: \"Pod\""));
+            }
+            StoredObject p = store.get(new ObjectKey("pods", namespace, bound.path("name").asText()));
+            if (p == null) {
+                throw new ApiException(new ApiError(404, "NotFound", "pods \"" + bound.path("name").asText()
+                        + "\" not found"));
+            }
+            pod = bound.path("name").asText();
+            podUid = p.object().path("metadata").path("uid").asText();
+        }
+        java.time.Instant now = java.time.Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String token = tokens.issue(new ServiceAccountTokens.Subject(namespace, name, account.object()
+                .path("metadata").path("uid").asText(null), pod, podUid), java.time.Duration.ofSeconds(seconds),
+                audiences);
+        Map<String, Object> specOut = new java.util.LinkedHashMap<>();
+        specOut.put("audiences", audiences);
+        specOut.put("expirationSeconds", seconds);
+        specOut.put("boundObjectRef", pod == null ? null : Map.of("kind", "Pod", "apiVersion", "v1", "name", pod,
+                "uid", podUid));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("kind", "TokenRequest");
+        out.put("apiVersion", "authentication.k8s.io/v1");
+        out.put("metadata", Map.of("name", name, "namespace", namespace, "creationTimestamp", now.toString()));
+        out.put("spec", specOut);
+        out.put("status", Map.of("token", token, "expirationTimestamp", now.plusSeconds(seconds).toString()));
+        return Reply.json(201, write(out));
+    }
+
     private Reply selfSubjectReview(Identity who) {
         Map<String, Object> review = new java.util.LinkedHashMap<>();
         review.put("kind", "SelfSubjectReview");

@@ -34,7 +34,8 @@ public final class Protobuf {
     /** Kinds this decoder accepts as a top-level object. */
     static final Map<String, String> TOP_LEVEL = Map.of("Deployment", "Deployment", "Service", "Service",
             "Namespace", "Namespace", "ConfigMap", "ConfigMap", "Secret", "Secret", "ServiceAccount", "ServiceAccount",
-            "SelfSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectRulesReview");
+            "SelfSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectRulesReview",
+            "TokenRequest", "TokenRequest");
 
     static {
         msg("ObjectMeta", 1, "name", Type.STRING, 2, "generateName", Type.STRING, 3, "namespace", Type.STRING,
@@ -132,6 +133,13 @@ public final class Protobuf {
         sub("SelfSubjectRulesReview", 2, "spec", Type.MESSAGE, "SelfSubjectRulesReviewSpec");
         sub("SelfSubjectRulesReview", 3, "status", Type.IGNORE, null);
         msg("SelfSubjectRulesReviewSpec", 1, "namespace", Type.STRING);
+        sub("TokenRequest", 1, "metadata", Type.MESSAGE, "ObjectMeta");
+        sub("TokenRequest", 2, "spec", Type.MESSAGE, "TokenRequestSpec");
+        sub("TokenRequest", 3, "status", Type.IGNORE, null);
+        msg("TokenRequestSpec", 1, "audiences", Type.STRINGS, 4, "expirationSeconds", Type.INT);
+        sub("TokenRequestSpec", 3, "boundObjectRef", Type.MESSAGE, "BoundObjectReference");
+        msg("BoundObjectReference", 1, "kind", Type.STRING, 2, "apiVersion", Type.STRING, 3, "name", Type.STRING,
+                4, "uid", Type.STRING);
     }
 
     private Protobuf() {

@@ -63,28 +63,38 @@ public final class ClusterPki {
     private final Map<String, Credential> issued = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    private ClusterPki(X509Certificate ca, PrivateKey caKey, String caKeyPem) {
+    private final KeyPair serviceAccountKey;
+
+    private ClusterPki(X509Certificate ca, PrivateKey caKey, String caKeyPem, KeyPair serviceAccountKey) {
+        this.serviceAccountKey = serviceAccountKey;
         this.ca = ca;
         this.caKey = caKey;
         this.caKeyPem = caKeyPem;
         this.caPem = pem(ca);
     }
 
-    /** The CA kept in {@code dir}, made and kept there if there is none yet. */
+    /**
+     * The CA and the ServiceAccount signing key kept in {@code dir} ({@code ca.crt}, {@code ca.key}, {@code sa.key}),
+     * made and kept there if there are none yet.
+     */
     public static ClusterPki loadOrCreate(Path dir) {
         Path crt = dir.resolve("ca.crt");
         Path key = dir.resolve("ca.key");
+        Path saKey = dir.resolve("sa.key");
         try {
+            Files.createDirectories(dir);
+            if (!Files.isRegularFile(saKey)) {
+                writePrivate(saKey, keyPem(keyPair()));
+            }
+            KeyPair serviceAccountKey = readKeyPair(Files.readString(saKey));
             if (Files.isRegularFile(crt) && Files.isRegularFile(key)) {
                 String keyPem = Files.readString(key);
-                return new ClusterPki(readCertificate(Files.readString(crt)), readKey(keyPem), keyPem);
+                return new ClusterPki(readCertificate(Files.readString(crt)), readKey(keyPem), keyPem,
+                        serviceAccountKey);
             }
-            ClusterPki made = create();
-            Files.createDirectories(dir);
+            ClusterPki made = create(serviceAccountKey);
             Files.writeString(crt, made.caPem);
-            Files.writeString(key, made.caKeyPem);
-            key.toFile().setReadable(false, false);
-            key.toFile().setReadable(true, true);
+            writePrivate(key, made.caKeyPem);
             return made;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("the local cluster's certificate authority in " + dir + " cannot be read ("
@@ -98,7 +108,11 @@ public final class ClusterPki {
         if (pki == null) {
             synchronized (ClusterPki.class) {
                 if (inMemory == null) {
-                    inMemory = create();
+                    try {
+                        inMemory = create(keyPair());
+                    } catch (GeneralSecurityException e) {
+                        throw new IllegalStateException("cannot make the ServiceAccount signing key", e);
+                    }
                 }
                 pki = inMemory;
             }
@@ -106,7 +120,13 @@ public final class ClusterPki {
         return pki;
     }
 
-    private static ClusterPki create() {
+    private static void writePrivate(Path file, String pem) throws IOException {
+        Files.writeString(file, pem);
+        file.toFile().setReadable(false, false);
+        file.toFile().setReadable(true, true);
+    }
+
+    private static ClusterPki create(KeyPair serviceAccountKey) {
         try {
             KeyPair kp = keyPair();
             X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, "kexpose-ca").build();
@@ -120,7 +140,7 @@ public final class ClusterPki {
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            return new ClusterPki(cert, kp.getPrivate(), keyPem(kp));
+            return new ClusterPki(cert, kp.getPrivate(), keyPem(kp), serviceAccountKey);
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot make the local cluster's certificate authority", e);
         }
@@ -133,6 +153,11 @@ public final class ClusterPki {
 
     public X509Certificate ca() {
         return ca;
+    }
+
+    /** The key ServiceAccount tokens are signed with (kube-apiserver's {@code sa.key}): EC P-256. */
+    public KeyPair serviceAccountKey() {
+        return serviceAccountKey;
     }
 
     /** A serving certificate for the given DNS names and IP addresses (made once per set of names). */
@@ -221,6 +246,15 @@ public final class ClusterPki {
     static X509Certificate readCertificate(String pem) throws GeneralSecurityException {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    static KeyPair readKeyPair(String pem) throws IOException {
+        try (PEMParser parser = new PEMParser(new java.io.StringReader(pem))) {
+            if (parser.readObject() instanceof PEMKeyPair pair) {
+                return new JcaPEMKeyConverter().getKeyPair(pair);
+            }
+            throw new IOException("not an EC key pair");
+        }
     }
 
     static PrivateKey readKey(String pem) throws IOException {
