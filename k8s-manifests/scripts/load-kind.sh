@@ -23,7 +23,9 @@ while [ $# -gt 0 ]; do
     *) echo "load-kind.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-docker=${DOCKER:-docker}
+# kind loads images from Docker's store: build there too, even where podman is installed
+export DOCKER=${DOCKER:-docker}
+docker=$DOCKER
 
 missing=()
 for m in "${KEXPOSE_MODULES[@]}"; do

@@ -42,7 +42,8 @@ public final class Components {
     public static final String ANNOTATION = "kexpose.io/component";
 
     /** How a component pod is doing, as {@code ./kexpose status} shows it. */
-    public record State(String pod, String module, boolean ready, String status, Path log) {
+    public record State(String pod, String module, boolean ready, String status, Path log,
+            java.time.Instant startedAt) {
 
         /** Stuck: waiting will not make it Ready (its module is not built, or it crashes over and over). */
         public boolean stuck() {
@@ -54,11 +55,16 @@ public final class Components {
                     : p.getStatus().getPhase();
             boolean ready = false;
             int restarts = 0;
+            java.time.Instant startedAt = null;
             if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null
                     && !p.getStatus().getContainerStatuses().isEmpty()) {
                 var cs = p.getStatus().getContainerStatuses().get(0);
                 ready = Boolean.TRUE.equals(cs.getReady());
                 restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                if (cs.getState() != null && cs.getState().getRunning() != null
+                        && cs.getState().getRunning().getStartedAt() != null) {
+                    startedAt = java.time.Instant.parse(cs.getState().getRunning().getStartedAt());
+                }
                 if (cs.getState() != null && cs.getState().getWaiting() != null) {
                     status = cs.getState().getWaiting().getReason() + ": " + cs.getState().getWaiting().getMessage();
                 } else if (!ready) {
@@ -71,7 +77,8 @@ public final class Components {
                 status = status + " (" + restarts + " restart" + (restarts == 1 ? "" : "s") + ")";
             }
             return new State(p.getMetadata().getName(), p.getMetadata().getAnnotations().get(ANNOTATION), ready,
-                    status, logDir.resolve(p.getMetadata().getNamespace() + "_" + p.getMetadata().getName() + ".log"));
+                    status, logDir.resolve(p.getMetadata().getNamespace() + "_" + p.getMetadata().getName() + ".log"),
+                    startedAt);
         }
     }
 

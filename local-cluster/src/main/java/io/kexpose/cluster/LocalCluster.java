@@ -102,6 +102,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Settings settings;
     private Persistence persistence;
+    private java.time.Instant startedAt;
     private ClusterPki pki;
     private ServiceAccountTokens tokens;
     private boolean closed;
@@ -126,6 +127,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts the API, writes the kubeconfig and creates the cluster's built-in objects. */
     public LocalCluster start() throws Exception {
+        startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Runtime.getRuntime().addShutdownHook(onExit);
         ProcessLedger ledger = settings.stateFile() == null ? ProcessLedger.NONE
                 : new ProcessLedger(settings.stateFile().toAbsolutePath().getParent().resolve("processes"));
@@ -214,7 +216,9 @@ public final class LocalCluster implements AutoCloseable {
             List<Components.State> states = components();
             long expected = components.descriptors().stream().mapToLong(d -> d.workload()
                     == ComponentDescriptor.Workload.PER_NODE ? settings.nodes() : 1).sum();
-            if (states.size() >= expected && states.stream().allMatch(c -> c.ready() || c.stuck())) {
+            // a component counts once this cluster started it: the status a kept pod had in the last run says nothing
+            if (states.size() >= expected && states.stream().allMatch(c -> c.stuck() || (c.ready()
+                    && c.startedAt() != null && !c.startedAt().isBefore(startedAt)))) {
                 return;
             }
             Thread.sleep(100);
