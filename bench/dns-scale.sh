@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dns at scale (issue 5): freshness over 1,000 EndpointSlice changes, and memory with 10,000 Services and 50,000
+# dns at scale: freshness over 1,000 EndpointSlice changes, and memory with 10,000 Services and 50,000
 # endpoints. Both run the packaged dns server as a process against a fabric8 mock API server (CRUD) held by the bench
 # driver io.kexpose.dns.bench.DnsBench, with the local cluster's JVM options (-Xmx96m -XX:+UseSerialGC; override
 # with DNS_JAVA_OPTS).

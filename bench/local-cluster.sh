@@ -12,7 +12,7 @@
 #   bench/local-cluster.sh                  # 3 rounds
 #   ROUNDS=5 bench/local-cluster.sh
 #
-# Targets (issue 21): 50 Ready within 10 s of the scale from 1; one more pod Ready within 500 ms; at most 10 MiB
+# Targets: 50 Ready within 10 s of the scale from 1; one more pod Ready within 500 ms; at most 10 MiB
 # added per pod ((RSS at 50 pods - RSS at 1 pod) / 49). kind, the peer, needs a Docker engine, which these machines
 # do not have: a kind pod with a cached image is Ready in about a second, and the original Go httpenv uses about
 # 10 MiB per process.

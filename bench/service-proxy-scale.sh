@@ -8,7 +8,7 @@
 #
 # A fabric8 mock API server (CRUD) holds the objects; the packaged service-proxy (local mode, default settings:
 # min-sync-period 1s) runs against it as a process. Programming latency = EndpointSlice update at the API → first new
-# connection through the ClusterIP that reaches the new endpoint (probed every millisecond). Targets (issue 4):
+# connection through the ClusterIP that reaches the new endpoint (probed every millisecond). Targets:
 # p99 <= 100 ms, cold start <= 5 s, RSS <= 512 MiB. Side by side with kube-proxy: PEERS=kube-proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."

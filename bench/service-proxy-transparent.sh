@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What transparent mode (service-proxy.transparent, T5) costs the forwarding: alternating runs of
+# What transparent mode (service-proxy.transparent, rule transparent-source) costs the forwarding: alternating runs of
 # bench/service-proxy-forwarding.sh with the mode off and on, each on a cluster of its own, each measuring the proxy
 # against HAProxy back to back. HAProxy is the yardstick that cancels the machine's drift between runs; the figure per
 # setting is the median of all its rounds' proxy / HAProxy ratios.

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Wiring at the edge: pools from configuration, the informer cache, the controller with its writer and forwarding,
  * the keyed runner on one thread (the controller's continuations run there too; only API I/O runs elsewhere), the
- * management port. Nothing is allocated before the caches have synced and the
- * R3 replay has run (A8), and nothing starts before this process leads.
+ * management port. Nothing is allocated before the caches have synced and restart-replay has run (wait-for-caches),
+ * and nothing starts before this process leads.
  */
 @ApplicationScoped
 public class CloudLbMockApp {
@@ -53,7 +53,7 @@ public class CloudLbMockApp {
 
     void start(@Observes StartupEvent event, KubernetesClient client, LbConfig config, Vertx vertx) throws Exception {
         Clock clock = Clock.systemUTC();
-        Pools pools = PoolSettings.from(config.pools()); // C2: a bad configuration fails startup here
+        Pools pools = PoolSettings.from(config.pools()); // pool-validation: a bad configuration fails startup here
         Annotations annotations = new Annotations(config.annotationPrefix(), config.acceptMetallbAnnotations());
         LbMetrics metrics = new LbMetrics();
         cache = new ClusterCache(client, new LbServices.Settings(config.loadBalancerClass().orElse(""), annotations),
@@ -105,7 +105,7 @@ public class CloudLbMockApp {
                     }
                 }
                 runner.start(() -> {
-                    controller.replay(); // R3: held addresses first, before anything is allocated
+                    controller.replay(); // restart-replay: held addresses first, before anything is allocated
                     ready = true;
                 });
             }, "cloud-lb-mock-start");

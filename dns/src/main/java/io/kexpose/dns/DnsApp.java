@@ -89,7 +89,7 @@ public class DnsApp {
         Exchange exchange = new Exchange(chain, metrics, config.encodedAnswers() > 0
                 ? new EncodedAnswers(config.encodedAnswers()) : null, index::generation);
 
-        // M3: only pod mode verified lists and watches Pods (and needs RBAC on them)
+        // pods-verified: only pod mode verified lists and watches Pods (and needs RBAC on them)
         watch = new ClusterWatch(client, index, metrics, clock, settings.pods() == PodMode.VERIFIED);
         gate = new SyncGate(vertx, watch);
         ForwardHandler f = forward;
@@ -112,7 +112,7 @@ public class DnsApp {
                 });
     }
 
-    /** F1, F5: configured upstreams, else resolv.conf's; never this server itself. */
+    /** Configured upstreams, else resolv.conf's; never this server itself (forward-skips-self). */
     private static List<InetSocketAddress> upstreams(DnsConfig config) throws java.io.IOException {
         List<InetSocketAddress> all = new ArrayList<>();
         if (config.upstreams().isPresent()) {
@@ -127,7 +127,7 @@ public class DnsApp {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        // H1, H2: readiness drops at once, DNS keeps answering through lame duck, then the listeners close.
+        // lame-duck: readiness drops at once, DNS keeps answering through lame duck, then the listeners close.
         if (lameDuck != null) {
             DnsListeners open = listeners;
             lameDuck.enter(open == null ? Duration.ZERO : lameduck, () -> open == null

@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Go's {@code ServeMux} path cleaning (reference httpenv.md, section 2.1): repeated slashes collapse, {@code .}
+ * Go's {@code ServeMux} path cleaning (rule clean-path-redirect, docs/behaviour/httpenv.md): repeated slashes collapse, {@code .}
  * segments go, {@code ..} segments are resolved without climbing above {@code /}, and a trailing slash is kept
  * unless the result is {@code /}. For example {@code /a//b/../c/} cleans to {@code /a/c/}.
  */

@@ -3,7 +3,7 @@ package io.kexpose.httpenv;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The encoded environment and how it is framed (reference httpenv.md, H7): up to {@value #MAX_CONTENT_LENGTH_BODY}
+ * The encoded environment and how it is framed (rule framing-2048, docs/behaviour/httpenv.md): up to {@value #MAX_CONTENT_LENGTH_BODY}
  * bytes the original sends {@code Content-Length}; above, Go's response buffer overflows and it switches to
  * chunked encoding on HTTP/1.1 (on HTTP/1.0 it sends neither header and closes). Encoded once, because a process's
  * environment cannot change after it starts.

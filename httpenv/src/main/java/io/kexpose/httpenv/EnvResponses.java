@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The bytes the original writes for a request (reference httpenv.md, section 2), built from precomputed pieces:
+ * The bytes the original writes for a request (the HTTP rules of docs/behaviour/httpenv.md), built from precomputed pieces:
  * any method on a canonical path gets 200 and the environment, HEAD the same headers and no body, {@code OPTIONS *}
  * an empty 200, a non-canonical path Go's 301 to the cleaned path. Headers come in Go's order and canonical case
  * ({@code Date}, {@code Content-Length}, {@code Content-Type}, {@code Connection}, {@code Transfer-Encoding}).

@@ -8,10 +8,10 @@ import java.util.TreeMap;
 
 /**
  * Encodes raw environment entries as the compact JSON object the original httpenv serves: the output of
- * Go's {@code json.Marshal(map[string]string)} before Go 1.22 (reference httpenv.md, section 3).
+ * Go's {@code json.Marshal(map[string]string)} before Go 1.22 (the body rules of docs/behaviour/httpenv.md).
  *
- * <p>Everything works on bytes, never on Java strings: keys are sorted in unsigned byte order (B4), and invalid
- * UTF-8 is replaced one byte at a time (B7), neither of which a {@code String} round trip preserves.
+ * <p>Everything works on bytes, never on Java strings: keys are sorted in unsigned byte order (byte-order-keys), and invalid
+ * UTF-8 is replaced one byte at a time (invalid-utf8-per-byte), neither of which a {@code String} round trip preserves.
  *
  * <p>Worked example: the entries {@code Q=say "hi"}, {@code A=b=c} and the one-byte value {@code \xff} under
  * key {@code BAD} encode as {@code {"A":"b=c","BAD":"\ufffd","Q":"say \"hi\""}}: split at the first {@code =},
@@ -26,8 +26,8 @@ public final class GoJsonEnv {
     }
 
     /**
-     * Encodes NUL-free {@code NAME=value} entries to the JSON body. An entry without {@code =} is skipped (B9);
-     * of duplicate names the last one wins (B10, as the observed original).
+     * Encodes NUL-free {@code NAME=value} entries to the JSON body. An entry without {@code =} is skipped (entry-without-equals);
+     * of duplicate names the last one wins (duplicate-names, as the observed original).
      */
     public static byte[] encode(List<byte[]> entries) {
         TreeMap<byte[], byte[]> byKey = new TreeMap<>(Arrays::compareUnsigned);

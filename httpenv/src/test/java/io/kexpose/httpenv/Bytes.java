@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test notation for raw bytes: {@code \xHH} is the byte HH, everything else is UTF-8 (as in httpenv.md §6). */
+/** Test notation for raw bytes: {@code \xHH} is the byte HH, everything else is UTF-8 (as in the test vectors of docs/behaviour/httpenv.md). */
 final class Bytes {
 
     private Bytes() {

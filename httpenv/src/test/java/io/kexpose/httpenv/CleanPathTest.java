@@ -6,7 +6,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Go ServeMux path cleaning, httpenv.md §2.1 and the paths of H3. */
+/** Go ServeMux path cleaning: the rule clean-path-redirect of docs/behaviour/httpenv.md. */
 class CleanPathTest {
 
     record Case(String desc, String path, String cleaned) {

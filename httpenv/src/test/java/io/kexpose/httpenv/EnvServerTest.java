@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The HTTP vectors of httpenv.md §7 against the real server on a loopback port, with the environment injected
+ * The request vectors R1–R8 of docs/behaviour/httpenv.md against the real server on a loopback port, with the environment injected
  * ({@code A=1}, body {@code {"A":"1"}}) and a second server whose body passes the 2048-byte framing limit.
  */
 class EnvServerTest {

@@ -7,7 +7,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The test vectors T1–T21 of httpenv.md §6 (produced by the original), plus the allowed deviations B9/B10. */
+/**
+ * The test vectors T1–T21 of docs/behaviour/httpenv.md (produced by the original), plus the rules
+ * entry-without-equals and duplicate-names.
+ */
 class GoJsonEnvTest {
 
     record Vector(String id, List<byte[]> env, byte[] body, int length) {
@@ -59,8 +62,8 @@ class GoJsonEnvTest {
                         "HTTPENV_SERVICE_HOST=10.96.112.7", "HTTPENV_PORT_8888_TCP_PORT=8888"),
                 v("T20 2048 bytes", "{\"A\":\"" + x2040 + "\"}", 2048, "A=" + x2040),
                 v("T21 2049 bytes", "{\"A\":\"" + x2041 + "\"}", 2049, "A=" + x2041),
-                v("B9 entry without = is skipped", "{\"A\":\"1\"}", 9, "NOEQUALS", "A=1"),
-                v("B10 duplicate name keeps the last", "{\"A\":\"2\"}", 9, "A=1", "A=2"));
+                v("entry-without-equals: skipped", "{\"A\":\"1\"}", 9, "NOEQUALS", "A=1"),
+                v("duplicate-names: the last wins", "{\"A\":\"2\"}", 9, "A=1", "A=2"));
     }
 
     @ParameterizedTest(name = "{0}")

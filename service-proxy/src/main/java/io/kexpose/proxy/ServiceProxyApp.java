@@ -58,7 +58,7 @@ public class ServiceProxyApp {
             sockets.sourceMode(node ? SourceMode.TRANSPARENT_NODE : SourceMode.TRANSPARENT_HOST);
         }
         ProxyController[] self = new ProxyController[1];
-        // H2: healthy as in Z3, and forwarding at all (a TCP loop that ended serves nothing the LB sends here).
+        // Healthy as /healthz counts it, and forwarding at all: a TCP loop that ended serves nothing the LB sends here.
         HealthCheckServers healthChecks = new HealthCheckServers(vertx,
                 () -> self[0] != null && self[0].healthy() && sockets.alive());
         List<io.kexpose.proxy.dataplane.Dataplane> parts = new java.util.ArrayList<>();
@@ -93,7 +93,7 @@ public class ServiceProxyApp {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        // S8: /healthz fails at once, listeners stop accepting, established connections drain for a while.
+        // Rule shutdown-drain: /healthz fails at once, listeners stop accepting, open connections drain for a while.
         draining = true;
         if (controller != null) {
             controller.close(); // no sync may re-open listeners while draining

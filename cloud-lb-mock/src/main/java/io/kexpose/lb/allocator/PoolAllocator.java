@@ -17,11 +17,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Which Service (keyed {@code "ns/name"}) holds which addresses, after MetalLB's split (A6):
- * {@link #assign} re-registers what a Service's status already says (R3, never allocates), {@link #allocate}
- * keeps a valid holding (A3) or finds one (A1, A2, A4, Q1–Q4, SH1–SH3), {@link #release} frees (SH4), and
+ * Which Service (keyed {@code "ns/name"}) holds which addresses, after MetalLB's split:
+ * {@link #assign} re-registers what a Service's status already says (restart-replay: never allocates),
+ * {@link #allocate} keeps a valid holding or finds one, {@link #release} frees (last-holder-frees), and
  * {@link #holders} answers who holds an address. An address is held by one Service, or by several compatible ones
- * (SH2); no call ever gives an address to an incompatible second holder.
+ * (sharing-compatible); no call ever gives an address to an incompatible second holder.
  */
 public final class PoolAllocator {
 
@@ -42,8 +42,8 @@ public final class PoolAllocator {
     private final Map<String, Long> used = new HashMap<>();
     private final Map<String, Long> sizes = new HashMap<>();
     /**
-     * Per range, an address below which every address is held or excluded (C3): a search that does not share starts
-     * there instead of walking every held address from the range's start (10,000 held: 10,000 steps per
+     * Per range, an address below which every address is held or excluded (avoid-buggy-ips): a search that does not
+     * share starts there instead of walking every held address from the range's start (10,000 held: 10,000 steps per
      * allocation). Only ever too low, never too high: holding keeps it valid, a release drops it.
      */
     private final Map<IpRange, IpAddr> freeFrom = new HashMap<>();
@@ -57,8 +57,8 @@ public final class PoolAllocator {
     }
 
     /**
-     * Replaces the pool configuration. Holdings are kept (R5); holdings outside every pool are reported by
-     * {@link #assign} at the next replay (R4).
+     * Replaces the pool configuration. Holdings are kept (no-address-moves); holdings outside every pool are
+     * reported by {@link #assign} at the next replay (replay-conflicts).
      */
     public void setPools(Pools pools) {
         this.pools = pools;
@@ -75,9 +75,9 @@ public final class PoolAllocator {
     }
 
     /**
-     * R3: registers addresses {@code key} already holds according to its status, without choosing any. Returns null
-     * on success, else why the addresses cannot be kept (outside every pool, excluded, or held by an incompatible
-     * Service); nothing is registered then.
+     * restart-replay: registers addresses {@code key} already holds according to its status, without choosing any.
+     * Returns null on success, else why the addresses cannot be kept (outside every pool, excluded, or held by an
+     * incompatible Service); nothing is registered then.
      */
     public String assign(String key, AllocationRequest request, List<IpAddr> ips) {
         release(key);
@@ -103,7 +103,7 @@ public final class PoolAllocator {
         return null;
     }
 
-    /** A3, A1–A5, Q1–Q4, SH3: keeps a valid holding, or finds addresses; failures leave {@code key} holding nothing. */
+    /** Keeps a valid holding (keep-held-address), or finds addresses; failures leave {@code key} holding nothing. */
     public AllocationResult allocate(String key, AllocationRequest request) {
         if (request.invalid() != null) {
             release(key);
@@ -115,7 +115,7 @@ public final class PoolAllocator {
             if (kept != null) {
                 return kept;
             }
-            release(key); // R1: the request changed, or the holding stopped being valid
+            release(key); // release-triggers: the request changed, or the holding stopped being valid
         }
         AllocationResult result = request.requestedIps().isEmpty() ? automatic(key, request) : requested(key, request);
         if (result instanceof AllocationResult.Assigned a) {
@@ -146,7 +146,7 @@ public final class PoolAllocator {
         List<IpAddr> ips = new ArrayList<>(a.ips());
         for (Family f : request.families()) {
             if (ips.stream().noneMatch(ip -> ip.family() == f) && request.requestedIps().isEmpty()) {
-                IpAddr extra = lowest(key, request, pool, f); // A4: PreferDualStack adds the missing family later
+                IpAddr extra = lowest(key, request, pool, f); // PreferDualStack adds the missing family later
                 if (extra != null) {
                     ips.add(extra);
                 } else if (request.requireAllFamilies()) {
@@ -225,7 +225,7 @@ public final class PoolAllocator {
         return new AllocationResult.Failed("no available IPs");
     }
 
-    /** A2, SH3: the lowest address of {@code family} in {@code pool} that is free or shareable, or null. */
+    /** lowest-free-first, share-lowest: the lowest free or shareable address of {@code family} in the pool, or null. */
     private IpAddr lowest(String key, AllocationRequest request, Pool pool, Family family) {
         boolean sharing = request.sharingKey() != null && !request.sharingKey().isEmpty();
         for (IpRange r : pool.ranges()) {
@@ -256,7 +256,7 @@ public final class PoolAllocator {
         return null;
     }
 
-    /** SH2: null if {@code key} may hold {@code ip} next to its current holders, else the cause naming them. */
+    /** sharing-compatible: null if {@code key} may hold {@code ip} beside its holders, else the cause naming them. */
     private String conflict(String key, AllocationRequest request, IpAddr ip) {
         Set<String> holders = byIp.get(ip);
         if (holders == null) {
@@ -285,7 +285,7 @@ public final class PoolAllocator {
         }
     }
 
-    /** SH4: frees what {@code key} holds; a shared address returns to the pool with its last holder. */
+    /** Frees what {@code key} holds; a shared address returns to the pool with its last holder. */
     public boolean release(String key) {
         Holding h = byKey.remove(key);
         if (h == null) {

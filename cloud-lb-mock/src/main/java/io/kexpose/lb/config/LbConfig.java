@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** cloud-lb-mock's settings (cloud-lb-mock.md §5), as system properties or application.properties. */
+/** cloud-lb-mock's settings, as system properties or application.properties (docs/behaviour/cloud-lb-mock.md). */
 @ConfigMapping(prefix = "lbmock")
 public interface LbConfig {
 
-    /** S1: the loadBalancerClass handled; unset = Services without a class. */
+    /** The loadBalancerClass handled (class-match); unset = Services without a class. */
     @WithName("class")
     Optional<String> loadBalancerClass();
 
@@ -20,45 +20,45 @@ public interface LbConfig {
     @WithDefault("lb.kexpose.io")
     String annotationPrefix();
 
-    /** Q1: accept {@code metallb.io/} (and {@code metallb.universe.tf/}) aliases of the annotations. */
+    /** Accept {@code metallb.io/} (and {@code metallb.universe.tf/}) aliases of the annotations. */
     @WithDefault("true")
     boolean acceptMetallbAnnotations();
 
-    /** ST1: the ipMode written in status ({@code Proxy} or {@code VIP}). */
+    /** The ipMode written in status ({@code Proxy} or {@code VIP}). */
     @WithDefault("Proxy")
     String ipMode();
 
-    /** The address pools, by name (C1–C6). */
+    /** The address pools, by name. */
     Map<String, PoolConfig> pools();
 
     /** One pool. */
     interface PoolConfig {
-        /** C1: CIDRs or inclusive {@code first-last} ranges. */
+        /** CIDRs or inclusive {@code first-last} ranges; a CIDR's first and last addresses count too. */
         List<String> addresses();
 
-        /** C4: whether automatic allocation may use this pool. */
+        /** Whether automatic allocation may use this pool. */
         @WithDefault("true")
         boolean autoAssign();
 
-        /** C3: skip IPv4 addresses ending in .0 or .255. */
+        /** Skip IPv4 addresses ending in .0 or .255. */
         @WithDefault("false")
         boolean avoidBuggyIps();
 
-        /** C6: lower positive first, 0 last. */
+        /** Among pinned pools: lower positive first, 0 last, ties by name. */
         @WithDefault("0")
         int priority();
 
-        /** C5: namespaces this pool is pinned to. */
+        /** Namespaces this pool is pinned to. */
         Optional<List<String>> namespaces();
 
-        /** C5: namespace label selectors (kubectl syntax, e.g. {@code team=a}). */
+        /** Namespace label selectors (kubectl syntax, e.g. {@code team=a}). */
         Optional<List<String>> namespaceSelectors();
 
-        /** C5: Service label selectors. */
+        /** Service label selectors. */
         Optional<List<String>> serviceSelectors();
 
         /**
-         * ST7: hostname mode; the status gets {@code hostname: <address, dashes for dots>.<suffix>} instead of
+         * Hostname mode; the status gets {@code hostname: <address, dashes for dots>.<suffix>} instead of
          * {@code ip} and no ipMode. Unset: ip mode.
          */
         Optional<String> hostnameSuffix();
@@ -68,39 +68,39 @@ public interface LbConfig {
     @WithDefault("127.0.0.1:10258")
     String managementAddress();
 
-    /** D4: the nodes' proxy health port for ETP Cluster (kube-proxy's healthz). */
+    /** The nodes' proxy health port for ETP Cluster (kube-proxy's healthz). */
     @WithDefault("10256")
     int proxyHealthPort();
 
-    /** D4: the health-check path. */
+    /** The node health-check path. */
     @WithDefault("/healthz")
     String healthPath();
 
-    /** D4: time between two probes of one target. */
+    /** Time between two health probes of one node. */
     @WithDefault("500ms")
     Duration healthInterval();
 
-    /** D4: a probe slower than this fails. */
+    /** A health probe slower than this fails. */
     @WithDefault("500ms")
     Duration healthTimeout();
 
-    /** D4: consecutive failures that take a node out. */
+    /** Consecutive failed probes that take a node out. */
     @WithDefault("2")
     int unhealthyThreshold();
 
-    /** D4: consecutive successes that bring it back. */
+    /** Consecutive successful probes that bring it back. */
     @WithDefault("1")
     int healthyThreshold();
 
-    /** R2: period of the full resync. */
+    /** Period of the full resync, the safety net behind reprocess-pending. */
     @WithDefault("30s")
     Duration resyncPeriod();
 
-    /** R6: first retry delay after a failed sync of a Service (doubles up to {@code retry-max}). */
+    /** First retry delay after a failed sync of a Service (doubles up to {@code retry-max}). */
     @WithDefault("250ms")
     Duration retryMin();
 
-    /** R6: longest retry delay. */
+    /** Longest retry delay. */
     @WithDefault("60s")
     Duration retryMax();
 

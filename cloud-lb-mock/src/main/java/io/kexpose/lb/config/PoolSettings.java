@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Configuration → {@link Pools}; a malformed address, range or selector, or an overlap, fails startup (C2). */
+/**
+ * Configuration → {@link Pools}; a malformed address, range or selector, or an overlap, fails startup
+ * (pool-validation).
+ */
 public final class PoolSettings {
 
     private PoolSettings() {

@@ -3,7 +3,7 @@ package io.kexpose.lb.dataplane;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** D6: which backend a new connection or flow goes to. */
+/** Which backend a new connection or flow goes to (round-robin, client-ip-affinity). */
 interface BackendSelector {
 
     /** One of {@code healthy} (never empty) for a client at {@code clientIp}, skipping {@code tried} if possible. */

@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * D4: probes {@code GET http://<node InternalIP>:<port><path>} for every eligible node and every health port in use
- * (the proxy's 10256 for ETP Cluster, a Service's healthCheckNodePort for ETP Local), every {@code interval}. Only
- * 200 is a success; an error, another status or no answer within {@code timeout} is a failure. A target goes down
- * after {@code down} consecutive failures and up after {@code up} consecutive successes; its first result decides
- * at once, and a probe that disagrees with the current verdict is repeated at once (50 ms) rather than at the next
- * round, so with the defaults a failing node is out within about 1.6 s. Health ports are reference-counted by the
- * listeners that use them.
+ * node-health-check: probes {@code GET http://<node InternalIP>:<port><path>} for every eligible node and every
+ * health port in use (the proxy's 10256 for ETP Cluster, a Service's healthCheckNodePort for ETP Local), every
+ * {@code interval}. Only 200 is a success; an error, another status or no answer within {@code timeout} is a failure.
+ * A target goes down after {@code down} consecutive failures and up after {@code up} consecutive successes; its first
+ * result decides at once, and a probe that disagrees with the current verdict is repeated at once (50 ms) rather than
+ * at the next round, so with the defaults a failing node is out within about 1.6 s. Health ports are
+ * reference-counted by the listeners that use them.
  */
 public final class HealthProber implements AutoCloseable {
 

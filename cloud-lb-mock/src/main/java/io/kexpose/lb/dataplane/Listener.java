@@ -3,7 +3,7 @@ package io.kexpose.lb.dataplane;
 import io.kexpose.lb.model.ListenerSpec;
 import java.util.concurrent.CompletableFuture;
 
-/** One bound frontend; its spec can change in place (D1: other listeners and connections are not disturbed). */
+/** One bound frontend; its spec changes in place, leaving other listeners and connections alone (listener-per-port). */
 interface Listener extends AutoCloseable {
 
     ListenerSpec spec();
@@ -16,7 +16,7 @@ interface Listener extends AutoCloseable {
     /** Replaces the spec; new connections and flows follow it. */
     void update(ListenerSpec spec);
 
-    /** Unbinds and closes every connection or flow it accepted (D12). */
+    /** Unbinds and closes every connection or flow it accepted (close-on-release). */
     @Override
     void close();
 }

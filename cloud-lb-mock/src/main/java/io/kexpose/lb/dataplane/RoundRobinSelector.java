@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * D6: round-robin over the healthy backends, one turn per new connection or flow; with ClientIP affinity
+ * Round-robin over the healthy backends, one turn per new connection or flow; with ClientIP affinity
  * ({@code affinitySeconds > 0}) a client sticks to its backend while it stays healthy and the timeout has not run out
  * since its last connection. The affinity table is bounded (cleared when it grows past 65,536 clients).
  */

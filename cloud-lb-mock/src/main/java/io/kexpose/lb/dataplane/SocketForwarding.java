@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@link Forwarding} on real sockets: diffs each Service's desired listeners against the bound ones (D1), binds TCP
- * (without waiting: the bind's outcome joins the stage the status waits for) and UDP listeners, keeps health ports in use with the prober, and resolves a listener's backends per connection:
- * every eligible node whose health check passes, at the nodePort, on the node's InternalIP of the frontend's family
- * (D2–D4), or the endpoints of a port without a nodePort. Called from the controller's thread only.
+ * {@link Forwarding} on real sockets: diffs each Service's desired listeners against the bound ones
+ * (listener-per-port), binds TCP (without waiting: the bind's outcome joins the stage the status waits for) and UDP
+ * listeners, keeps health ports in use with the prober, and resolves a listener's backends per connection: every
+ * eligible node whose health check passes, at the nodePort, on the node's InternalIP of the frontend's family
+ * (node-backend), or the endpoints of a port without a nodePort. Called from the controller's thread only.
  */
 public final class SocketForwarding implements Forwarding, AutoCloseable {
 
@@ -102,7 +103,8 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
                 && !bindsDone.isCompletedExceptionally()) {
             return new Ensured(failures, CompletableFuture.completedFuture(null));
         }
-        // ST5 asks for a finished round, not a successful one; a stuck prober does not hold the status forever
+        // status-after-ready asks for a finished round, not a successful one; a stuck prober does not hold the status
+        // forever
         CompletableFuture<Void> round = CompletableFuture.allOf(health.toArray(CompletableFuture[]::new))
                 .handle((x, e) -> (Void) null).completeOnTimeout(null, healthWait.toMillis(), TimeUnit.MILLISECONDS);
         return new Ensured(failures, bindsDone.thenCombine(round, (x, y) -> (Void) null));
@@ -147,7 +149,7 @@ public final class SocketForwarding implements Forwarding, AutoCloseable {
         }
     }
 
-    /** D3, D4, D7: where a new connection of {@code spec} may go now; empty means fail closed. */
+    /** Where a new connection of {@code spec} may go now; empty means fail closed (fail-closed). */
     List<InetSocketAddress> backends(ListenerSpec spec) {
         List<InetSocketAddress> out = new ArrayList<>();
         IpAddr frontend = spec.frontend().ip();

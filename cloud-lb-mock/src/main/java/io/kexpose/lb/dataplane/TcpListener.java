@@ -28,9 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * A TCP frontend: each accepted client is checked against the source ranges (D8: reset, no backend contacted),
- * then not read until a healthy backend accepted the connection (D6; the next healthy one is tried when a connect
- * fails); with no healthy backend the client is reset at once (D7). Bytes then flow both ways through
+ * A TCP frontend: each accepted client is checked against the source ranges (reset, no backend contacted),
+ * then not read until a healthy backend accepted the connection (the next healthy one is tried when a connect
+ * fails); with no healthy backend the client is reset at once (fail-closed). Bytes then flow both ways through
  * {@link Relay}s with back-pressure and half-close. The bind runs on the event loop and is not waited for: its
  * outcome is {@link #bound()}, so the controller's thread goes on to the next Service meanwhile.
  */

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A UDP frontend (D10): the first datagram of a flow (client address and port) passes the source-range check (D8:
- * dropped otherwise) and picks a healthy backend (D6; dropped if none, D7); an upstream socket connected to it
+ * A UDP frontend: the first datagram of a flow (client address and port) passes the source-range check (dropped
+ * otherwise) and picks a healthy backend (dropped if none: fail-closed); an upstream socket connected to it
  * carries the flow, and replies go back from the frontend address. Flows expire after {@code idle} without traffic;
  * the table is bounded (least recently used evicted). Everything runs on the frontend's event loop.
  */

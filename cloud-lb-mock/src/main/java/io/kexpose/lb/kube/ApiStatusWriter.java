@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link StatusWriter} against the API (S5): metadata through JSON patches that first test the uid (so a Service
- * re-created under the same name is never written with the old one's state) and the finalizer list the cache shows
- * (so a stale cache never adds the finalizer twice nor drops another's), status through a merge patch of the status
- * subresource; both in one PATCH of the status subresource where the server keeps metadata written there
- * ({@link #ensureWithIngress}). Each write is one PATCH sent on the client's asynchronous HTTP client; nothing here blocks. 404, 409
- * and 422 (a failed test) are {@link WriteConflict}s: the runner re-reads and retries.
+ * {@link StatusWriter} against the API (writes-status-only): metadata through JSON patches that first test the uid (so
+ * a Service re-created under the same name is never written with the old one's state) and the finalizer list the cache
+ * shows (so a stale cache never adds the finalizer twice nor drops another's), status through a merge patch of the
+ * status subresource; both in one PATCH of the status subresource where the server keeps metadata written there
+ * ({@link #ensureWithIngress}). Each write is one PATCH sent on the client's asynchronous HTTP client; nothing here
+ * blocks. 404, 409 and 422 (a failed test) are {@link WriteConflict}s: the runner re-reads and retries.
  */
 public final class ApiStatusWriter implements StatusWriter {
 
@@ -105,8 +105,8 @@ public final class ApiStatusWriter implements StatusWriter {
     }
 
     /**
-     * F1, A9: a JSON patch (testing the uid first) adding what {@code raw}, the cached object (null if gone), lacks;
-     * only the test if nothing.
+     * finalizer-first, pool-annotation: a JSON patch (testing the uid first) adding what {@code raw}, the cached object
+     * (null if gone), lacks; only the test if nothing.
      */
     private ArrayNode metadataOps(Service raw, LbService s, String pool) {
         ArrayNode ops = JSON.arrayNode();
@@ -185,7 +185,7 @@ public final class ApiStatusWriter implements StatusWriter {
         return send(s, "/status", "application/merge-patch+json", body.toString()).thenApply(answer -> null);
     }
 
-    /** {@code status.loadBalancer} for {@code ingress} (ST1, ST7); an empty list clears it (ST4). */
+    /** {@code status.loadBalancer} for {@code ingress}; an empty list clears it (pending-status). */
     private static ObjectNode loadBalancer(List<Ingress> ingress) {
         ObjectNode lb = JSON.objectNode();
         if (ingress.isEmpty()) {

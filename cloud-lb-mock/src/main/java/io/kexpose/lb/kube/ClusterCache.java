@@ -31,7 +31,7 @@ import java.util.function.BiConsumer;
  * The informers on Services, Nodes, Namespaces and EndpointSlices, read as a {@link ClusterView} (translated on
  * read). Callbacks only record: a Service change goes into the tracker (no-op changes cancel out), a Namespace or
  * EndpointSlice change marks the Services it concerns, a Node change replaces the node snapshot; then
- * {@code signal} runs (the runner's request). {@link #synced} says whether every informer has listed (A8).
+ * {@code signal} runs (the runner's request). {@link #synced} says whether every informer has listed (wait-for-caches).
  */
 public final class ClusterCache implements ClusterView, AutoCloseable {
 
@@ -141,7 +141,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
         return out;
     }
 
-    /** A8: true once every informer has listed. */
+    /** True once every informer has listed. */
     public boolean synced() {
         return services != null && services.hasSynced() && nodeInformer.hasSynced() && namespaces.hasSynced()
                 && slices.hasSynced();

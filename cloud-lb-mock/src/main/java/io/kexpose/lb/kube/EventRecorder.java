@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * core/v1 Events on Services (§4), written off the caller's thread: {@code source.component: cloud-lb-mock}; an
+ * core/v1 Events on Services, written off the caller's thread: {@code source.component: cloud-lb-mock}; an
  * identical repeat (same Service uid, type, reason and message) bumps the existing Event's count and lastTimestamp
  * instead of creating another object. The queue and the repeat table are bounded; an Event that cannot be written is
  * logged and dropped (Events are best effort, as upstream's recorder). Events yield to Service writes: while

@@ -1,7 +1,7 @@
 package io.kexpose.lb.kube;
 
 /**
- * The seam for leader election (issue 7): the controller starts only once this process leads. With a single
+ * The seam for leader election: the controller starts only once this process leads. With a single
  * replica, {@link #ALWAYS} leads at once; a Lease-based implementation would call {@code start} on acquiring the
  * lease and stop the process on losing it.
  */

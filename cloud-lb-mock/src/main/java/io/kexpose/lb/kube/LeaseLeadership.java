@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Leader election on a coordination.k8s.io Lease (issue 7): of several replicas only the holder of the Lease
+ * Leader election on a coordination.k8s.io Lease: of several replicas only the holder of the Lease
  * allocates and forwards. {@code start} runs once this process acquires the Lease; losing it calls {@code onLost}
  * (the app exits, so a replica never keeps acting on a stale view), and the Lease is released on shutdown so a
  * standby takes over at once rather than after the lease duration.

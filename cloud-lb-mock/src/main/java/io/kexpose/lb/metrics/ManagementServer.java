@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The management port: {@code /healthz} (200 while the process serves), {@code /readyz} (200 once the caches have
- * synced and the R3 replay is done, 503 before) and {@code /metrics} (Prometheus text).
+ * synced and restart-replay is done, 503 before) and {@code /metrics} (Prometheus text).
  */
 public final class ManagementServer implements AutoCloseable {
 

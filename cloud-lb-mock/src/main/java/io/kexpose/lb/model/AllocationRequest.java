@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * What a Service asks of the allocator, decided by translation: where it lives (for pinned pools), the addresses it
- * requests (Q1, Q2), the pool it requests (Q3), its sharing key and backend key (SH1, SH2), its families (A4), and
+ * requests, the pool it requests, its sharing key and backend key (sharing-compatible), its families, and
  * {@code invalid}, a cause that makes any allocation fail (conflicting aliases or requests, a bad annotation).
  */
 public record AllocationRequest(String namespace, Map<String, String> namespaceLabels, Map<String, String> labels,
@@ -69,7 +69,7 @@ public record AllocationRequest(String namespace, Map<String, String> namespaceL
     }
 
     /**
-     * SH2: two Services may hold the same IP iff they have the same non-empty sharing key, disjoint
+     * sharing-compatible: two Services may hold the same IP iff they have the same non-empty sharing key, disjoint
      * {@code (protocol, port)} sets, and both use ETP Cluster or both ETP Local with identical selectors.
      */
     public boolean compatibleWith(AllocationRequest other) {

@@ -2,7 +2,7 @@ package io.kexpose.lb.model;
 
 import java.util.List;
 
-/** Where one listener forwards: every eligible, healthy node at a nodePort (D3, D4), or ready endpoints directly. */
+/** Where one listener forwards: every eligible, healthy node at a nodePort, or ready endpoints directly. */
 public sealed interface Backends {
 
     /** Nodes at {@code nodePort}, health probed on {@code healthPort} (10256, or the healthCheckNodePort). */

@@ -1,6 +1,6 @@
 package io.kexpose.lb.model;
 
-/** What one listener binds (D1): an ingress address, a port, a protocol. */
+/** What one listener binds (listener-per-port): an ingress address, a port, a protocol. */
 public record Frontend(IpAddr ip, int port, Protocol protocol) {
 
     @Override

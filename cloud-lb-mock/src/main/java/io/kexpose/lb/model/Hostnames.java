@@ -1,8 +1,8 @@
 package io.kexpose.lb.model;
 
 /**
- * ST7, hostname mode: the name written instead of an address is the address with its separators turned into dashes,
- * as the first label under the pool's suffix, so the address can be read back from a status on restart (R3).
+ * hostname-mode: the name written instead of an address is the address with its separators turned into dashes, as the
+ * first label under the pool's suffix, so the address can be read back from a status on restart (restart-replay).
  *
  * <pre>
  *   172.18.255.200, suffix lb.example.com  →  172-18-255-200.lb.example.com

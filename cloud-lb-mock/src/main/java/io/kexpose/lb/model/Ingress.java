@@ -3,7 +3,7 @@ package io.kexpose.lb.model;
 import java.util.List;
 
 /**
- * One {@code status.loadBalancer.ingress[]} entry (ST1, ST7): {@code ip} or, in hostname mode, {@code hostname} (the
+ * One {@code status.loadBalancer.ingress[]} entry: {@code ip} or, in hostname mode, {@code hostname} (the
  * other null), {@code ipMode} (null when absent; never written with a hostname), ports.
  */
 public record Ingress(String ip, String hostname, String ipMode, List<PortStatus> ports) {
@@ -12,12 +12,14 @@ public record Ingress(String ip, String hostname, String ipMode, List<PortStatus
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
-    /** ST6: the entry as compared, without the ipMode a server that does not know the field dropped. */
+    /**
+     * compare-before-write: the entry as compared, without the ipMode a server that does not know the field dropped.
+     */
     public Ingress withoutIpMode() {
         return new Ingress(ip, hostname, null, ports);
     }
 
-    /** The address this entry stands for: the ip, or the one a hostname-mode name encodes (ST7), or null. */
+    /** The address this entry stands for: the ip, or the one a hostname-mode name encodes, or null. */
     public IpAddr address() {
         try {
             if (ip != null) {

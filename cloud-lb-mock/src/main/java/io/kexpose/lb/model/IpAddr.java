@@ -61,7 +61,7 @@ public record IpAddr(Family family, long hi, long lo) implements Comparable<IpAd
         return new IpAddr(family, hi, lo + 1);
     }
 
-    /** C3: an IPv4 address whose last octet is 0 or 255 (MetalLB {@code ipConfusesBuggyFirmwares}). */
+    /** avoid-buggy-ips: an IPv4 address whose last octet is 0 or 255 (MetalLB {@code ipConfusesBuggyFirmwares}). */
     public boolean buggy() {
         return family == Family.IPv4 && ((lo & 0xff) == 0 || (lo & 0xff) == 0xff);
     }

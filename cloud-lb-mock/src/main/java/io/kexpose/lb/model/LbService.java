@@ -5,9 +5,8 @@ import java.util.List;
 
 /**
  * A Service as the load balancer sees it, decided once by translation: identity, whether it is a LoadBalancer of our
- * class (S1), lifecycle (finalizer, deletion: F2), the allocation request, its ports, health-check needs, source
- * ranges (D8; {@code sourceRangesError} when an entry is invalid), affinity, and what its status and the A9
- * annotation say now.
+ * class, lifecycle (finalizer, deletion), the allocation request, its ports, health-check needs, source ranges
+ * ({@code sourceRangesError} when an entry is invalid), affinity, and what its status and pool annotation say now.
  */
 public record LbService(String key, String uid, Instant created, boolean typeLoadBalancer, String loadBalancerClass,
         boolean classMatches, boolean hasFinalizer, boolean deleting, AllocationRequest request, List<LbPort> ports,
@@ -28,21 +27,21 @@ public record LbService(String key, String uid, Instant created, boolean typeLoa
         return key.substring(key.indexOf('/') + 1);
     }
 
-    /** S1: type LoadBalancer and of our class. */
+    /** class-match: type LoadBalancer and of our class. */
     public boolean wantsLoadBalancer() {
         return typeLoadBalancer && classMatches;
     }
 
     /**
-     * F2: the finalizer is present and the Service is being deleted or is no longer a LoadBalancer; only for our
-     * class, or no class (the API server wipes it on a type change), so another provisioner's finalizer is never
-     * touched (S2).
+     * needs-cleanup: the finalizer is present and the Service is being deleted or is no longer a LoadBalancer; only for
+     * our class, or no class (the API server wipes it on a type change), so another provisioner's finalizer is never
+     * touched (other-class-untouched).
      */
     public boolean needsCleanup() {
         return hasFinalizer && (deleting || !typeLoadBalancer) && (classMatches || loadBalancerClass == null);
     }
 
-    /** The addresses the status holds, in order (R3). */
+    /** The addresses the status holds, in order (what restart-replay re-registers). */
     public List<IpAddr> statusIps() {
         return ingress.stream().map(Ingress::address).filter(java.util.Objects::nonNull).toList();
     }

@@ -3,8 +3,8 @@ package io.kexpose.lb.model;
 import java.util.List;
 
 /**
- * One listener of a Service's load balancer: the frontend, where it forwards, the client ranges allowed (D8; empty
- * = everyone) and the ClientIP affinity timeout (D6; 0 = none).
+ * One listener of a Service's load balancer: the frontend, where it forwards, the client ranges allowed (source-ranges;
+ * empty = everyone) and the ClientIP affinity timeout (client-ip-affinity; 0 = none).
  */
 public record ListenerSpec(String service, Frontend frontend, Backends backends, List<IpRange> sourceRanges,
         int affinitySeconds) {
@@ -13,7 +13,7 @@ public record ListenerSpec(String service, Frontend frontend, Backends backends,
         sourceRanges = List.copyOf(sourceRanges);
     }
 
-    /** D8: true if {@code client} may use this listener. */
+    /** True if {@code client} may use this listener. */
     public boolean allows(IpAddr client) {
         return sourceRanges.isEmpty() || sourceRanges.stream().anyMatch(r -> r.contains(client));
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The pure build of one Service's load balancer from what it holds (ST1, D1, D8–D10): the status entries, one per
+ * The pure build of one Service's load balancer from what it holds: the status entries, one per
  * address, primary family first, every port listed with an error where it cannot be served; and one listener per
  * {@code (address, port, protocol)} that can be served. Ports without a nodePort forward to the endpoints directly.
  */
@@ -16,7 +16,9 @@ public record LoadBalancerPlan(List<Ingress> ingress, List<ListenerSpec> listene
         return build(s, a, ipMode, null, annotationPrefix, endpoints);
     }
 
-    /** As above; with a {@code hostnameSuffix} (ST7) the entries carry a hostname instead of ip and ipMode. */
+    /**
+     * As above; with a {@code hostnameSuffix} (hostname-mode) the entries carry a hostname instead of ip and ipMode.
+     */
     public static LoadBalancerPlan build(LbService s, Allocation a, String ipMode, String hostnameSuffix,
             String annotationPrefix, Function<LbPort, List<Endpoint>> endpoints) {
         List<Ingress> ingress = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.kexpose.lb.model;
 
 import java.util.List;
 
-/** A Node as the load balancer sees it: its InternalIPs (D3) and whether it may receive traffic (D2). */
+/** A Node as the load balancer sees it: its InternalIPs and whether it may receive traffic (eligible-nodes). */
 public record NodeInfo(String name, List<IpAddr> internalIps, boolean eligible) {
 
     public NodeInfo {

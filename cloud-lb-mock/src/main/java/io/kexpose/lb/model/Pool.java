@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One address pool (cloud-lb-mock.md §5, MetalLB {@code IPAddressPool} semantics): its ranges (C1), whether it
- * skips IPv4 addresses ending in .0 or .255 (C3), whether automatic allocation may use it (C4), its pinning
- * (C5: namespaces, namespace selectors, Service selectors) and its priority (C6: lower positive first, 0 last).
+ * One address pool (MetalLB {@code IPAddressPool} semantics): its ranges, whether it skips IPv4 addresses ending
+ * in .0 or .255 (avoid-buggy-ips), whether automatic allocation may use it, its pinning (namespaces, namespace
+ * selectors, Service selectors) and its priority (lower positive first, 0 last).
  */
 public record Pool(String name, List<IpRange> ranges, boolean autoAssign, boolean avoidBuggyIps, int priority,
         Set<String> namespaces, List<LabelSelector> namespaceSelectors, List<LabelSelector> serviceSelectors) {
@@ -25,12 +25,12 @@ public record Pool(String name, List<IpRange> ranges, boolean autoAssign, boolea
                 Set.of(), List.of(), List.of());
     }
 
-    /** C5: pinned pools serve only the Services they match. */
+    /** pool-pinning: pinned pools serve only the Services they match. */
     public boolean pinned() {
         return !namespaces.isEmpty() || !namespaceSelectors.isEmpty() || !serviceSelectors.isEmpty();
     }
 
-    /** C5: the namespace condition (listed, or labels match a selector) and the Service selector condition. */
+    /** The namespace condition (listed, or labels match a selector) and the Service selector condition. */
     public boolean matches(String namespace, Map<String, String> namespaceLabels, Map<String, String> serviceLabels) {
         boolean nsConfigured = !namespaces.isEmpty() || !namespaceSelectors.isEmpty();
         boolean nsOk = !nsConfigured || namespaces.contains(namespace)
@@ -44,12 +44,12 @@ public record Pool(String name, List<IpRange> ranges, boolean autoAssign, boolea
         return ranges.stream().anyMatch(r -> r.contains(ip));
     }
 
-    /** True if {@code ip} is in the pool and may be handed out (C3). */
+    /** True if {@code ip} is in the pool and may be handed out (avoid-buggy-ips). */
     public boolean usable(IpAddr ip) {
         return contains(ip) && !(avoidBuggyIps && ip.buggy());
     }
 
-    /** C6 sort key: a positive priority first, in ascending order; 0 (unset) last. */
+    /** pool-priority sort key: a positive priority first, in ascending order; 0 (unset) last. */
     public int order() {
         return priority > 0 ? priority : Integer.MAX_VALUE;
     }

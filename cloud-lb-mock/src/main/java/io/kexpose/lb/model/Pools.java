@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The configured pools, validated (C2: no overlap, names both pools), with the candidate order of automatic
- * allocation (A1): matching pinned auto-assign pools by priority then name, then unpinned auto-assign pools by name.
+ * The configured pools, validated (pool-validation: no overlap, names both pools), with the candidate order of
+ * automatic allocation (candidate-order): matching pinned auto-assign pools by priority then name, then unpinned
+ * auto-assign pools by name.
  */
 public record Pools(List<Pool> all) {
 
@@ -50,7 +51,7 @@ public record Pools(List<Pool> all) {
         return all.stream().filter(p -> p.contains(ip)).findFirst().orElse(null);
     }
 
-    /** A1: the pools automatic allocation tries for a Service, in order. */
+    /** The pools automatic allocation tries for a Service, in order. */
     public List<Pool> candidates(String namespace, Map<String, String> namespaceLabels, Map<String, String> labels) {
         List<Pool> out = new ArrayList<>();
         all.stream().filter(p -> p.autoAssign() && p.pinned() && p.matches(namespace, namespaceLabels, labels))

@@ -1,6 +1,6 @@
 package io.kexpose.lb.model;
 
-/** A Service port protocol. SCTP is carried so it can be reported as unsupported (D10). */
+/** A Service port protocol. SCTP is carried so it can be reported as unsupported (port-error). */
 public enum Protocol {
     TCP, UDP, SCTP
 }

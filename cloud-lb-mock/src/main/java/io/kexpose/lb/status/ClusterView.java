@@ -16,7 +16,7 @@ public interface ClusterView {
     /** Every Service in the cache. */
     List<LbService> services();
 
-    /** Every Node, with its eligibility (D2). */
+    /** Every Node, with its eligibility (eligible-nodes). */
     List<NodeInfo> nodes();
 
     /** The ready endpoints of {@code key}'s port {@code port} (used for ports without a nodePort). */

@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
-/** The listeners of every load balancer (D1, D12); the controller hands it each Service's whole listener set. */
+/** The listeners of every load balancer (listener-per-port); the controller hands it each Service's whole set. */
 public interface Forwarding {
 
     /**
      * What {@link #ensure} did: a cause per frontend that could not be bound at once (empty: none), and a stage that
-     * completes once every listener is bound and the first health round of the listeners' nodes has finished (ST5;
-     * the round bounded in time); it completes exceptionally ({@code failed to listen on <frontend>: <cause>}) if a
-     * bind fails later, and the next {@link #ensure} binds that frontend again.
+     * completes once every listener is bound and the first health round of the listeners' nodes has finished
+     * (status-after-ready; the round bounded in time); it completes exceptionally
+     * ({@code failed to listen on <frontend>: <cause>}) if a bind fails later, and the next {@link #ensure} binds that
+     * frontend again.
      */
     record Ensured(Map<Frontend, String> failures, CompletionStage<Void> healthRound) {
     }
@@ -26,7 +27,7 @@ public interface Forwarding {
      */
     Ensured ensure(String service, List<ListenerSpec> listeners);
 
-    /** Closes every listener of {@code service} and its open connections (D12). */
+    /** Closes every listener of {@code service} and its open connections (close-on-release). */
     void remove(String service);
 
     /** Full resync: closes the listeners of every Service not in {@code services}. */

@@ -25,16 +25,16 @@ import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
- * One Service at a time, level-triggered (cloud-lb-mock.md §2, §3, §6–§9, after the upstream service controller and
- * MetalLB's): cleanup when F2 says so (F3), otherwise finalizer first (F1), then the allocator, the listeners, and the
- * status once they are bound (ST5), written only when it differs (ST6). {@link #replay} is R3, run once after the
- * caches synced and before any {@link #sync}.
+ * One Service at a time, level-triggered, after the upstream service controller and MetalLB's: cleanup when
+ * needs-cleanup says so (cleanup-order), otherwise the allocator, the listeners, and the status once they are bound
+ * (status-after-ready), written only when it differs (compare-before-write). {@link #replay} is restart-replay, run
+ * once after the caches synced and before any {@link #sync}.
  *
  * <p>Decisions are made on one thread (the runner's; the allocator is never shared), API writes are not: {@link #sync}
  * decides, binds, sends the first write and returns a stage that completes with the {@link SyncResult} once the
  * Service's writes were answered. The runner keeps many Services in flight and never two syncs of one Service, so
- * writes of one Service stay ordered. The API never shows the status without the finalizer (F1 as the API sees
- * it): a Service that lacks both gets them in one write where the API allows it, otherwise the finalizer patch is
+ * writes of one Service stay ordered. The API never shows the status without the finalizer (finalizer-first): a
+ * Service that lacks both gets them in one write where the API allows it, otherwise the finalizer patch is
  * acknowledged before the status patch is sent; the in-memory allocation and the bind, which a crash cannot leak,
  * come first.
  * Continuations that touch the controller's state run on {@code own}, the runner's thread. Events are queued and
@@ -43,8 +43,8 @@ import java.util.stream.Collectors;
 public final class LoadBalancerController {
 
     /**
-     * Settings the controller needs: the status ipMode (ST1), the annotation prefix (ST3), and the pools in hostname
-     * mode with their suffix (ST7).
+     * Settings the controller needs: the status ipMode, the annotation prefix (for port-error), and the pools in
+     * hostname mode with their suffix.
      */
     public record Settings(String ipMode, String annotationPrefix, Map<String, String> hostnameSuffixes) {
 
@@ -69,7 +69,7 @@ public final class LoadBalancerController {
     private final ProvisioningMetrics metrics;
     private final Executor own;
     private final WrittenState written;
-    /** Pending Services (A5) and the cause last reported in their AllocationFailed event. */
+    /** Pending Services (pool-exhausted and other failures) and the cause in their last AllocationFailed event. */
     private final Map<String, String> pending = new HashMap<>();
     /** Services whose listeners this controller keeps, for UpdatedLoadBalancer events and the full resync. */
     private final Set<String> served = new HashSet<>();
@@ -90,8 +90,9 @@ public final class LoadBalancerController {
     }
 
     /**
-     * R3, R4: re-registers the addresses every handled Service's status holds, oldest first, without allocating.
-     * A Service whose addresses cannot be kept gets ClearAssignment; its next sync allocates afresh.
+     * restart-replay, replay-conflicts: re-registers the addresses every handled Service's status holds, oldest first,
+     * without allocating. A Service whose addresses cannot be kept gets ClearAssignment; its next sync allocates
+     * afresh.
      */
     public void replay() {
         List<LbService> all = view.services().stream()
@@ -138,7 +139,7 @@ public final class LoadBalancerController {
         }
         written.cleanupCaughtUp(key);
         if (!s.wantsLoadBalancer()) {
-            // S2: another class, or not a LoadBalancer and no finalizer: hold nothing, write nothing
+            // other-class-untouched, or not a LoadBalancer and no finalizer: hold nothing, write nothing
             return CompletableFuture.completedFuture(forget(key));
         }
         try {
@@ -174,7 +175,7 @@ public final class LoadBalancerController {
                         + failed.cause());
             }
             pending.put(s.key(), failed.cause());
-            // F1: even a pending Service carries the finalizer; ST4: and shows no address
+            // finalizer-first: even a pending Service carries the finalizer; pending-status: and shows no address
             CompletionStage<Void> writes = ensureFinalizer(s, null);
             if (!s.ingress().isEmpty() && !written.wroteStatus(s, List.of())) {
                 writes = writes.thenCompose(x -> writeStatus(s, List.of()));
@@ -226,8 +227,8 @@ public final class LoadBalancerController {
                     "Error syncing load balancer: ");
         }
         Instant seen = s.ingress().isEmpty() ? view.firstSeen(s.key()) : null;
-        // ST5 and F1: the status goes out once the listeners' first health round is over, with the finalizer or
-        // after it; never before
+        // status-after-ready and finalizer-first: the status goes out once the listeners' first health round is over,
+        // with the finalizer or after it; never before
         boolean withMetadata = metadataPending(s, a.pool());
         CompletionStage<Void> status = ensured.healthRound()
                 .thenCompose(x -> withMetadata ? writeAll(s, a.pool(), plan.ingress()) : writeStatus(s, plan.ingress()))
@@ -240,7 +241,10 @@ public final class LoadBalancerController {
         return outcome(s, status, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
     }
 
-    /** F1, A9: the metadata write if the cache (or an acknowledged write it does not show yet) lacks it. */
+    /**
+     * finalizer-first, pool-annotation: the metadata write if the cache (or an acknowledged write it does not show yet)
+     * lacks it.
+     */
     private CompletionStage<Void> ensureFinalizer(LbService s, String pool) {
         if (!metadataPending(s, pool)) {
             return DONE;
@@ -275,7 +279,7 @@ public final class LoadBalancerController {
 
     /**
      * The one place a write's outcome becomes a {@link SyncResult}, on the controller's thread: {@code success} if
-     * every write was answered, RETRY after a conflict (R6: re-read, back off), RETRY with a Warning Event otherwise.
+     * every write was answered, RETRY after a conflict (re-read, back off), RETRY with a Warning Event otherwise.
      */
     private CompletionStage<SyncResult> outcome(LbService s, CompletionStage<Void> writes, SyncResult success,
             String failureReason, String failurePrefix) {
@@ -292,9 +296,9 @@ public final class LoadBalancerController {
     }
 
     /**
-     * F3: listeners closed, status cleared (unless the object is being deleted), finalizer removed last. The address
-     * goes back to the pool once those writes were acknowledged, so no other Service's status shows it while this
-     * one's still does; until then it is held, as a crash would leave it (F4 repairs it on restart).
+     * cleanup-order: listeners closed, status cleared (unless the object is being deleted), finalizer removed last. The
+     * address goes back to the pool once those writes were acknowledged, so no other Service's status shows it while
+     * this one's still does; until then it is held, as a crash would leave it (cleanup-on-restart repairs it).
      */
     private CompletionStage<SyncResult> cleanup(LbService s) {
         writer.event(s, EventType.Normal, "DeletingLoadBalancer", "Deleting load balancer");
@@ -322,7 +326,7 @@ public final class LoadBalancerController {
         }, own);
     }
 
-    /** ST6: equal after normalising; an ipMode the server dropped everywhere is not a difference. */
+    /** compare-before-write: equal after normalising; an ipMode the server dropped everywhere is not a difference. */
     static boolean same(List<Ingress> current, List<Ingress> desired) {
         if (current.equals(desired)) {
             return true;
@@ -331,7 +335,7 @@ public final class LoadBalancerController {
         return dropped && current.equals(desired.stream().map(Ingress::withoutIpMode).toList());
     }
 
-    /** V19: the eligible node set changed; every served Service gets UpdatedLoadBalancer. */
+    /** node-set-change: the eligible node set changed; every served Service gets UpdatedLoadBalancer. */
     public void nodesChanged() {
         for (String key : List.copyOf(served)) {
             LbService s = view.service(key);
@@ -346,7 +350,7 @@ public final class LoadBalancerController {
         forwarding.retain(Set.copyOf(served));
     }
 
-    /** The pending Services (A5), to reprocess after a release (R2). */
+    /** The pending Services, to reprocess after a release (reprocess-pending). */
     public Set<String> pending() {
         return Set.copyOf(pending.keySet());
     }

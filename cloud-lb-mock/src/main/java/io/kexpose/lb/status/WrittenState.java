@@ -48,12 +48,12 @@ final class WrittenState {
         metadata.put(s.key(), new Entry(s.uid(), Objects.requireNonNullElse(pool, ""), clock.instant()));
     }
 
-    /** F3 finished for {@code s} (finalizer removed) now. */
+    /** Cleanup finished for {@code s} (finalizer removed) now. */
     void cleanupWritten(LbService s) {
         cleanup.put(s.key(), new Entry(s.uid(), "", clock.instant()));
     }
 
-    /** True if F3 finished for this Service within the TTL, though the cache still shows the finalizer. */
+    /** True if cleanup finished for this Service within the TTL, though the cache still shows the finalizer. */
     boolean wroteCleanup(LbService s) {
         Entry e = cleanup.get(s.key());
         if (e != null && e.uid().equals(s.uid()) && !expired(e)) {

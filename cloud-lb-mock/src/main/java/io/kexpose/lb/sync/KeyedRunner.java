@@ -24,10 +24,10 @@ import java.util.function.Supplier;
  * "dirty" sets). So writes of distinct Services overlap while those of one Service stay ordered.
  *
  * <p>The {@link SyncResult} maps to what happens next here only, on the scheduler's thread: RETRY reschedules the key
- * with per-key exponential backoff between {@code backoffMin} and {@code backoffMax} (R6); REPROCESS_ALL queues every
- * pending key at once (R2, so a freed address is picked up within milliseconds); a periodic full resync queues every
- * key (R2's safety net). Nothing runs before {@link #start}, which first runs {@code before} (the R3 replay) on the
- * same thread.
+ * with per-key exponential backoff between {@code backoffMin} and {@code backoffMax} (retry-backoff); REPROCESS_ALL
+ * queues every pending key at once (reprocess-pending, so a freed address is picked up within milliseconds); a periodic
+ * full resync queues every key (the safety net). Nothing runs before {@link #start}, which first runs {@code before}
+ * (restart-replay) on the same thread.
  */
 public final class KeyedRunner {
 

@@ -4,9 +4,9 @@ package io.kexpose.lb.sync;
 public enum SyncResult {
     /** Done; nothing more until the key changes or the periodic resync. */
     SUCCESS,
-    /** Failed in a way that may pass: retry this key with per-key exponential backoff (R6). */
+    /** Failed in a way that may pass: retry this key with per-key exponential backoff (retry-backoff). */
     RETRY,
-    /** Done, and an address was released: reprocess every pending Service now (R2). */
+    /** Done, and an address was released: reprocess every pending Service now (reprocess-pending). */
     REPROCESS_ALL,
     /** Failed until the object changes (for example an invalid source range): no retry. */
     FAILED_NO_RETRY

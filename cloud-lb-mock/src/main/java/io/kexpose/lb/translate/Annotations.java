@@ -1,31 +1,34 @@
 package io.kexpose.lb.translate;
 
-/** The annotation and finalizer names the load balancer reads and writes (cloud-lb-mock.md conventions, Q1–SH1). */
+/**
+ * The annotation and finalizer names the load balancer reads and writes (requested-ips, requested-pool, sharing-key,
+ * annotation-aliases).
+ */
 public record Annotations(String prefix, boolean acceptMetallb) {
 
-    /** The upstream service controller's finalizer (F1). */
+    /** The upstream service controller's finalizer (finalizer-first). */
     public static final String FINALIZER = "service.kubernetes.io/load-balancer-cleanup";
-    /** D8's legacy source-range annotation. */
+    /** The legacy source-range annotation (source-ranges). */
     public static final String SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges";
-    /** D2: nodes with this label get no load-balancer traffic. */
+    /** Nodes with this label get no load-balancer traffic (eligible-nodes). */
     public static final String EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
 
-    /** Q1: the project's spellings (the spec's {@code loadBalancerIPs} and its convention's {@code load-balancer-ips}). */
+    /** requested-ips: both of the project's spellings, {@code loadBalancerIPs} and {@code load-balancer-ips}. */
     public String[] ips() {
         return names("loadBalancerIPs", "load-balancer-ips");
     }
 
-    /** Q3. */
+    /** requested-pool. */
     public String[] pool() {
         return names("address-pool");
     }
 
-    /** SH1. */
+    /** sharing-key. */
     public String[] sharing() {
         return names("allow-shared-ip");
     }
 
-    /** A9: informative only, never read as input. */
+    /** pool-annotation: informative only, never read as input. */
     public String allocatedFrom() {
         return prefix + "/ip-allocated-from-pool";
     }

@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A fabric8 Service → {@link LbService}: every rule about what a Service asks for lives here (S1, Q1–Q4, SH1, A4,
- * D8, F2, ST1). A bad or conflicting request never throws: it becomes the request's {@code invalid} cause, which
- * the allocator reports as AllocationFailed (and nothing else is disturbed).
+ * A fabric8 Service → {@link LbService}: every rule about what a Service asks for lives here (class, requested
+ * addresses and pool, sharing key, families, source ranges, lifecycle, current status). A bad or conflicting request
+ * never throws: it becomes the request's {@code invalid} cause, which the allocator reports as AllocationFailed (and
+ * nothing else is disturbed).
  */
 public final class LbServices {
 
@@ -96,7 +97,7 @@ public final class LbServices {
                 affinity, ingress(s), ann.get(names.allocatedFrom()));
     }
 
-    /** Q1, Q2: the annotation (any spelling, all equal) and the deprecated field, which must agree when both set. */
+    /** The annotation (any spelling, all equal) and the deprecated field, which must agree when both set. */
     private static List<IpAddr> requestedIps(Map<String, String> ann, Annotations names, String field,
             List<String> problems) {
         String annotated = single(ann, names.ips(), problems);
@@ -136,7 +137,7 @@ public final class LbServices {
         return ips;
     }
 
-    /** The value of the first set annotation among {@code keys}; differing values are a problem (Q1's aliases). */
+    /** The value of the set annotations among {@code keys}; differing values are a problem (annotation-aliases). */
     private static String single(Map<String, String> ann, String[] keys, List<String> problems) {
         Set<String> values = new LinkedHashSet<>();
         for (String k : keys) {
@@ -171,7 +172,7 @@ public final class LbServices {
         return out;
     }
 
-    /** D8: the spec field, else the legacy annotation; entries trimmed; an invalid entry is an error. */
+    /** source-ranges: the spec field, else the legacy annotation; entries trimmed; an invalid entry is an error. */
     private static String sourceRanges(ServiceSpec spec, Map<String, String> ann, List<IpRange> out) {
         List<String> raw = spec.getLoadBalancerSourceRanges() == null ? List.of() : spec.getLoadBalancerSourceRanges();
         if (raw.isEmpty() && ann.get(Annotations.SOURCE_RANGES) != null) {

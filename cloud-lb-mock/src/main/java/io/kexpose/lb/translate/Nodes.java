@@ -7,7 +7,10 @@ import io.kexpose.lb.model.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A fabric8 Node → {@link NodeInfo}: InternalIPs (D3) and eligibility (D2). NotReady nodes stay eligible. */
+/**
+ * A fabric8 Node → {@link NodeInfo}: InternalIPs (node-backend) and eligibility (eligible-nodes). NotReady nodes stay
+ * eligible: health checks decide for them.
+ */
 public final class Nodes {
 
     private Nodes() {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The allocator's shared invariant (cloud-lb-mock.md §12): no address held by two incompatible Services, and the
+ * The allocator's part of allocation-invariants: no address held by two incompatible Services, and the
  * used count per pool equals the number of distinct held addresses in it.
  */
 public final class Invariants {

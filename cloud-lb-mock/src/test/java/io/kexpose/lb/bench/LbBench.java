@@ -151,7 +151,7 @@ public final class LbBench {
         long first = served.values().stream().filter(v -> v > 0).mapToLong(Long::longValue).min().orElse(t0);
         long last = served.values().stream().mapToLong(Long::longValue).max().orElse(t0);
         System.out.printf("cold start: %s %d Services %.1f s after cloud-lb-mock was started (first status after "
-                + "%.1f s: JVM start, informer list, R3 replay; then %.0f Services/s)%n", ok ? "all" : "NOT all ("
+                + "%.1f s: JVM start, informer list, replay; then %.0f Services/s)%n", ok ? "all" : "NOT all ("
                 + served.size() + ")", total, (last - t0) / 1e9, (first - t0) / 1e9,
                 served.size() / Math.max(1e-9, (last - first) / 1e9));
         pool.shutdownNow();
@@ -188,7 +188,7 @@ public final class LbBench {
             public void onClose(WatcherException cause) {
             }
         });
-        // one Node, as any cluster has: with none, every Service would also get UnAvailableLoadBalancer (D2)
+        // one Node, as any cluster has: with none, every Service would also get UnAvailableLoadBalancer
         if (client.nodes().list().getItems().isEmpty()) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("127.78.9.1").endAddress().endStatus().build())

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * How soon an address freed by one Service goes to a Service waiting for one (R2; run by
+ * How soon an address freed by one Service goes to a Service waiting for one (reprocess-pending; run by
  * {@code bench/cloud-lb-mock-reaction.sh}, not a test; ControllerWiringTest says that it happens). The fabric8 mock
  * API (CRUD) runs here; the script starts the packaged cloud-lb-mock against it with a pool of one address. Two
  * LoadBalancer Services: one holds the address, the other is pending. Per round, the holder's type is changed to
@@ -147,7 +147,7 @@ public final class ReleaseBench {
         return ip(client.services().inNamespace("default").withName(name).get());
     }
 
-    /** Handled and waiting: the finalizer (F1: a pending Service carries it) and no address. */
+    /** Handled and waiting: the finalizer (finalizer-first: a pending Service carries it) and no address. */
     static boolean pending(KubernetesClient client, String name) {
         Service s = client.services().inNamespace("default").withName(name).get();
         return s != null && ip(s) == null && s.getMetadata().getFinalizers() != null

@@ -91,7 +91,7 @@ class SocketForwardingTest {
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
-    /** ST5 as the controller sees it: bound, then the first health round over. */
+    /** status-after-ready as the controller sees it: bound, then the first health round over. */
     Map<Frontend, String> ensure(String service, List<ListenerSpec> specs) {
         var ensured = forwarding.ensure(service, specs);
         ensured.healthRound().toCompletableFuture().join();
@@ -145,13 +145,14 @@ class SocketForwardingTest {
     void failClosedWithoutHealthyNodesAndIneligibleNodesExcluded() throws Exception {
         ensure("d/a", List.of(tcp("d/a", "127.200.77.3", 80, new Backends.NodePorts(30080, 0))));
         nodes = List.of(node("node-1", "127.77.0.1", false), node("node-2", "127.77.0.2", true));
-        assertEquals(List.of("node-2", "node-2", "node-2"), names("127.200.77.3", 80, 3), "D2: node-1 excluded");
+        assertEquals(List.of("node-2", "node-2", "node-2"), names("127.200.77.3", 80, 3),
+                "eligible-nodes: node-1 excluded");
         n2.health = FakeNode.Health.FAILING;
-        await("D7: reset with no healthy node").atMost(HANG).until(() -> FakeNode.firstLine("127.200.77.3", 80, null),
-                nullValue());
+        await("fail-closed: reset with no healthy node").atMost(HANG)
+                .until(() -> FakeNode.firstLine("127.200.77.3", 80, null), nullValue());
         int before = n1.accepted.get() + n2.accepted.get();
         assertEquals(List.of(), names("127.200.77.3", 80, 3).stream().filter(java.util.Objects::nonNull).toList());
-        assertEquals(before, n1.accepted.get() + n2.accepted.get(), "no backend contacted, no fallback (D7)");
+        assertEquals(before, n1.accepted.get() + n2.accepted.get(), "no backend contacted, no fallback (fail-closed)");
         assertTrue(metrics.refusedNoBackend.sum() > 0);
     }
 
@@ -167,7 +168,7 @@ class SocketForwardingTest {
             assertEquals(List.of("node-1-local", "node-1-local", "node-1-local", "node-1-local"),
                     names("127.200.77.4", 80, 4));
             local2.health = FakeNode.Health.OK;
-            local1.health = FakeNode.Health.FAILING; // V15: the pod moved to node-2
+            local1.health = FakeNode.Health.FAILING; // node-health-check, ETP Local: the pod moved to node-2
             await("traffic follows the healthCheckNodePort").atMost(HANG).until(() -> names("127.200.77.4", 80, 3),
                     everyItem(Matchers.equalTo("node-2-local")));
         }
@@ -177,7 +178,7 @@ class SocketForwardingTest {
     void sourceRangesEnforcedWithoutContactingABackend() {
         ensure("d/i", List.of(tcp("d/i", "127.200.77.5", 80, new Backends.NodePorts(30080, 0),
                 "127.9.0.0/16")));
-        assertTrue(FakeNode.firstLine("127.200.77.5", 80, "127.9.1.2") != null, "V16: inside the range");
+        assertTrue(FakeNode.firstLine("127.200.77.5", 80, "127.9.1.2") != null, "source-ranges: inside the range");
         int before = n1.accepted.get() + n2.accepted.get();
         assertNull(FakeNode.firstLine("127.200.77.5", 80, "127.10.1.5"), "outside: closed");
         assertEquals(before, n1.accepted.get() + n2.accepted.get(), "no backend connection");
@@ -219,7 +220,7 @@ class SocketForwardingTest {
             s.setSoTimeout((int) HANG.toMillis());
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertTrue(in.readLine().startsWith("node-"));
-            ensure("d/a", List.of(p80, p8080)); // V20: add 8080 ...
+            ensure("d/a", List.of(p80, p8080)); // listener-per-port: add 8080 ...
             assertTrue(FakeNode.firstLine("127.200.77.8", 8080, null) != null);
             ensure("d/a", List.of(p80)); // ... and remove it
             assertNull(FakeNode.firstLine("127.200.77.8", 8080, null));
@@ -248,7 +249,7 @@ class SocketForwardingTest {
             }
             writer.join(HANG.toMillis());
             assertEquals(16L << 20, read);
-            forwarding.remove("d/a"); // D12: release closes the listener and its connections
+            forwarding.remove("d/a"); // close-on-release: the listener and its connections
             assertEquals(-1, readOrEof(s));
         }
         assertEquals(0, forwarding.listenerCount());

@@ -126,7 +126,7 @@ class ControllerWiringTest {
         assertEquals("Warning", failed.getType());
         assertTrue(failed.getMessage().contains("no available IPs"), failed.getMessage());
         assertTrue(client.services().inNamespace("default").withName("svc-4").get().getMetadata().getFinalizers()
-                .contains(FINALIZER), "F1: pending carries the finalizer");
+                .contains(FINALIZER), "finalizer-first: pending carries the finalizer");
 
         // type change away from LoadBalancer: released, status {}, finalizer removed; the pending one gets it
         String freed = ip("svc-2");

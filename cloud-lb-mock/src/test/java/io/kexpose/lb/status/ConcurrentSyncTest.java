@@ -270,14 +270,14 @@ class ConcurrentSyncTest {
         request(a);
         await("a's finalizer removal sent").atMost(HANG).until(() -> writer.sent("finalizer-"), equalTo(1L));
         assertTrue(cluster.reasons(a).contains("DeletingLoadBalancer"), cluster.reasons(a).toString());
-        assertTrue(!forwarding.listeners.containsKey(a), "F3: listeners closed first");
+        assertTrue(!forwarding.listeners.containsKey(a), "cleanup-order: listeners closed first");
         requestsSeen();
         // while a's finalizer removal is in flight, its address is not handed to b
         assertEquals("<pending>", cluster.externalIp(b));
         assertEquals(1L, writer.sent("status"), "only a's status was ever sent: " + writer.writes);
         writer.release("finalizer-");
         await("finalizer removed, object gone").atMost(HANG).until(() -> cluster.get(a) == null);
-        await("R2: b picks the address up once a released it").atMost(HANG)
+        await("reprocess-pending: b picks the address up once a released it").atMost(HANG)
                 .until(() -> cluster.externalIp(b), equalTo("10.8.0.1"));
         List<String> aWrites = writer.of(a).stream().map(SlowWriter.Write::kind).toList();
         assertEquals(List.of("metadata", "status", "finalizer-"), aWrites, "no status clear for an object being "

@@ -74,7 +74,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         Service old = services.get(key);
         Service updated = mutate.apply(new ServiceBuilder(old)).build();
         if (!"LoadBalancer".equals(updated.getSpec().getType())) {
-            updated.getSpec().setLoadBalancerClass(null); // the API server wipes it (S3, F5)
+            updated.getSpec().setLoadBalancerClass(null); // the API server wipes it (class-immutable)
         }
         services.put(key, updated);
     }
@@ -214,7 +214,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         }
     }
 
-    /** F1, A9 applied to the stored object. */
+    /** finalizer-first and pool-annotation applied to the stored object. */
     public synchronized void applyMetadata(LbService s, String pool) throws WriteConflict {
         Service stored = current(s);
         metadataWrites++;
@@ -232,7 +232,7 @@ public final class FakeCluster implements ClusterView, StatusWriter {
         }
     }
 
-    /** F3's last step applied to the stored object. */
+    /** cleanup-order's last step applied to the stored object. */
     public synchronized void applyRemoveFinalizer(LbService s) throws WriteConflict {
         Service stored = current(s);
         metadataWrites++;

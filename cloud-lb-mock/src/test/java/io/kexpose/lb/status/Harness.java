@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A controller over a {@link FakeCluster} and a {@link FakeForwarding}, driven the way the runner drives it: every
  * key handled, pending keys queued again after a release, until nothing is left. {@link #restart} is a new process:
- * a new allocator and controller, the R3 replay, then a full sync.
+ * a new allocator and controller, restart-replay, then a full sync.
  */
 final class Harness {
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The controller over the reference vectors (cloud-lb-mock.md §12) with the pools of §5, against fakes. */
+/** The controller, scenario by scenario, over {@link PoolAllocatorTest#specPools} and fakes. */
 class LoadBalancerControllerTest {
 
     final Harness h = new Harness(PoolAllocatorTest.specPools());
@@ -75,7 +75,7 @@ class LoadBalancerControllerTest {
         assertEquals("172.18.255.202", c.externalIp(cc));
         String d = create("default/d");
         assertEquals("<pending>", c.externalIp(d));
-        assertTrue(c.hasFinalizer(d), "F1: a pending Service carries the finalizer");
+        assertTrue(c.hasFinalizer(d), "finalizer-first: a pending Service carries the finalizer");
         FakeCluster.Event failed = c.events(d).get(c.events(d).size() - 1);
         assertEquals("AllocationFailed", failed.reason());
         assertEquals(EventType.Warning, failed.type());
@@ -83,7 +83,7 @@ class LoadBalancerControllerTest {
                 failed.message());
 
         c.delete(b);
-        h.settle(b); // only b's event: d is reprocessed because b released (R2)
+        h.settle(b); // only b's event: d is reprocessed because b released (reprocess-pending)
         assertNull(c.get(b), "finalizer removed, so the deletion completed");
         assertEquals("172.18.255.201", c.externalIp(d));
         assertEquals("172.18.255.200", c.externalIp(a));
@@ -287,13 +287,13 @@ class LoadBalancerControllerTest {
         var ingress = hc.get(a).getStatus().getLoadBalancer().getIngress().get(0);
         assertEquals("172-18-255-200.lb.example.com", ingress.getHostname());
         assertNull(ingress.getIp());
-        assertNull(ingress.getIpMode(), "ST7: no ipMode with a hostname");
+        assertNull(ingress.getIpMode(), "hostname-mode: no ipMode with a hostname");
         assertEquals(80, ingress.getPorts().get(0).getPort());
         assertEquals(new Frontend(IpAddr.parse("172.18.255.200"), 80, Protocol.TCP),
                 hn.forwarding.listeners.get(a).get(0).frontend(), "the address is still what is bound");
         int writes = hc.statusWrites;
         hn.restart(PoolAllocatorTest.specPools());
-        assertEquals(writes, hc.statusWrites, "R3: the address read back from the hostname, nothing rewritten");
+        assertEquals(writes, hc.statusWrites, "restart-replay: address read back from the hostname, nothing rewritten");
         String b = hc.create(FakeCluster.lb("default/b", x -> x));
         hn.settle(b);
         assertEquals("172-18-255-201.lb.example.com", hc.get(b).getStatus().getLoadBalancer().getIngress().get(0)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * configuration changes) interleaved with 100 simulated restarts, some with changes made while the mock was down, on
  * an oversubscribed pool (8 + 2 addresses for up to 24 Services). After every step: no address held by two
  * incompatible Services, no leak (the allocator holds exactly what the statuses say), no live Service changed
- * address unless its request changed or a new configuration excluded it (R1, R4, R5), every pending Service has a
+ * address unless its request changed or a new configuration excluded it (no-address-moves), every pending Service has a
  * Warning event, and no deleted Service is left with the finalizer. Against fakes: about a second.
  */
 class RandomisedControllerTest {
@@ -39,7 +39,7 @@ class RandomisedControllerTest {
         }
     }
 
-    /** Pool configurations the mock restarts with; the last shrinks "main" (R4 then clears what fell out). */
+    /** Pool configurations the mock restarts with; the last shrinks "main" (replay-conflicts clears what fell out). */
     static final List<Pools> CONFIGS = List.of(
             Pools.of(Pool.of("main", "10.9.0.0/29"), reserved("10.9.1.1-10.9.1.2")),
             Pools.of(Pool.of("main", "10.9.0.0/29"), reserved("10.9.1.1-10.9.1.2"), Pool.of("extra", "10.9.2.0/31")),
@@ -55,7 +55,7 @@ class RandomisedControllerTest {
     Pools config = CONFIGS.get(0);
     final Harness h = new Harness(config);
     final FakeCluster c = h.cluster;
-    /** Last observed addresses per uid, and the uids whose request changed in this step (may move, R1). */
+    /** Last observed addresses per uid, and the uids whose request changed in this step (release-triggers). */
     final Map<String, List<String>> lastIps = new HashMap<>();
     final Set<String> requestChanged = new HashSet<>();
     boolean configChanged;
@@ -124,7 +124,7 @@ class RandomisedControllerTest {
         int kind = random.nextInt(10);
         int port = random.nextBoolean() ? 80 : 443;
         String ip = "10.9." + (random.nextInt(3)) + "." + random.nextInt(8);
-        boolean other = create && random.nextInt(20) == 0; // the class is immutable once set (S3)
+        boolean other = create && random.nextInt(20) == 0; // the class is immutable once set (class-immutable)
         return b -> {
             String cls = other ? "other.example.com/lb" : create ? null : b.buildSpec().getLoadBalancerClass();
             b.editSpec().withType("LoadBalancer").withLoadBalancerClass(cls).withLoadBalancerIP(null).editFirstPort()

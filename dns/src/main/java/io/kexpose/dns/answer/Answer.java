@@ -6,8 +6,9 @@ import org.xbill.DNS.Rcode;
 
 /**
  * What the cluster zones say about one question: an rcode, the Answer and Additional rows, the SOA for the Authority
- * section (negative answers, N2/N4), and for an ExternalName the target still to resolve ({@code chase}, R4).
- * {@code notOurs} (built by {@link #passOn()}) means "pass to the next handler" (a name outside the zones, an unknown reverse name).
+ * section (negative answers), and for an ExternalName the target still to resolve ({@code chase}, externalname-cname).
+ * {@code notOurs} (built by {@link #passOn()}) means "pass to the next handler" (a name outside the zones, an unknown
+ * reverse name).
  */
 public record Answer(int rcode, List<org.xbill.DNS.Record> answer, List<org.xbill.DNS.Record> additional,
         org.xbill.DNS.Record soa, Name chase, boolean notOurs) {
@@ -34,7 +35,7 @@ public record Answer(int rcode, List<org.xbill.DNS.Record> answer, List<org.xbil
         return new Answer(Rcode.REFUSED, List.of(), List.of(), null, null, false);
     }
 
-    /** A copy with another rcode (S1: NXDOMAIN becomes SERVFAIL before sync). */
+    /** A copy with another rcode (servfail-before-sync: NXDOMAIN becomes SERVFAIL before sync). */
     public Answer withRcode(int code) {
         return new Answer(code, answer, additional, soa, chase, notOurs);
     }

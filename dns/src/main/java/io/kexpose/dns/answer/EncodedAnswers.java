@@ -8,14 +8,14 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Encoded responses to cluster-zone requests, so that a repeated request costs a map lookup and a copy instead of a
- * dnsjava decode, an answer build and an encode. Not a DNS cache (D6 still holds): every entry belongs to one
- * generation of the cluster view and is never served once the view has changed, so answers reflect the informer
+ * dnsjava decode, an answer build and an encode. Not a DNS cache (no-cluster-cache still holds): every entry belongs to
+ * one generation of the cluster view and is never served once the view has changed, so answers reflect the informer
  * caches at the moment of the query exactly as if they were built again.
  *
  * <p>The key is the request's bytes after the ID (flags, counts, the question as spelled, EDNS and all) plus the
- * transport and the client's address family: equal keys are requests the server treats identically, so the stored
- * bytes are exactly what building the answer again would give, up to the ID (patched) and the order of A/AAAA rows
- * (shuffled again per response, R5: the rows of such an answer have one length, a compressed owner and a fixed
+ * transport and the client's address family: equal keys are requests the server treats identically, so the stored bytes
+ * are exactly what building the answer again would give, up to the ID (patched) and the order of A/AAAA rows (shuffled
+ * again per response, shuffled-addresses: the rows of such an answer have one length, a compressed owner and a fixed
  * RDATA, so whole rows are swapped). Truncated responses are not kept. Bounded: when {@code capacity} is reached the
  * map is emptied, which costs one rebuild per distinct request.
  *

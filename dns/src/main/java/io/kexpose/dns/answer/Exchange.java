@@ -11,13 +11,13 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
 
 /**
- * One request from bytes to bytes: the accept rules of N8 (miekg/dns's, as CoreDNS), the handler chain, then the
- * encoding for the client's size limit with truncation (X2, X3). A null result means "send nothing". Never throws:
- * a bug in a handler is a SERVFAIL and a {@code coredns_panics_total}.
+ * One request from bytes to bytes: the accept rules (accept-rules: miekg/dns's, as CoreDNS), the handler chain, then
+ * the encoding for the client's size limit with truncation (edns0, truncation). A null result means "send nothing".
+ * Never throws: a bug in a handler is a SERVFAIL and a {@code coredns_panics_total}.
  */
 public final class Exchange {
 
-    /** TCP messages are length-prefixed with 2 bytes (X1). */
+    /** TCP messages are length-prefixed with 2 bytes, so this is the most one can hold. */
     public static final int TCP_LIMIT = 65535;
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Exchange.class);
@@ -117,7 +117,7 @@ public final class Exchange {
         return transport.ordinal() * 2 + (ipv6Client ? 1 : 0);
     }
 
-    /** X2: 65535 over TCP; over UDP max(512, the advertised EDNS0 size), 512 without OPT. */
+    /** edns0: 65535 over TCP; over UDP max(512, the advertised EDNS0 size), 512 without OPT. */
     static int limit(Transport transport, Message request) {
         if (transport == Transport.TCP) {
             return TCP_LIMIT;
@@ -126,7 +126,7 @@ public final class Exchange {
         return opt == null ? 512 : Math.max(512, Math.min(TCP_LIMIT, opt.getPayloadSize()));
     }
 
-    /** X3: whole records only, TC=1 when some did not fit (dnsjava's {@code toWire(maxLength)}). */
+    /** truncation: whole records only, TC=1 when some did not fit (dnsjava's {@code toWire(maxLength)}). */
     private static byte[] encode(Message response, Transport transport, Message request) {
         return response.toWire(limit(transport, request));
     }

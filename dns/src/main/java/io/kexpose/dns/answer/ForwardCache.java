@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * F7: forwarded responses by (name, type, class, DO bit), NOERROR and NXDOMAIN only, for the smallest TTL in the
- * response capped at {@code maxTtlSeconds}; least recently used entries go first beyond {@code capacity}. A hit is
- * the stored bytes with the client's ID and question spelling and TTLs reduced by the time spent here (L3); stored
- * TTLs above the cap are lowered to it, so no client is told to keep a record longer than this cache does (as
- * CoreDNS's {@code cache}). Denials (NXDOMAIN, or NOERROR without answers) are cached as RFC 2308 says: only with
- * the zone's SOA in Authority, for at most the SOA's MINIMUM; without an SOA they are not cached.
+ * forward-cache: forwarded responses by (name, type, class, DO bit), NOERROR and NXDOMAIN only, for the smallest TTL in
+ * the response capped at {@code maxTtlSeconds}; least recently used entries go first beyond {@code capacity}. A hit is
+ * the stored bytes with the client's ID and question spelling and TTLs reduced by the time spent here
+ * (upstream-ttls-kept); stored TTLs above the cap are lowered to it, so no client is told to keep a record longer than
+ * this cache does (as CoreDNS's {@code cache}). Denials (NXDOMAIN, or NOERROR without answers) are cached as RFC 2308
+ * says: only with the zone's SOA in Authority, for at most the SOA's MINIMUM; without an SOA they are not cached.
  */
 public final class ForwardCache {
 

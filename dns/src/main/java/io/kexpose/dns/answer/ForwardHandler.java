@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.Rcode;
 
 /**
- * Names outside the cluster zones (F1–F4, F7): from the cache when enabled, else relayed to an upstream as received
- * and back as received (client's ID and question, upstream flags and TTLs). At most {@code maxConcurrent} in flight;
- * beyond that REFUSED. No upstream answering → SERVFAIL.
+ * Names outside the cluster zones (forward-upstreams, forward-relay, forward-max-concurrent, forward-cache): from the
+ * cache when enabled, else relayed to an upstream as received and back as received (client's ID and question, upstream
+ * flags and TTLs). At most {@code maxConcurrent} in flight; beyond that REFUSED. No upstream answering → SERVFAIL.
  */
 public final class ForwardHandler implements Handler {
 

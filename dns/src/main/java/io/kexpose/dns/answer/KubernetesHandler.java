@@ -15,9 +15,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The head of the chain: answers names of the cluster zones from {@link ZoneAnswers} (AA set, A/AAAA rows shuffled
- * as CoreDNS's {@code loadbalance}, R5), chases ExternalName targets through the whole chain (R4, at most 10 CNAMEs)
- * and hands everything else to {@code next}.
+ * The head of the chain: answers names of the cluster zones from {@link ZoneAnswers} (AA set, A/AAAA rows shuffled as
+ * CoreDNS's {@code loadbalance}), chases ExternalName targets through the whole chain (externalname-cname, at most 10
+ * CNAMEs) and hands everything else to {@code next}.
  */
 public final class KubernetesHandler implements Handler {
 
@@ -68,7 +68,9 @@ public final class KubernetesHandler implements Handler {
         });
     }
 
-    /** R4: the target's records of the asked type, through this chain; none if it cannot be resolved. */
+    /**
+     * externalname-cname: the target's records of the asked type, through this chain; none if it cannot be resolved.
+     */
     private Future<List<org.xbill.DNS.Record>> chase(Query query, Name target, int type) {
         Message sub = Message.newQuery(org.xbill.DNS.Record.newRecord(target, type, DClass.IN));
         if (!query.message().getHeader().getFlag(Flags.RD)) {

@@ -3,7 +3,10 @@ package io.kexpose.dns.answer;
 import io.kexpose.dns.model.IpLiterals;
 import java.net.InetAddress;
 
-/** M2: the address a pod label spells: exactly three dashes and no {@code --} is IPv4, otherwise dashes are colons. */
+/**
+ * pods-insecure: the address a pod label spells: exactly three dashes and no {@code --} is IPv4, otherwise dashes are
+ * colons.
+ */
 final class PodLabels {
 
     private PodLabels() {

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Parses a query name against the served zones (dns.md 2.2): a pure function. Labels are read right to left after
- * removing the longest matching zone Z; comparison is case-insensitive (D5). Accepted shapes, for a cluster zone Z:
+ * Parses a query name against the served zones (served-zones): a pure function. Labels are read right to left after
+ * removing the longest matching zone Z; comparison is case-insensitive. Accepted shapes, for a cluster zone Z:
  *
  * <pre>
  * Z                                    APEX
@@ -18,15 +18,16 @@ import java.util.Locale;
  * ns1.svc.Z                            NAMESPACE          namespace=ns1
  * web.ns1.svc.Z                        SERVICE            service=web
  * my-pet.web.ns1.svc.Z                 ENDPOINT           endpoint=my-pet
- * _http._tcp.web.ns1.svc.Z             PORT               port=http protocol=tcp (a leading _ is optional, G8)
+ * _http._tcp.web.ns1.svc.Z             PORT               port=http protocol=tcp (a leading _ is optional)
  * ns1.pod.Z                            POD                address=null
  * 10-244-1-5.ns1.pod.Z                 POD                address=10-244-1-5
- * anything else under Z                NONEXISTENT        (G10: answered NXDOMAIN locally, never forwarded)
+ * anything else under Z                NONEXISTENT        (answered NXDOMAIN locally, never forwarded)
  * </pre>
  *
- * For a reverse zone ({@code in-addr.arpa}, {@code ip6.arpa}): {@code 5.1.244.10.in-addr.arpa} is REVERSE with
- * address {@code 10.244.1.5}; 32 nibbles under {@code ip6.arpa} give the IPv6 address; any other name (the zone
- * itself, a partial address) is NOT_OURS so that it falls through to forwarding (R7). A name in no zone is NOT_OURS.
+ * For a reverse zone ({@code in-addr.arpa}, {@code ip6.arpa}): {@code 5.1.244.10.in-addr.arpa} is REVERSE with address
+ * {@code 10.244.1.5}; 32 nibbles under {@code ip6.arpa} give the IPv6 address; any other name (the zone itself, a
+ * partial address) is NOT_OURS so that it falls through to forwarding (unknown-reverse-forwarded). A name in no zone is
+ * NOT_OURS.
  */
 public final class QueryParser {
 
@@ -144,7 +145,7 @@ public final class QueryParser {
         return ip.toString();
     }
 
-    /** True for the reverse zones of G11. */
+    /** True for the reverse zones (reverse-names). */
     public static boolean isReverse(String zone) {
         return zone.equals("in-addr.arpa") || zone.equals("ip6.arpa") || zone.endsWith(".in-addr.arpa")
                 || zone.endsWith(".ip6.arpa");

@@ -3,7 +3,7 @@ package io.kexpose.dns.answer;
 import io.vertx.core.Future;
 import org.xbill.DNS.Rcode;
 
-/** The end of the chain when forwarding is off: a name in no served zone is REFUSED (N9). */
+/** The end of the chain when forwarding is off: a name in no served zone is REFUSED (refused-without-forwarding). */
 public final class RefusedHandler implements Handler {
 
     @Override

@@ -5,7 +5,10 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Section;
 
-/** Response skeletons: ID, opcode, RD and CD copied, QR set, the question echoed as received (D5), OPT echoed (X2). */
+/**
+ * Response skeletons: ID, opcode, RD and CD copied, QR set, the question echoed as received (case-insensitive-names),
+ * OPT echoed (edns0).
+ */
 public final class Replies {
 
     /** The UDP payload size we advertise in our OPT record. */

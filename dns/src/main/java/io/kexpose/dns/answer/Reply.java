@@ -4,9 +4,9 @@ import org.xbill.DNS.Message;
 
 /**
  * A handler's result: either a message still to be encoded for the client's size limit ({@code message}), or
- * bytes relayed as received from an upstream ({@code wire}, F3); with the metric labels {@code plugin} and
- * {@code zone} (dns.md §3). {@code stable} says that the same request bytes get the same response (up to the A/AAAA
- * order of R5) for as long as the cluster view is unchanged, so {@link Exchange} may keep its encoding
+ * bytes relayed as received from an upstream ({@code wire}, forward-relay); with the metric labels {@code plugin} and
+ * {@code zone} (metric-labels). {@code stable} says that the same request bytes get the same response (up to the A/AAAA
+ * order, shuffled-addresses) for as long as the cluster view is unchanged, so {@link Exchange} may keep its encoding
  * ({@link EncodedAnswers}).
  */
 public record Reply(Message message, byte[] wire, String plugin, String zone, boolean stable) {

@@ -16,8 +16,9 @@ import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Type;
 
 /**
- * R6, R7: PTR for ClusterIPs (exactly one, the first Service seen with it) and for ready endpoint IPs (one per
- * Service and hostname), targets in the configured cluster zone. Addresses the cluster does not know fall through.
+ * ptr-records, unknown-reverse-forwarded: PTR for ClusterIPs (exactly one, the first Service seen with it) and for
+ * ready endpoint IPs (one per Service and hostname), targets in the configured cluster zone. Addresses the cluster does
+ * not know fall through.
  */
 final class ReverseAnswers {
 
@@ -38,7 +39,7 @@ final class ReverseAnswers {
         }
         List<Name> targets = targets(ip);
         if (targets.isEmpty()) {
-            return Answer.passOn(); // R7: fallthrough in-addr.arpa ip6.arpa
+            return Answer.passOn(); // unknown-reverse-forwarded: fallthrough in-addr.arpa ip6.arpa
         }
         if (qtype != Type.PTR) {
             Name zone = ZoneRecords.zoneOf(qname, r.zoneLabels());

@@ -18,7 +18,10 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Type;
 
-/** Answers for Service names: G6 (R1, R2, R4), G7 endpoint hostnames, G8 and bare-name SRV (R3), N2, N4, N5. */
+/**
+ * Answers for Service names: service-names, endpoint-names, port-names and srv-records, with their NODATA and NXDOMAIN
+ * cases.
+ */
 final class ServiceAnswers {
 
     private final ClusterView view;
@@ -40,7 +43,7 @@ final class ServiceAnswers {
         Name svcName = ZoneRecords.name(svc.name() + "." + svc.namespace() + ".svc", zone);
         List<Target> targets = targets(svc, svcName);
         if (svc.kind() == ServiceKind.HEADLESS && targets.isEmpty()) {
-            return Answer.nxdomain(soa); // N5: no ready endpoint, every type
+            return Answer.nxdomain(soa); // headless-without-ready-nxdomain: every type
         }
         if (r.kind() == RequestKind.ENDPOINT) {
             List<Target> host = targets.stream().filter(t -> t.label != null && t.label.equals(r.endpoint())).toList();
@@ -71,7 +74,10 @@ final class ServiceAnswers {
         return rows(qname, qtype, ips, soa);
     }
 
-    /** R4: CNAME, chased for A/AAAA; other types NODATA; {@code _port._proto} and endpoint names NXDOMAIN. */
+    /**
+     * externalname-cname: CNAME, chased for A/AAAA; other types NODATA; {@code _port._proto} and endpoint names
+     * NXDOMAIN.
+     */
     private Answer externalName(RecordRequest r, DnsService svc, Name qname, int qtype, org.xbill.DNS.Record soa) {
         if (r.kind() != RequestKind.SERVICE) {
             return Answer.nxdomain(soa);
@@ -100,7 +106,7 @@ final class ServiceAnswers {
     }
 
     /**
-     * R3: priority 0, weight max(1, floor(100 / n)) with n counted before duplicates are removed, one row per
+     * srv-records: priority 0, weight max(1, floor(100 / n)) with n counted before duplicates are removed, one row per
      * (target, port); the Additional section carries the targets' addresses.
      */
     private Answer srv(Name qname, List<Srv> candidates) {
@@ -119,8 +125,8 @@ final class ServiceAnswers {
 
     /**
      * SRV targets and addresses: a ClusterIP Service is one target per ClusterIP, named for the Service, with its
-     * ports; a headless one is one target per distinct ready endpoint address (D2, D3), named by D4, with its
-     * slice's ports.
+     * ports; a headless one is one target per distinct ready endpoint address, named by its endpoint-hostname label,
+     * with its slice's ports.
      */
     private List<Target> targets(DnsService svc, Name svcName) {
         List<Target> out = new ArrayList<>();
@@ -128,7 +134,7 @@ final class ServiceAnswers {
             for (InetAddress ip : svc.clusterIps()) {
                 out.add(new Target(svcName, ip, svc.ports(), null));
             }
-            // G7 for a ClusterIP Service: its endpoints by hostname (CoreDNS answers these too)
+            // endpoint-names for a ClusterIP Service: its endpoints by hostname (CoreDNS answers these too)
             addEndpoints(svc, svcName, out, true);
             return out;
         }
@@ -149,7 +155,7 @@ final class ServiceAnswers {
         }
     }
 
-    /** One SRV target: its name, its address, the ports it offers and (for endpoints) its G7 label. */
+    /** One SRV target: its name, its address, the ports it offers and (for endpoints) its endpoint-names label. */
     private record Target(Name name, InetAddress address, List<PortSpec> ports, String label) {
     }
 

@@ -1,6 +1,6 @@
 package io.kexpose.dns.answer;
 
-/** How a query arrived (X1); the response goes back the same way and forwarding follows it (F3). */
+/** How a query arrived; the response goes back the same way and forwarding follows it (forward-relay). */
 public enum Transport {
     UDP, TCP;
 

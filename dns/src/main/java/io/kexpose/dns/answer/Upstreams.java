@@ -3,7 +3,7 @@ package io.kexpose.dns.answer;
 import io.vertx.core.Future;
 
 /**
- * The upstream resolvers forwarding sends to (F1, F2): the implementation picks an upstream at random, tries the
+ * The upstream resolvers forwarding sends to (forward-retry): the implementation picks an upstream at random, tries the
  * next on a network error or timeout, and gives up at the overall deadline.
  */
 public interface Upstreams {

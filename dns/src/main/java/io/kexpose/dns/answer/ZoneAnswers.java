@@ -17,9 +17,9 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /**
- * The cluster zones' answers, built from a {@link ClusterView} at the moment of the query (D6): a function of (parsed
- * name, query name, type). Dispatches the shapes of dns.md 2.2; Services are {@link ServiceAnswers}', reverse names
- * {@link ReverseAnswers}'. Before sync every NXDOMAIN becomes SERVFAIL (S1).
+ * The cluster zones' answers, built from a {@link ClusterView} at the moment of the query (no-cluster-cache): a
+ * function of (parsed name, query name, type). Dispatches the name shapes; Services are {@link ServiceAnswers}',
+ * reverse names {@link ReverseAnswers}'. Before sync every NXDOMAIN becomes SERVFAIL (servfail-before-sync).
  */
 public final class ZoneAnswers {
 
@@ -46,7 +46,7 @@ public final class ZoneAnswers {
             return reverse.answer(request, qname, qtype);
         }
         if (qtype == Type.AXFR || qtype == Type.IXFR) {
-            return Answer.refused(); // N7
+            return Answer.refused(); // zone-transfer-refused
         }
         Name zone = ZoneRecords.zoneOf(qname, request.zoneLabels());
         org.xbill.DNS.Record soa = ZoneRecords.soa(zone, settings.ttl(), view.serial());
@@ -81,7 +81,7 @@ public final class ZoneAnswers {
         }
     }
 
-    /** The NS row of 2.3: the Service fronting this server's pod IP with its ClusterIPs as glue, else ns.dns.Z. */
+    /** apex-ns: the Service fronting this server's pod IP with its ClusterIPs as glue, else ns.dns.Z. */
     private Answer nameServer(Name qname, Name zone, org.xbill.DNS.Record soa) {
         DnsService front = frontingService();
         Name target = front == null ? ZoneRecords.name("ns.dns", zone)
@@ -93,7 +93,7 @@ public final class ZoneAnswers {
         return Answer.positive(List.of(new NSRecord(qname, DClass.IN, settings.ttl(), target)), glue);
     }
 
-    /** G3: the ClusterIPs of the Service whose endpoints include this server's pod IP; else the pod IPs. */
+    /** ns-dns-name: the ClusterIPs of the Service whose endpoints include this server's pod IP; else the pod IPs. */
     private List<InetAddress> nameServerAddresses() {
         DnsService front = frontingService();
         return front == null ? settings.podIps() : front.clusterIps();
@@ -112,8 +112,9 @@ public final class ZoneAnswers {
     }
 
     /**
-     * M1–M3: pod records. In {@code verified} mode a name whose address no Pod of the namespace holds does not exist
-     * (NXDOMAIN, as CoreDNS's {@code findPods}); before the Pod informer has synced that is SERVFAIL (S1).
+     * Pod records (pods-disabled, pods-insecure, pods-verified). In {@code verified} mode a name whose address no Pod
+     * of the namespace holds does not exist (NXDOMAIN, as CoreDNS's {@code findPods}); before the Pod informer has
+     * synced that is SERVFAIL (servfail-before-sync).
      */
     private Answer pod(RecordRequest r, Name qname, int qtype, org.xbill.DNS.Record soa) {
         if (settings.pods() == PodMode.DISABLED || !view.namespaceExists(r.namespace())) {

@@ -10,7 +10,7 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-/** Builders of the rows cluster answers share: address rows, in-zone names and the zone SOA (N6). */
+/** Builders of the rows cluster answers share: address rows, in-zone names and the zone SOA. */
 final class ZoneRecords {
 
     private ZoneRecords() {
@@ -42,8 +42,8 @@ final class ZoneRecords {
     }
 
     /**
-     * N6: owner the zone, TTL min(ttl, 300), MNAME {@code ns.dns.<zone>.}, RNAME {@code hostmaster.<zone>.}, SERIAL
-     * the last change, REFRESH 7200, RETRY 1800, EXPIRE 86400, MINIMUM ttl.
+     * zone-soa: owner the zone, TTL min(ttl, 300), MNAME {@code ns.dns.<zone>.}, RNAME {@code hostmaster.<zone>.},
+     * SERIAL the last change, REFRESH 7200, RETRY 1800, EXPIRE 86400, MINIMUM ttl.
      */
     static org.xbill.DNS.Record soa(Name zone, long ttl, long serial) {
         return new SOARecord(zone, DClass.IN, Math.min(ttl, 300), name("ns.dns", zone), name("hostmaster", zone),

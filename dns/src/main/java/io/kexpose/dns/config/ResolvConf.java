@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-/** F1: upstreams from resolv.conf text and from configured {@code ip[:port]} entries. */
+/** forward-upstreams: upstreams from resolv.conf text and from configured {@code ip[:port]} entries. */
 public final class ResolvConf {
 
     private ResolvConf() {

@@ -1,2 +1,5 @@
-/** The server's settings: one {@code @ConfigMapping} interface (dns.md 2.11) and the resolv.conf reader (F1). */
+/**
+ * The server's settings: one {@code @ConfigMapping} interface (coredns-defaults) and the resolv.conf reader
+ * (forward-upstreams).
+ */
 package io.kexpose.dns.config;

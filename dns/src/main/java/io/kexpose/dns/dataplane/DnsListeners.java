@@ -8,7 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 /**
- * The DNS port (X1): UDP on {@link UdpListener} (Netty, one socket per loop of its own) and TCP on Vert.x (one
+ * The DNS port (udp-and-tcp): UDP on {@link UdpListener} (Netty, one socket per loop of its own) and TCP on Vert.x (one
  * server per event loop, a verticle instance each).
  */
 public final class DnsListeners {
@@ -39,7 +39,7 @@ public final class DnsListeners {
                 .onSuccess(id -> deployment = id).mapEmpty();
     }
 
-    /** Closes the sockets (lame duck is the caller's to observe first, H1). */
+    /** Closes the sockets (lame duck is the caller's to observe first, lame-duck). */
     public Future<Void> close() {
         Future<Void> tcp = deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
         Future<Void> datagrams = udp == null ? Future.succeededFuture() : udp.close();

@@ -12,9 +12,9 @@ import io.vertx.core.parsetools.RecordParser;
 import java.util.concurrent.TimeUnit;
 
 /**
- * DNS over TCP (X1, RFC 7766): 2-byte length prefix, many queries per connection, responses written in completion
- * order. Timeouts as CoreDNS's server: 3 s for the first query, 10 s idle between queries; a connection whose
- * client does not read is paused (back-pressure) rather than buffered without bound.
+ * DNS over TCP (udp-and-tcp, RFC 7766): 2-byte length prefix, many queries per connection, responses written in
+ * completion order. Timeouts as CoreDNS's server: 3 s for the first query, 10 s idle between queries; a connection
+ * whose client does not read is paused (back-pressure) rather than buffered without bound.
  */
 final class TcpServer {
 

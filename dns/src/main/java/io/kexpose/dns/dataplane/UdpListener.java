@@ -28,11 +28,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * DNS over UDP (X1) on Netty directly: one datagram in, at most one out, to the sender, with responses sized by
- * {@link Exchange} (X2, X3). Event loops of its own, one socket per loop on the same port (SO_REUSEPORT, epoll), so
- * the kernel spreads clients over the loops. Replies made while a batch of datagrams is read are flushed once at the
- * end of the batch (one {@code sendmmsg} on epoll, as the batch was read with one {@code recvmmsg}); replies that
- * complete later (forwarding) are flushed at once.
+ * DNS over UDP (udp-and-tcp) on Netty directly: one datagram in, at most one out, to the sender, with responses sized
+ * by {@link Exchange} (edns0, truncation). Event loops of its own, one socket per loop on the same port (SO_REUSEPORT,
+ * epoll), so the kernel spreads clients over the loops. Replies made while a batch of datagrams is read are flushed
+ * once at the end of the batch (one {@code sendmmsg} on epoll, as the batch was read with one {@code recvmmsg});
+ * replies that complete later (forwarding) are flushed at once.
  *
  * <p>Why not a Vert.x {@code DatagramSocket}: its {@code send(buffer, port, host)} takes the peer as a host string and
  * resolves it for every reply, and every datagram crosses a context switch and a buffer copy more; the Netty pipeline

@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * F2, F3: sends a query to an upstream chosen at random, over the client's transport; on a network error or a
- * timeout ({@code attemptTimeout}, 2 s) the next upstream, round the list until {@code deadline} (5 s). A UDP
- * response is accepted only from the upstream it was sent to and with the query's ID; a truncated one is relayed
- * as is (the client retries over TCP). One socket per exchange.
+ * forward-retry, forward-relay: sends a query to an upstream chosen at random, over the client's transport; on a
+ * network error or a timeout ({@code attemptTimeout}, 2 s) the next upstream, round the list until {@code deadline}
+ * (5 s). A UDP response is accepted only from the upstream it was sent to and with the query's ID; a truncated one is
+ * relayed as is (the client retries over TCP). One socket per exchange.
  */
 public final class UpstreamClient implements Upstreams {
 

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * H1, H2: shutdown in lame-duck mode, as CoreDNS's {@code health { lameduck }}: readiness drops at once
+ * lame-duck: shutdown in lame-duck mode, as CoreDNS's {@code health { lameduck }}: readiness drops at once
  * ({@code /ready} 503 {@code Shutting down}, so the endpoint leaves the kube-dns Service first), while {@code /health}
  * stays 200 and DNS keeps being answered for the lame-duck period; only then do the listeners close.
  */

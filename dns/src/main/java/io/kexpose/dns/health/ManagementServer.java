@@ -9,10 +9,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * H1–H3 with CoreDNS's semantics: {@code GET /health} 200 {@code OK} while the process runs (lame duck included);
- * {@code GET /ready} 200 {@code OK} once synced, 503 {@code kubernetes} before, 503 {@code Shutting down} during lame
- * duck; {@code GET /metrics} the Prometheus text. After sync, losing the API keeps /ready at 200 (S3, S4: the last
- * known state is served) and says so in the body of {@code /ready?verbose}.
+ * health-endpoint, ready-endpoint and metrics-endpoint with CoreDNS's semantics: {@code GET /health} 200 {@code OK}
+ * while the process runs (lame duck included); {@code GET /ready} 200 {@code OK} once synced, 503 {@code kubernetes}
+ * before, 503 {@code Shutting down} during lame duck; {@code GET /metrics} the Prometheus text. After sync, losing the
+ * API keeps /ready at 200 (survive-api-loss: the last known state is served) and says so in the body of
+ * {@code /ready?verbose}.
  */
 public final class ManagementServer {
 

@@ -23,10 +23,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * D1, S5, S6: the informers feeding the {@link ClusterIndex}: Services, EndpointSlices, Namespaces, and Pods only in
- * pod mode {@code verified} (M3; otherwise no Pod is listed, watched or held). Each callback translates the object
- * and puts the slim record; the index cancels no-op changes. After sync, a slice change carrying a trigger time
- * observes the DNS programming latency.
+ * watched-objects, atomic-updates, programming-latency: the informers feeding the {@link ClusterIndex}: Services,
+ * EndpointSlices, Namespaces, and Pods only in pod mode {@code verified} (pods-verified; otherwise no Pod is listed,
+ * watched or held). Each callback translates the object and puts the slim record; the index cancels no-op changes.
+ * After sync, a slice change carrying a trigger time observes the DNS programming latency.
  */
 public final class ClusterWatch implements InformerState, AutoCloseable {
 
@@ -51,7 +51,7 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
         this(client, index, metrics, clock, false);
     }
 
-    /** @param watchPods whether to watch Pods too (pod mode {@code verified}, M3) */
+    /** @param watchPods whether to watch Pods too (pod mode {@code verified}) */
     public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock,
             boolean watchPods) {
         this.client = client;
@@ -63,7 +63,7 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
 
     /**
      * Starts the informers without waiting for them: they list, then watch, and retry on their own, also when the
-     * API is unreachable at startup (S2: the DNS port opens after the startup timeout even then).
+     * API is unreachable at startup (startup-timeout: the DNS port opens after the startup timeout even then).
      */
     public void start() {
         namespaces = started(client.namespaces().runnableInformer(0), Namespace::new, handler((o, n) -> index.putNamespace(name(o, n),
@@ -109,11 +109,11 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     }
 
     /**
-     * True once every informer has listed and its handler has taken in every listed object: fabric8's
-     * {@code hasSynced} turns true when the list is in the store, while the add notifications are still being
-     * delivered, and answering NXDOMAIN in that window would break S1. Each listed object is one notification, and
-     * later ones only add to the count, so "handled at least as many as stored" is reached exactly when the list has
-     * been taken in.
+     * True once every informer has listed and its handler has taken in every listed object: fabric8's {@code hasSynced}
+     * turns true when the list is in the store, while the add notifications are still being delivered, and answering
+     * NXDOMAIN in that window would break servfail-before-sync. Each listed object is one notification, and later ones
+     * only add to the count, so "handled at least as many as stored" is reached exactly when the list has been taken
+     * in.
      */
     @Override
     public boolean hasSynced() {

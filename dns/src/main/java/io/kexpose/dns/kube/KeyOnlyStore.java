@@ -10,12 +10,13 @@ import java.util.stream.Stream;
 
 /**
  * An informer's item store that keeps, per object, only what the informer itself needs: the key
- * ({@code namespace/name}) and the resourceVersion (fabric8 tells an update from a resync by the resourceVersion of
- * the stored object). The answers are built from the slim records of the {@link io.kexpose.dns.tracker.ClusterIndex},
- * so a copy of every Service and EndpointSlice in the informer cache would only double the memory (dns.md §4, "Memory
- * and OOM at scale"). Objects handed back to fabric8 ({@link #get}, the previous object of {@link #put}, a removed
- * one) are shells made on demand with namespace, name and resourceVersion only: callbacks still receive the full new
- * object from the watch, and for a deletion the shell, whose namespace and name are all {@link ClusterWatch} reads.
+ * ({@code namespace/name}) and the resourceVersion (fabric8 tells an update from a resync by the resourceVersion of the
+ * stored object). The answers are built from the slim records of the {@link io.kexpose.dns.tracker.ClusterIndex}, so a
+ * copy of every Service and EndpointSlice in the informer cache would only double the memory, which at scale is what
+ * runs a DNS pod out of memory. Objects handed back to fabric8 ({@link #get}, the previous object of {@link #put}, a
+ * removed one) are shells made on demand with namespace, name and resourceVersion only: callbacks still receive the
+ * full new object from the watch, and for a deletion the shell, whose namespace and name are all {@link ClusterWatch}
+ * reads.
  *
  * <p>Per object this holds one map entry, the key (interned, so the index's entries for the same object share it)
  * and the resourceVersion as a {@code Long} when it is a plain decimal number (it always is for kube-apiserver; the

@@ -5,8 +5,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The server's metrics under CoreDNS's names and label sets (dns.md §3), plus {@code kexpose_dns_} ones of our
- * own. Label {@code view} is always "".
+ * The server's metrics under CoreDNS's names and label sets (coredns-metrics, metric-labels), plus {@code kexpose_dns_}
+ * ones of our own (own-metrics). Label {@code view} is always "".
  */
 public final class DnsMetrics {
 
@@ -61,7 +61,7 @@ public final class DnsMetrics {
         return server;
     }
 
-    /** One request: counts, duration and sizes (S-labels of §3). */
+    /** One request: counts, duration and sizes, under the per-request labels of metric-labels. */
     public void request(String zone, String proto, boolean ipv6, int qtype, boolean dnssecOk, int requestSizeLimit,
             int responseBytes, int rcode, String plugin, double seconds) {
         series(zone, proto, ipv6, qtype, dnssecOk, requestSizeLimit, responseBytes, rcode, plugin).record(seconds);
@@ -109,7 +109,7 @@ public final class DnsMetrics {
         panics.increment();
     }
 
-    /** S6: an EndpointSlice change programmed {@code seconds} after its trigger time. */
+    /** programming-latency: an EndpointSlice change programmed {@code seconds} after its trigger time. */
     public void programmed(String serviceKind, double seconds) {
         programming.with(serviceKind).observe(seconds);
     }

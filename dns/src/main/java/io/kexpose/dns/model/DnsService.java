@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 
 /**
- * The slim copy of a Service that DNS keeps (D1). {@code clusterIps} is {@code spec.clusterIPs} in order (empty for
+ * The slim copy of a Service that DNS keeps. {@code clusterIps} is {@code spec.clusterIPs} in order (empty for
  * headless and ExternalName); {@code externalName} is lower case without a trailing dot, or null.
  */
 public record DnsService(String namespace, String name, ServiceKind kind, List<InetAddress> clusterIps,

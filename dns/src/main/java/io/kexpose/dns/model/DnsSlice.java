@@ -3,8 +3,8 @@ package io.kexpose.dns.model;
 import java.util.List;
 
 /**
- * One EndpointSlice joined to its Service by namespace and the {@code kubernetes.io/service-name} label (D2). A slice
- * is replaced as a whole, so a query never sees half of one (S5). {@code endpoints} is held as
+ * One EndpointSlice joined to its Service by namespace and the {@code kubernetes.io/service-name} label. A slice
+ * is replaced as a whole, so a query never sees half of one (atomic-updates). {@code endpoints} is held as
  * {@link PackedEndpoints}.
  */
 public record DnsSlice(String namespace, String service, String name, List<PortSpec> ports,

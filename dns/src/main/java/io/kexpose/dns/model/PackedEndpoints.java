@@ -15,10 +15,10 @@ import java.util.RandomAccess;
  *
  * <p>Layout: when every address is IPv4 and written in the canonical dotted form (the slice's text is the address's
  * {@code getHostAddress()}, as it is for every IPv4 slice the API accepts), the addresses are 4 bytes each in
- * {@code v4}; otherwise (IPv6, or a non-canonical spelling D4 must keep) {@code addresses} and {@code texts} hold them.
- * {@code hostnames}, {@code targets} and {@code notReady} are null when no endpoint has a hostname, a targetRef, or
- * is not ready. Example: endpoints 10.244.1.5 {@code my-pet} ready and 10.244.2.6 not ready give
- * {@code v4 = [10,244,1,5, 10,244,2,6]}, {@code hostnames = ["my-pet", null]}, {@code notReady = [false, true]}.
+ * {@code v4}; otherwise (IPv6, or a non-canonical spelling the dashed label must keep) {@code addresses} and
+ * {@code texts} hold them. {@code hostnames}, {@code targets} and {@code notReady} are null when no endpoint has a
+ * hostname, a targetRef, or is not ready. Example: endpoints 10.244.1.5 {@code my-pet} ready and 10.244.2.6 not ready
+ * give {@code v4 = [10,244,1,5, 10,244,2,6]}, {@code hostnames = ["my-pet", null]}, {@code notReady = [false, true]}.
  */
 public final class PackedEndpoints extends AbstractList<DnsEndpoint> implements RandomAccess {
 

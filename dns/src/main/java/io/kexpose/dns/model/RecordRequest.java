@@ -1,7 +1,7 @@
 package io.kexpose.dns.model;
 
 /**
- * A query name parsed against the cluster zones (dns.md 2.2). Fields a shape does not use are null. Labels are lower
+ * A query name parsed against the served zones (served-zones). Fields a shape does not use are null. Labels are lower
  * case; {@code zone} is the matched zone without trailing dot; {@code zoneLabels} is how many trailing labels of the
  * query name spell it (so the answer can reuse the query's spelling); {@code address} is the IP of a REVERSE name
  * or the text of a POD label.

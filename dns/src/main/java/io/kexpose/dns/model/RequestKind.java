@@ -1,29 +1,32 @@
 package io.kexpose.dns.model;
 
-/** The shapes of dns.md 2.2, as {@link RecordRequest} carries them. */
+/** The name shapes of the served zones (served-zones to reverse-names), as {@link RecordRequest} carries them. */
 public enum RequestKind {
-    /** G1: the zone apex. */
+    /** zone-apex: the zone apex. */
     APEX,
-    /** G2: {@code dns-version.Z}. */
+    /** dns-version: {@code dns-version.Z}. */
     DNS_VERSION,
-    /** G3: {@code ns.dns.Z}. */
+    /** ns-dns-name: {@code ns.dns.Z}. */
     NS_DNS,
-    /** G4 and empty non-terminals ({@code svc.Z}, {@code pod.Z}, {@code dns.Z}): exist, no data. */
+    /** empty-non-terminals ({@code svc.Z}, {@code pod.Z}, {@code dns.Z}): exist, no data. */
     EMPTY_NON_TERMINAL,
-    /** G5: {@code <ns>.svc.Z}. */
+    /** namespace-names: {@code <ns>.svc.Z}. */
     NAMESPACE,
-    /** G6: {@code <svc>.<ns>.svc.Z}. */
+    /** service-names: {@code <svc>.<ns>.svc.Z}. */
     SERVICE,
-    /** G7: {@code <host>.<svc>.<ns>.svc.Z}. */
+    /** endpoint-names: {@code <host>.<svc>.<ns>.svc.Z}. */
     ENDPOINT,
-    /** G8: {@code _<port>._<proto>.<svc>.<ns>.svc.Z}. */
+    /** port-names: {@code _<port>._<proto>.<svc>.<ns>.svc.Z}. */
     PORT,
-    /** G9: {@code <dashed-ip>.<ns>.pod.Z}. */
+    /** pod-names: {@code <dashed-ip>.<ns>.pod.Z}. */
     POD,
-    /** G11: a reverse name that spells a whole IPv4 or IPv6 address. */
+    /** reverse-names: a reverse name that spells a whole IPv4 or IPv6 address. */
     REVERSE,
-    /** G10: inside a cluster zone, no such shape: NXDOMAIN, answered locally. */
+    /** unknown-shapes-nxdomain: inside a cluster zone, no such shape: NXDOMAIN, answered locally. */
     NONEXISTENT,
-    /** Not in any cluster zone, or a reverse name that is not a whole address: for the next handler (F1, R7). */
+    /**
+     * Not in any cluster zone, or a reverse name that is not a whole address: for the next handler (forward-upstreams,
+     * unknown-reverse-forwarded).
+     */
     NOT_OURS
 }

@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
- * S1–S3: polls the informers every {@code pollMs} until they have synced, then marks them synced (once) and
- * completes {@link #synced()}. {@link #portsMayOpen()} completes at sync or after the startup timeout, whichever is
- * first (S2). Polling runs on a Vert.x timer and never blocks.
+ * servfail-before-sync, startup-timeout, ready-endpoint: polls the informers every {@code pollMs} until they have
+ * synced, then marks them synced (once) and completes {@link #synced()}. {@link #portsMayOpen()} completes at sync or
+ * after the startup timeout, whichever is first. Polling runs on a Vert.x timer and never blocks.
  */
 public final class SyncGate {
 
@@ -48,7 +48,7 @@ public final class SyncGate {
         return synced.future().succeeded();
     }
 
-    /** False while any watch is reconnecting (the last known state is being served, S4). */
+    /** False while any watch is reconnecting (the last known state is being served, survive-api-loss). */
     public boolean watching() {
         return informers.watching();
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Address → keys of the objects that list it (R6: PTR answers start here), with lock-free reads. One entry per
+ * Address → keys of the objects that list it (PTR answers start here, ptr-records), with lock-free reads. One entry per
  * ClusterIP and per endpoint address, so it is kept flat: IPv4 addresses live in 1,024 stripes, each a sorted
  * {@code int[]} of addresses beside an array of values, replaced whole (copy on write) under one lock, which costs
  * 8 bytes per address instead of a map entry and a boxed key (about 60). IPv6 addresses, rarer, sit in a plain

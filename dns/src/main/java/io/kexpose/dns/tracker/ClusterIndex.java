@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@link ClusterView} answers read, kept by the watch callbacks (S5: callbacks only update the indexes). Writers
+ * The {@link ClusterView} answers read, kept by the watch callbacks, which do nothing else (atomic-updates). Writers
  * may be several informer threads; readers are the event loops and never lock. Maps are keyed by
  * {@code namespace/name}; the IP indexes hold keys, resolved at read time, so a replaced record is never stale there.
  */
@@ -28,10 +28,10 @@ public final class ClusterIndex implements ClusterView {
     /** namespace/sliceName → slice, to find a slice's previous Service when its label changes. */
     private final Map<String, DnsSlice> slices = new ConcurrentHashMap<>();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-    /** ClusterIPs and endpoint addresses → keys of the Services and slices listing them (R6). */
+    /** ClusterIPs and endpoint addresses → keys of the Services and slices listing them (ptr-records). */
     private final AddressIndex byClusterIp = new AddressIndex();
     private final AddressIndex byEndpointIp = new AddressIndex();
-    /** M3: Pod addresses, filled only in pod mode {@code verified}. */
+    /** Pod addresses (pods-verified), filled only in pod mode {@code verified}. */
     private final PodAddresses pods = new PodAddresses();
     private volatile long serial;
     private volatile boolean synced;
@@ -111,7 +111,7 @@ public final class ClusterIndex implements ClusterView {
         return true;
     }
 
-    /** S1: every informer has synced; NXDOMAIN answers may be given from now on. */
+    /** Every informer has synced; NXDOMAIN answers may be given from now on. */
     public void markSynced() {
         synced = true;
         generation.incrementAndGet();

@@ -9,12 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * M3 (pod mode {@code verified}): which Pods hold an address, to tell whether {@code <dashed-ip>.<ns>.pod.Z} exists.
- * Kept like the endpoint addresses: a flat {@link AddressIndex} from address to the keys ({@code namespace/name}) of
- * the Pods holding it, 8 bytes per IPv4 address, and per Pod its address keys (an {@code Integer} for one IPv4
- * address, an {@code Object[]} for a dual-stack Pod) so that an update or a deletion, whose old object the key-only
- * informer store cannot give back whole, still finds what to remove. A query asks the address and checks that one of
- * its Pods is in the namespace, as CoreDNS's {@code findPods} does over its Pod IP index.
+ * Pod mode {@code verified} (pods-verified): which Pods hold an address, to tell whether {@code <dashed-ip>.<ns>.pod.Z}
+ * exists. Kept like the endpoint addresses: a flat {@link AddressIndex} from address to the keys
+ * ({@code namespace/name}) of the Pods holding it, 8 bytes per IPv4 address, and per Pod its address keys (an
+ * {@code Integer} for one IPv4 address, an {@code Object[]} for a dual-stack Pod) so that an update or a deletion,
+ * whose old object the key-only informer store cannot give back whole, still finds what to remove. A query asks the
+ * address and checks that one of its Pods is in the namespace, as CoreDNS's {@code findPods} does over its Pod IP
+ * index.
  *
  * <p>Example: {@code hostNetwork} Pods {@code kube-system/kube-proxy-x} and {@code kube-system/node-exporter-y} on node
  * 172.18.0.2 share that address: its entry is {@code ["kube-system/kube-proxy-x", "kube-system/node-exporter-y"]}, so

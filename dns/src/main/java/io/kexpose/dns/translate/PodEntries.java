@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Pod → the addresses that make its {@code <dashed-ip>.<ns>.pod.Z} names exist in pod mode {@code verified} (M3).
- * CoreDNS's rules: a Pod in phase Succeeded, Failed or Unknown does not count (its informer lists with the field
- * selector {@code status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown}), nor does one being deleted
- * ({@code deletionTimestamp} set, {@code object.ToPod}); a {@code hostNetwork} Pod counts with the node's IP it reports,
- * as CoreDNS does not tell them apart. (ours) Every entry of {@code status.podIPs} counts, not only
+ * Pod → the addresses that make its {@code <dashed-ip>.<ns>.pod.Z} names exist in pod mode {@code verified}
+ * (pods-verified). CoreDNS's rules: a Pod in phase Succeeded, Failed or Unknown does not count (its informer lists with
+ * the field selector {@code status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown}), nor does one being
+ * deleted ({@code deletionTimestamp} set, {@code object.ToPod}); a {@code hostNetwork} Pod counts with the node's IP it
+ * reports, as CoreDNS does not tell them apart. (ours) Every entry of {@code status.podIPs} counts, not only
  * {@code status.podIP}: CoreDNS indexes the primary IP alone, so a dual-stack Pod's second family would be NXDOMAIN.
  */
 public final class PodEntries {

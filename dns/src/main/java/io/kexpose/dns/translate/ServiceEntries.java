@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Service → {@link DnsService} (D1, R1, R2, R4). */
+/** Service → {@link DnsService}: its kind, ClusterIPs, ports and ExternalName target (watched-objects). */
 public final class ServiceEntries {
 
     private ServiceEntries() {
@@ -19,7 +19,7 @@ public final class ServiceEntries {
 
     /**
      * The slim copy, or null when the Service has no name in DNS: an ExternalName Service whose {@code externalName}
-     * is empty or an IP address (R4: "the name is NXDOMAIN").
+     * is empty or an IP address (externalname-cname: the name is NXDOMAIN).
      */
     public static DnsService from(Service service) {
         ServiceSpec spec = service.getSpec();

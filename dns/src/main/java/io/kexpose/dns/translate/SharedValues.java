@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Equal values shared between the slim records instead of one copy per object (dns.md §4, memory at scale): names
+ * Equal values shared between the slim records instead of one copy per object, to keep memory low at scale: names
  * that recur (namespaces, Service names, which the Service and its slices both hold, port names, protocols) are
  * interned, and port lists, which are nearly always one of a few ({@code http 80/TCP}), are taken from a bounded
  * table.

@@ -13,12 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** EndpointSlice → {@link DnsSlice} (D1–D3). */
+/** EndpointSlice → {@link DnsSlice} (watched-objects, slices-join-services, ready-endpoints). */
 public final class SliceEntries {
 
-    /** The label that joins a slice to its Service (D2). */
+    /** The label that joins a slice to its Service. */
     public static final String SERVICE_NAME = "kubernetes.io/service-name";
-    /** S6: when the change that produced this slice happened. */
+    /** programming-latency: when the change that produced this slice happened. */
     public static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
     private SliceEntries() {
@@ -26,7 +26,7 @@ public final class SliceEntries {
 
     /**
      * The slim copy, or null for a slice DNS ignores: no {@code kubernetes.io/service-name} label, or an address type
-     * other than IPv4/IPv6 (FQDN). Ready is {@code conditions.ready}, nil counting as true (D3); {@code serving} and
+     * other than IPv4/IPv6 (FQDN). Ready is {@code conditions.ready}, nil counting as true; {@code serving} and
      * {@code terminating} are ignored. Addresses that do not parse are dropped.
      */
     public static DnsSlice from(EndpointSlice slice) {

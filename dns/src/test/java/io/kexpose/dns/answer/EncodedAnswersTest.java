@@ -78,7 +78,7 @@ class EncodedAnswersTest {
     void requestsThatDifferAfterTheIdAreDifferentEntries() throws Exception {
         built(query("kubernetes.default.svc.cluster.local.", Type.A, 1, false));
         assertNull(exchange.encodedAnswer(query("KUBERNETES.default.svc.cluster.local.", Type.A, 1, false),
-                Transport.UDP, false), "another spelling (D5: echoed as asked)");
+                Transport.UDP, false), "another spelling (case-insensitive-names: echoed as asked)");
         assertNull(exchange.encodedAnswer(query("kubernetes.default.svc.cluster.local.", Type.A, 1, true),
                 Transport.UDP, false), "with EDNS");
         assertNull(exchange.encodedAnswer(query("kubernetes.default.svc.cluster.local.", Type.A, 1, false),
@@ -98,7 +98,7 @@ class EncodedAnswersTest {
         byte[] nx = query("nosuch.default.svc.cluster.local.", Type.A, 1, false);
         built(nx);
         assertNotNull(exchange.encodedAnswer(nx, Transport.UDP, false));
-        index.putService("default/kubernetes", null); // Q31: deleted
+        index.putService("default/kubernetes", null); // deleted
         assertNull(exchange.encodedAnswer(q, Transport.UDP, false));
         assertNull(exchange.encodedAnswer(nx, Transport.UDP, false), "even for names the change did not touch");
         assertEquals(Rcode.NXDOMAIN, new Message(built(q)).getRcode());
@@ -116,7 +116,7 @@ class EncodedAnswersTest {
                 .toCompletableFuture().get(60, TimeUnit.SECONDS)).getRcode());
         assertNotNull(early.encodedAnswer(q, Transport.UDP, false));
         unsynced.markSynced();
-        assertNull(early.encodedAnswer(q, Transport.UDP, false), "S1: sync changes the answer");
+        assertNull(early.encodedAnswer(q, Transport.UDP, false), "servfail-before-sync: sync changes the answer");
     }
 
     @Test
@@ -141,7 +141,7 @@ class EncodedAnswersTest {
             assertEquals(want, rows);
             orders.add(order.toString());
         }
-        assertTrue(orders.size() > 20, "R5: orders seen " + orders.size());
+        assertTrue(orders.size() > 20, "shuffled-addresses: orders seen " + orders.size());
     }
 
     @Test

@@ -20,8 +20,8 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * F7 on its own: which upstream responses are kept, for how long, and what a hit looks like. Each row stores one
- * response to {@code www.example.com. A} (or its variant), lets {@code seconds} pass on the cache's clock and asks
+ * forward-cache on its own: which upstream responses are kept, for how long, and what a hit looks like. Each row stores
+ * one response to {@code www.example.com. A} (or its variant), lets {@code seconds} pass on the cache's clock and asks
  * again: the expected Answer and Authority rows, or null for a miss.
  */
 class ForwardCacheTest {

@@ -34,7 +34,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The issue-5 benchmarks' driver (run by {@code bench/dns.sh} and {@code bench/dns-scale.sh}, not a unit test): a
+ * The dns benchmarks' driver (run by {@code bench/dns.sh} and {@code bench/dns-scale.sh}, not a unit test): a
  * fabric8 mock API server (CRUD) holding a data set in namespace {@code bench}, and the packaged dns server run
  * against it as a process ({@code DNS_JAVA_OPTS}, default the local cluster's {@code -Xmx96m -XX:+UseSerialGC}).
  * Modes:

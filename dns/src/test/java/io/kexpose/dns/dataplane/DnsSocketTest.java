@@ -151,7 +151,8 @@ class DnsSocketTest {
             assertEquals(List.of("example.com. 300 in a 192.0.2.1"), ZoneLines.lines(m.getSection(Section.ANSWER)));
             assertTrue(m.getHeader().getFlag(Flags.RA), "upstream flags relayed");
         }
-        assertEquals(Rcode.NXDOMAIN, ask(false, 0, "7.3.244.10.in-addr.arpa.", Type.PTR).getRcode(), "Q21");
+        assertEquals(Rcode.NXDOMAIN, ask(false, 0, "7.3.244.10.in-addr.arpa.", Type.PTR).getRcode(),
+                "a not-ready endpoint's PTR is forwarded");
         assertTrue(upstream.asked.contains("7.3.244.10.in-addr.arpa."));
     }
 
@@ -171,7 +172,7 @@ class DnsSocketTest {
         Message edns = ask(false, 4096, "big100.default.svc.cluster.local.", Type.A);
         assertEquals(100, edns.getSection(Section.ANSWER).size());
         assertFalse(edns.getHeader().getFlag(Flags.TC));
-        assertNotNull(edns.getOPT(), "X2: OPT echoed");
+        assertNotNull(edns.getOPT(), "edns0: OPT echoed");
 
         Message thousandUdp = ask(false, 4096, "big.default.svc.cluster.local.", Type.A);
         assertTrue(thousandUdp.getHeader().getFlag(Flags.TC), "1,000 rows do not fit 4096 bytes");
@@ -229,7 +230,7 @@ class DnsSocketTest {
         assertEquals(0, host.exit(), host.out());
         assertTrue(host.out().contains("httpenv.default.svc.cluster.local has address 10.96.12.34"), host.out());
         Cli.Result lonely = Cli.run("host", "-W", "30", "-p", "" + PORT, "lonely.default.svc.cluster.local", HOST);
-        assertEquals(1, lonely.exit(), "N5: host fails on NXDOMAIN");
+        assertEquals(1, lonely.exit(), "headless-without-ready-nxdomain: host fails on NXDOMAIN");
         assertTrue(lonely.out().contains("NXDOMAIN"), lonely.out());
     }
 

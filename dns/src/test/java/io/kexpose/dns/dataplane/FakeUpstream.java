@@ -21,7 +21,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * dns.md section 5's fake upstream, a real UDP+TCP server on loopback: {@code www.example.com. 300 IN A 192.0.2.53},
+ * The socket tests' fake upstream, a real UDP+TCP server on loopback: {@code www.example.com. 300 IN A 192.0.2.53},
  * {@code example.com. 300 IN A 192.0.2.1}, NXDOMAIN for everything else; it records every name it is asked. An
  * NXDOMAIN for a name under {@code example.com.} carries the zone's SOA in Authority, as a real authoritative server's
  * does ({@link #SOA}: MINIMUM 60, the negative-caching TTL of RFC 2308); other NXDOMAINs carry none.

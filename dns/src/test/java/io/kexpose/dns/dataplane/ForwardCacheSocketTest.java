@@ -24,10 +24,11 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * F7 through the sockets: the server (127.53.0.9:5300, forward cache capped at 600 s, its clock in the test's hand)
- * forwards to {@link FakeUpstream} (127.53.0.8:5300), which records every name it is asked. A repeated outside name is
- * answered from the cache without reaching the upstream, with TTLs aged, until the TTL runs out; an NXDOMAIN with the
- * zone's SOA is cached for the SOA's MINIMUM, one without an SOA is not; cluster names never reach the upstream (D6).
+ * forward-cache through the sockets: the server (127.53.0.9:5300, forward cache capped at 600 s, its clock in the
+ * test's hand) forwards to {@link FakeUpstream} (127.53.0.8:5300), which records every name it is asked. A repeated
+ * outside name is answered from the cache without reaching the upstream, with TTLs aged, until the TTL runs out; an
+ * NXDOMAIN with the zone's SOA is cached for the SOA's MINIMUM, one without an SOA is not; cluster names never reach
+ * the upstream (no-cluster-cache).
  */
 class ForwardCacheSocketTest {
 

@@ -11,9 +11,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The malformed datagrams of N8, from a seed (so a failure replays): one in four random bytes, the others a real
- * query (A, SRV, PTR, NS, CNAME, AAAA, with and without EDNS) with bit flips, byte overwrites, truncation, extension
- * or header counts set to random values. FuzzTest throws them at the server in process; the benchmark driver
+ * Malformed datagrams for the accept-rules, from a seed (so a failure replays): one in four random bytes, the others a
+ * real query (A, SRV, PTR, NS, CNAME, AAAA, with and without EDNS) with bit flips, byte overwrites, truncation,
+ * extension or header counts set to random values. FuzzTest throws them at the server in process; the benchmark driver
  * throws the same ones at the packaged server.
  */
 public final class FuzzPackets {

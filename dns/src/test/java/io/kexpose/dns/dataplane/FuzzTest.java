@@ -21,11 +21,11 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * N8 under abuse: 100,000 random and mutated datagrams (seeded, so a failure replays) thrown at a running server
- * on 127.53.0.4:5300; every reply must be a well-formed response, nothing may reach {@code coredns_panics_total},
- * and afterwards the server still answers correctly. Every 500 packets a real query must be answered, so the server
- * is proven alive throughout. The loop is bounded by its count and every wait in it by a timeout; how fast the
- * packets are handled is a figure of {@code bench/dns-resilience.sh}.
+ * accept-rules under abuse: 100,000 random and mutated datagrams (seeded, so a failure replays) thrown at a running
+ * server on 127.53.0.4:5300; every reply must be a well-formed response, nothing may reach
+ * {@code coredns_panics_total}, and afterwards the server still answers correctly. Every 500 packets a real query must
+ * be answered, so the server is proven alive throughout. The loop is bounded by its count and every wait in it by a
+ * timeout; how fast the packets are handled is a figure of {@code bench/dns-resilience.sh}.
  */
 class FuzzTest {
 

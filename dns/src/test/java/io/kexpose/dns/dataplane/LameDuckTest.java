@@ -29,7 +29,7 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
- * H1, H2 and Q32 (what DnsApp does on SIGTERM): in lame duck /ready is 503 {@code Shutting down} at once while
+ * lame-duck (what DnsApp does on SIGTERM): in lame duck /ready is 503 {@code Shutting down} at once while
  * /health stays 200 and DNS keeps being answered over UDP and TCP; the listeners are closed only once the period
  * has passed, and then nothing answers. The server on 127.53.0.7:5300, management on 127.53.0.7:28080 (all paths
  * on one port); lame duck 1.5 s.
@@ -85,8 +85,8 @@ class LameDuckTest {
             CompletableFuture<Void> closed = lameDuck.enter(PERIOD, server.listeners::close).toCompletionStage()
                     .toCompletableFuture();
             assertEquals(PERIOD, periodAsked.get(HANG.toSeconds(), TimeUnit.SECONDS), "the lame-duck period is timed");
-            assertEquals("503 Shutting down", http("/ready"), "H2: readiness drops at once");
-            assertEquals("200 OK", http("/health"), "H1: health stays 200 in lame duck");
+            assertEquals("503 Shutting down", http("/ready"), "lame-duck: readiness drops at once");
+            assertEquals("200 OK", http("/health"), "health-endpoint: health stays 200 in lame duck");
             for (int i = 0; i < 3; i++) {
                 assertEquals(expected, ask(false, HANG), "UDP during lame duck");
                 assertEquals(expected, ask(true, HANG), "TCP during lame duck");

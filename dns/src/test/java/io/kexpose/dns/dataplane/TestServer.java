@@ -37,7 +37,7 @@ final class TestServer {
         this(vertx, index, upstreams, null);
     }
 
-    /** @param cache the forward cache (F7), or null for none */
+    /** @param cache the forward cache, or null for none */
     TestServer(Vertx vertx, ClusterIndex index, List<InetSocketAddress> upstreams, ForwardCache cache) {
         this(vertx, index, upstreams, cache, Duration.ofSeconds(20), Duration.ofSeconds(50));
     }

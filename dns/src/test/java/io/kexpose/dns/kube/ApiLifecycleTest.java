@@ -48,10 +48,10 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * S1–S4 with a real API that is absent, then appears, then goes away (the fabric8 mock server in CRUD mode on a
- * fixed port): SERVFAIL and /ready 503 before sync while forwarding already works (Q26); answers and /ready 200
- * once synced; after the API goes, the last known state is still answered, /ready stays 200 and its verbose body
- * reports the lost watch.
+ * servfail-before-sync, startup-timeout, ready-endpoint and survive-api-loss with a real API that is absent, then
+ * appears, then goes away (the fabric8 mock server in CRUD mode on a fixed port): SERVFAIL and /ready 503 before sync
+ * while forwarding already works; answers and /ready 200 once synced; after the API goes, the last known state is still
+ * answered, /ready stays 200 and its verbose body reports the lost watch.
  */
 class ApiLifecycleTest {
 
@@ -108,9 +108,9 @@ class ApiLifecycleTest {
             gate.start(Duration.ofMillis(100), 10);
             gate.portsMayOpen().toCompletionStage().toCompletableFuture().get(HANG.toSeconds(), TimeUnit.SECONDS);
 
-            // Q26: no API yet
+            // no API yet
             Message early = ask(exchange, "kubernetes.default.svc.cluster.local.", Type.A);
-            assertEquals(Rcode.SERVFAIL, early.getRcode(), "S1: never NXDOMAIN before sync");
+            assertEquals(Rcode.SERVFAIL, early.getRcode(), "servfail-before-sync: never NXDOMAIN before sync");
             assertEquals(1, early.getSection(Section.AUTHORITY).size(), "SOA still in Authority");
             assertEquals(List.of("example.com. 300 in a 192.0.2.1"),
                     ZoneLines.lines(ask(exchange, "example.com.", Type.A).getSection(Section.ANSWER)));
@@ -139,7 +139,8 @@ class ApiLifecycleTest {
             await("the lost watch to show").atMost(HANG).until(() -> !gate.watching());
             assertEquals(List.of("kubernetes.default.svc.cluster.local. 5 in a 10.96.0.1"), ZoneLines.lines(
                     ask(exchange, "kubernetes.default.svc.cluster.local.", Type.A).getSection(Section.ANSWER)));
-            assertEquals("200 OK", http("http://127.53.0.5:18181/ready"), "S3: ready for the life of the process");
+            assertEquals("200 OK", http("http://127.53.0.5:18181/ready"),
+                    "ready-endpoint: ready for the life of the process");
             String verbose = http("http://127.53.0.5:18181/ready?verbose");
             assertTrue(verbose.contains("API unreachable"), verbose);
             assertTrue(metrics.render().contains("# TYPE kexpose_dns_api_connected gauge"));

@@ -38,11 +38,12 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 /**
- * Pod mode {@code verified} (M3) against the mock API in CRUD mode: the Pod informer's wiring (a created Pod's name
- * answers, a deleted one's and an ended one's are NXDOMAIN, an IP change moves the name) and S1's gating on it: while
- * the API refuses the Pod list (as without RBAC on pods) the other informers sync, but nothing is marked synced and a
- * name no Pod holds is SERVFAIL, never NXDOMAIN. In the default mode no Pod request reaches the API at all. What only
- * a real API server shows (its field selector on {@code status.phase}, RBAC) is left to e2e.
+ * Pod mode {@code verified} (pods-verified) against the mock API in CRUD mode: the Pod informer's wiring (a created
+ * Pod's name answers, a deleted one's and an ended one's are NXDOMAIN, an IP change moves the name) and
+ * servfail-before-sync's gating on it: while the API refuses the Pod list (as without RBAC on pods) the other informers
+ * sync, but nothing is marked synced and a name no Pod holds is SERVFAIL, never NXDOMAIN. In the default mode no Pod
+ * request reaches the API at all. What only a real API server shows (its field selector on {@code status.phase}, RBAC)
+ * is left to e2e.
  */
 class PodWatchTest {
 
@@ -115,7 +116,7 @@ class PodWatchTest {
             watch.start();
             gate.start(Duration.ofMillis(100), 10);
 
-            // S1: Services, slices and Namespaces are in, the Pods are refused
+            // servfail-before-sync: Services, slices and Namespaces are in, the Pods are refused
             await("the Services, slices and Namespaces").atMost(HANG).untilAsserted(() -> {
                 assertEquals(Rcode.NOERROR, rcode(index, "kubernetes.default.svc.cluster.local.", Type.A));
                 assertEquals(true, index.slices("default", "headless").iterator().hasNext(), "slices of headless");

@@ -9,9 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The packed endpoints give back exactly the endpoints they were made from (address, text as written for D4,
- * hostname, targetRef, ready), in order, whichever layout they chose; equal lists are equal packed; the index keys of
- * an endpoint and of its parsed address agree.
+ * The packed endpoints give back exactly the endpoints they were made from (address, text as written for the dashed
+ * label, hostname, targetRef, ready), in order, whichever layout they chose; equal lists are equal packed; the index
+ * keys of an endpoint and of its parsed address agree.
  */
 class PackedEndpointsTest {
 
@@ -33,7 +33,7 @@ class PackedEndpointsTest {
                         e("10.244.2.6", null, null, true))),
                 new Row("IPv4 with hostnames, targets and a not-ready one", List.of(e("10.244.1.5", "my-pet", "web-0", true),
                         e("10.244.2.6", null, "web-1", true), e("10.244.3.7", null, null, false))),
-                new Row("IPv6: the text as written is kept (D4)", List.of(e("fd00:10:244::5", null, null, true),
+                new Row("IPv6: the text as written is kept", List.of(e("fd00:10:244::5", null, null, true),
                         e("2001:db8::1", "h", null, false))),
                 new Row("both families in one list", List.of(e("10.244.1.5", null, null, true),
                         e("fd00:10:96::", null, null, true))));
@@ -49,7 +49,7 @@ class PackedEndpointsTest {
         assertEquals(row.endpoints.hashCode(), packed.hashCode());
         for (int i = 0; i < packed.size(); i++) {
             assertEquals(PackedEndpoints.indexKey(row.endpoints.get(i).address()), packed.indexKey(i), "index key " + i);
-            assertEquals(row.endpoints.get(i).label(false), packed.get(i).label(false), "D4 label " + i);
+            assertEquals(row.endpoints.get(i).label(false), packed.get(i).label(false), "endpoint-hostname label " + i);
         }
     }
 

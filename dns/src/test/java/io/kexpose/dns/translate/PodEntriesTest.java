@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Which addresses of a Pod make its pod-mode-{@code verified} names exist (M3, CoreDNS's rules plus podIPs). */
+/**
+ * Which addresses of a Pod make its pod-mode-{@code verified} names exist (pods-verified: CoreDNS's rules plus podIPs).
+ */
 class PodEntriesTest {
 
     record Case(String desc, Pod pod, List<String> expected) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API server goes away and comes back (service-proxy.md's informers, kube-proxy's behaviour): the proxies keep
+ * The API server goes away and comes back (docs/behaviour/service-proxy.md, api-failure-tolerance, as kube-proxy): the proxies keep
  * forwarding what they last synced and stay healthy (nothing waits to be applied, so nothing is late), and once the
  * API answers again their watches resume and a Service created then is forwarded.
  */

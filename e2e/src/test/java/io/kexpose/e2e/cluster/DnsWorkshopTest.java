@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The workshop's DNS step (dns.md Q5; jpetazzo/container.training slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0):
+ * The workshop's DNS step (docs/behaviour/dns.md, service-names; jpetazzo/container.training slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0):
  * {@code host httpenv.default.svc.cluster.local $IP} with the real BIND {@code host}, where $IP is the kube-dns
  * ClusterIP, so the query goes client → service-proxy (127.96.0.10:53, UDP and TCP) → the dns process as the
  * kube-dns pod. Only here do the real processes, the component pod and the proxy's UDP forwarding meet.

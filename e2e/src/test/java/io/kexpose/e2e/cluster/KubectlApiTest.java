@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The workshop's kubectl commands (shared/reference/workshop.md, from jpetazzo/container.training
+ * The workshop's kubectl commands (docs/workshop.md, from jpetazzo/container.training
  * slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0) against the local cluster's API, with the real kubectl binary:
  * protobuf creates, scale, the three kinds of expose, tables, templates, errors. Only a real kubectl shows that
  * discovery, tables, OpenAPI and encodings are what it expects.

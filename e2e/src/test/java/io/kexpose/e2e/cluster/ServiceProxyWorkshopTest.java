@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The workshop through the service-proxy (service-proxy.md V31, V32; workshop.md §3 steps 6–8, from
- * jpetazzo/container.training slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0): `curl http://$IP:8888/ | jq
+ * The workshop through the service-proxy (docs/behaviour/service-proxy.md, clusterip-frontend and
+ * per-connection-balancing; docs/workshop.md, the httpenv chapter, from jpetazzo/container.training
+ * slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0): `curl http://$IP:8888/ | jq
  * .HOSTNAME` on the ClusterIP answers from different pods, and the NodePort answers on 127.0.0.1 and on the node
  * addresses. Each curl is a new connection (balancing is per connection).
  */

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The workshop's first steps on the local cluster (shared/reference/workshop.md §3 steps 2–4, from
+ * The workshop's first steps on the local cluster (docs/workshop.md, the httpenv chapter's first steps, from
  * jpetazzo/container.training slides/k8s/kubectlexpose.md @ a02e7429, CC BY 4.0): a deployment of httpenv scaled
  * to 10 runs 10 real processes, each answering on its own pod IP with its pod name; exposing it gives a ClusterIP in
  * range and an EndpointSlice of 10 ready endpoints; a deleted pod is replaced and the slice follows. Tagged
@@ -149,7 +149,7 @@ class WorkshopFirstStepsTest {
     @Test
     @Order(5)
     void podsStartedAfterTheServiceGetItsServiceLinkVariables() throws Exception {
-        // workshop.md §4.4: the first pods predate the Service; the replacement from the previous step does not.
+        // the first pods predate the Service; the replacement from the previous step does not.
         String clusterIp = client.services().inNamespace("default").withName("httpenv").get().getSpec().getClusterIP();
         int withLinks = 0;
         for (Pod p : readyPods()) {

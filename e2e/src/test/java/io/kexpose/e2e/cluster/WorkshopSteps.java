@@ -5,7 +5,7 @@
  * LoadBalancer steps follow the httpenv flow of BretFisher/kubernetes-mastery. Changes: the commands run in one
  * harness instead of tmux panes, `kubectl get pods -w` is replaced by a bounded wait, the image is the project's
  * clone (the local cluster runs jpetazzo/httpenv as kexpose's httpenv), and assertions on the output are added
- * (shared/reference/workshop.md sections 3, 4 and 6).
+ * (docs/workshop.md: the httpenv chapter, Services, NodePort and LoadBalancer).
  */
 package io.kexpose.e2e.cluster;
 

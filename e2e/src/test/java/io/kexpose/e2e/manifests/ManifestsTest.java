@@ -46,7 +46,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Renders every overlay of {@code k8s-manifests/} with {@code kubectl kustomize} and checks the objects (issue 7):
+ * Renders every overlay of {@code k8s-manifests/} with {@code kubectl kustomize} and checks the objects:
  * probes, resources and a hardened security context on every container, privileges and RBAC within allow-lists,
  * images and ports equal to the components' own configuration (their {@code @WithDefault}s and
  * application.properties), and the kind cluster config agreeing with the manifests. Only a real cluster shows that

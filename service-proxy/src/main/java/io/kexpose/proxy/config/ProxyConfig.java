@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** service-proxy's settings (service-proxy.md §2.10), as system properties or application.properties. */
+/**
+ * service-proxy's settings (docs/behaviour/service-proxy.md, "Configuration"), as system properties or
+ * application.properties.
+ */
 @ConfigMapping(prefix = "service-proxy")
 public interface ProxyConfig {
 
@@ -34,7 +37,7 @@ public interface ProxyConfig {
     @WithDefault("127.0.0.1:10249")
     String metricsBindAddress();
 
-    /** Pod CIDRs: sources that short-circuit eTP=Local (E6). */
+    /** Pod CIDRs: sources that short-circuit eTP=Local (rule local-policy-short-circuit). */
     Optional<List<String>> clusterCidrs();
 
     /** Handle only Services labelled service.kubernetes.io/service-proxy-name=<this>; unset = kube-proxy's set. */
@@ -89,11 +92,13 @@ public interface ProxyConfig {
     @WithDefault("1")
     int udpSockets();
 
-    /** S8: on SIGTERM, how long established connections keep being forwarded after listeners close. */
+    /**
+     * On SIGTERM, how long established connections keep being forwarded after listeners close (rule shutdown-drain).
+     */
     @WithDefault("5s")
     Duration shutdownDrain();
 
-    /** Connect attempts to successive endpoints and their timeouts (E10). */
+    /** Connect attempts to successive endpoints and their timeouts (rule connect-retry). */
     @WithDefault("250ms,500ms,1s,2s")
     List<Duration> connectAttemptTimeouts();
 
@@ -115,19 +120,21 @@ public interface ProxyConfig {
     boolean nftables();
 
     /**
-     * (ours) How long established TCP connections to an endpoint that left the Service may go on before they are
-     * reset; unset: until they close, as kube-proxy leaves conntrack entries (T4). New connections avoid it at once.
+     * (ours) How long established TCP connections to an endpoint that left the Service may go on before they are reset;
+     * unset: until they close, as kube-proxy leaves conntrack entries (rule endpoint-drain-grace). New connections
+     * avoid it at once.
      */
     Optional<Duration> endpointDrainGrace();
 
-    /** T3: established TCP connections idle in both directions this long are reset (kube-proxy's conntrack: 24h). */
+    /** Established TCP connections idle in both directions this long are reset (kube-proxy's conntrack: 24h). */
     @WithDefault("24h")
     Duration tcpIdleTimeout();
 
     /**
-     * T5 (ours): transparent mode. Endpoints see the client's address instead of the node's: local mode keeps every
-     * client's address; node mode keeps it for external clients of endpoints on this node (IP_TRANSPARENT, policy
-     * routing; needs CAP_NET_ADMIN and nftables). Off by default, as kube-proxy masquerades external traffic.
+     * (ours) Transparent mode (rule transparent-source). Endpoints see the client's address instead of the node's:
+     * local mode keeps every client's address; node mode keeps it for external clients of endpoints on this node
+     * (IP_TRANSPARENT, policy routing; needs CAP_NET_ADMIN and nftables). Off by default, as kube-proxy masquerades
+     * external traffic.
      */
     @WithDefault("false")
     boolean transparent();

@@ -4,7 +4,7 @@ import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
 import java.util.Set;
 
-/** Picks the endpoint for a new connection or flow (E8, E9). */
+/** Picks the endpoint for a new connection or flow (rules per-connection-balancing, client-ip-affinity). */
 public interface BackendSelector {
 
     /** The endpoint for a client among the decision's candidates not in {@code exclude}, or null if none is left. */

@@ -7,10 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Transparent mode on the epoll engine's own sockets (T5, {@link io.kexpose.proxy.model.SourceMode}): binds the
- * socket to the endpoint to the client's address before it connects. Netty implements {@code IP_TRANSPARENT} and
- * {@code IP_BIND_ADDRESS_NO_PORT} but keeps the calls to its epoll package, so they are looked up once by reflection
- * (kept in native images through the annotation).
+ * Transparent mode on the epoll engine's own sockets (rule transparent-source,
+ * {@link io.kexpose.proxy.model.SourceMode}): binds the socket to the endpoint to the client's address before it
+ * connects. Netty implements {@code IP_TRANSPARENT} and {@code IP_BIND_ADDRESS_NO_PORT} but keeps the calls to its
+ * epoll package, so they are looked up once by reflection (kept in native images through the annotation).
  */
 @io.quarkus.runtime.annotations.RegisterForReflection(classNames = "io.netty.channel.epoll.LinuxSocket", methods = true)
 final class ClientSource {

@@ -89,7 +89,7 @@ public final class Counters {
         udpFlowsActive.decrementAndGet();
     }
 
-    /** U6: a flow evicted because its frontend's table was full. */
+    /** A flow evicted because its frontend's table was full (rule udp-flow-limit). */
     void udpFlowEvicted() {
         udpFlowsEvicted.incrementAndGet();
     }

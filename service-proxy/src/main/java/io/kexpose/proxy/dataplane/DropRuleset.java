@@ -14,17 +14,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Node mode: the DROP verdicts of the table (E5, F6) as one nftables table, so a dropped client's SYN or datagram
- * is silently discarded by the kernel (a bound userspace listener cannot ignore a SYN). Pure: renders the whole
- * {@code nft -f} script from the table; {@link NftablesDrops} applies it atomically.
+ * Node mode: the DROP verdicts of the table (rules local-policy-drop, source-ranges) as one nftables table, so a
+ * dropped client's SYN or datagram is silently discarded by the kernel (a bound userspace listener cannot ignore a
+ * SYN). Pure: renders the whole {@code nft -f} script from the table; {@link NftablesDrops} applies it atomically.
  *
  * <ul>
  * <li>{@code drop-all}: frontends whose every client is dropped (iTP=Local ClusterIP without local endpoints; an
  * external frontend whose cluster set is empty).</li>
  * <li>{@code drop-external}: eTP=Local external frontends without local endpoints; dropped unless the source
- * short-circuits to the cluster set (the node itself, pods: E6).</li>
+ * short-circuits to the cluster set (the node itself, pods: rule local-policy-short-circuit).</li>
  * <li>{@code firewall} / {@code firewall-allow}: load-balancer frontends with {@code loadBalancerSourceRanges}, and
- * the (frontend, source range) pairs allowed (F6).</li>
+ * the (frontend, source range) pairs allowed.</li>
  * </ul>
  *
  * Worked example, one eTP=Local NodePort without local endpoints, IPv4 only: <pre>

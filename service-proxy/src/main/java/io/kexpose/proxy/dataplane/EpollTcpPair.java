@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One forwarded TCP connection on an {@link EpollTcpLoop}: the client's socket and the endpoint's (T1, T2, E10).
+ * One forwarded TCP connection on an {@link EpollTcpLoop}: the client's socket and the endpoint's.
  *
  * <ul>
  * <li>The client is not read until an endpoint accepted the connection; an endpoint that refuses or does not answer

@@ -35,7 +35,7 @@ final class EpollTcpPath implements TcpPath {
     final BackendSelector selector;
     final Counters counters;
     final Supplier<RoutingTable> table;
-    /** T5: read by a loop when it connects to an endpoint. */
+    /** The source mode (rule transparent-source), read by a loop when it connects to an endpoint. */
     final Supplier<SourceMode> sources;
     private final Supplier<Set<String>> liveNow;
     private final EpollTcpLoop[] loops;

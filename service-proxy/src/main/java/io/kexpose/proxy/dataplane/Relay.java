@@ -15,9 +15,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
 /**
- * One direction of a forwarded TCP connection (T1, T2): bytes read here are written to the peer; when the peer's
- * buffer is full this side stops reading until it drains (bounded memory); a FIN shuts down the peer's output
- * (half-close) and the pair closes once both directions are done; a reset or error resets the peer.
+ * One direction of a forwarded TCP connection: bytes read here are written to the peer; when the peer's buffer is full
+ * this side stops reading until it drains (bounded memory); a FIN shuts down the peer's output (half-close) and the
+ * pair closes once both directions are done; a reset or error resets the peer.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
 
@@ -25,7 +25,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
     private final java.util.function.LongConsumer onBytes;
     private final Activity activity;
 
-    /** When a connection pair last carried bytes in either direction (T3 idle timeout); shared by its two relays. */
+    /**
+     * When a connection pair last carried bytes in either direction (rule tcp-idle-timeout); shared by its two relays.
+     */
     static final class Activity {
         volatile long lastNanos = System.nanoTime();
     }

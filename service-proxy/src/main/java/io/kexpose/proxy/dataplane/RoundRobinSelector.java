@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Round-robin per Service port (the workshop shows round-robin, E8), with ClientIP session affinity (E9): a client
- * with a live entry whose endpoint is still a candidate goes back to it; every new connection refreshes the entry,
- * which expires {@code timeoutSeconds} after the last one.
+ * Round-robin per Service port (the workshop shows round-robin; rule per-connection-balancing), with ClientIP session
+ * affinity (rule client-ip-affinity): a client with a live entry whose endpoint is still a candidate goes back to it;
+ * every new connection refreshes the entry, which expires {@code timeoutSeconds} after the last one.
  */
 public final class RoundRobinSelector implements BackendSelector {
 

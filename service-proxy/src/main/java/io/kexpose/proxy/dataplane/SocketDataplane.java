@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The userspace dataplane: one TCP listener or UDP socket per forwarding frontend, bound directly on the frontend's address (local
- * mode: ClusterIPs such as 127.96.0.10 and node addresses in 127.0.0.0/8 need no configuration on Linux). A frontend
- * whose Service has no usable endpoint is not bound at all, so the kernel refuses connections at once (X1).
- * Listeners use SO_REUSEPORT, so the proxies of several local nodes can share a ClusterIP. Closing a listener leaves
- * the connections it accepted alone (T4).
+ * The userspace dataplane: one TCP listener or UDP socket per forwarding frontend, bound directly on the frontend's
+ * address (local mode: ClusterIPs such as 127.96.0.10 and node addresses in 127.0.0.0/8 need no configuration on
+ * Linux). A frontend whose Service has no usable endpoint is not bound at all, so the kernel refuses connections at
+ * once (rule reject-is-refusal). Listeners use SO_REUSEPORT, so the proxies of several local nodes can share a
+ * ClusterIP. Closing a listener leaves the connections it accepted alone (rule established-survive-changes).
  */
 public final class SocketDataplane implements Dataplane {
 
@@ -152,8 +152,8 @@ public final class SocketDataplane implements Dataplane {
     }
 
     /**
-     * S8: stops accepting new TCP connections (the listeners close) while established connections and UDP flows go
-     * on being forwarded; {@link #close()} ends the rest.
+     * Rule shutdown-drain: stops accepting new TCP connections (the listeners close) while established connections and
+     * UDP flows go on being forwarded; {@link #close()} ends the rest.
      */
     public synchronized void stopAccepting() {
         tcp.unlisten(tcp.listening());
@@ -161,9 +161,9 @@ public final class SocketDataplane implements Dataplane {
     }
 
     /**
-     * T5: from now on, connections and flows are bound to their client's address wherever {@code mode} keeps it
-     * (transparent mode). Fails, saying why, where the mode cannot work: {@code IP_TRANSPARENT} needs Linux and
-     * CAP_NET_ADMIN.
+     * From now on, connections and flows are bound to their client's address wherever {@code mode} keeps it
+     * (transparent mode, rule transparent-source). Fails, saying why, where the mode cannot work:
+     * {@code IP_TRANSPARENT} needs Linux and CAP_NET_ADMIN.
      */
     public void sourceMode(SourceMode mode) {
         if (mode.needsIpTransparent()) {
@@ -176,8 +176,8 @@ public final class SocketDataplane implements Dataplane {
     }
 
     /**
-     * How long connections to a removed endpoint may go on (null, the default: until they close, T4). New
-     * connections avoid a removed endpoint at once either way.
+     * How long connections to a removed endpoint may go on (null, the default: until they close; rule
+     * endpoint-drain-grace). New connections avoid a removed endpoint at once either way.
      */
     public void drainGrace(Duration grace) {
         this.drainGrace = grace;
@@ -233,7 +233,10 @@ public final class SocketDataplane implements Dataplane {
         }
     }
 
-    /** T3: connections idle in both directions for {@code idle} are reset (checked every idle/10, at most 1 min). */
+    /**
+     * Connections idle in both directions for {@code idle} are reset (rule tcp-idle-timeout; checked every idle/10, at
+     * most 1 min).
+     */
     public void tcpIdleTimeout(Duration idle) {
         long every = Math.max(10, Math.min(60_000, idle.toMillis() / 10));
         transport.group().next().scheduleAtFixedRate(() -> tcp.closeIdle(idle), every, every,

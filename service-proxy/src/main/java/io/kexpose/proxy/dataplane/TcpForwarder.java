@@ -27,11 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Accepts a client connection on a frontend and forwards it (E5, E8–E10, X1–X3, T1–T4): the routing decision is
- * taken for this client against the current table; the client is not read until a backend has answered; a backend
- * that refuses or does not answer in time is replaced by the next candidate (up to the configured attempts), and
- * the client is reset when none answers; REJECT resets the client, DROP leaves it without an answer until it gives
- * up (a userspace listener cannot ignore a SYN; see the module README).
+ * Accepts a client connection on a frontend and forwards it: the routing decision is taken for this client against the
+ * current table; the client is not read until a backend has answered; a backend that refuses or does not answer in time
+ * is replaced by the next candidate (up to the configured attempts), and the client is reset when none answers; REJECT
+ * resets the client, DROP leaves it without an answer until it gives up (a userspace listener cannot ignore a SYN; see
+ * the module README).
  *
  * <p>Per-connection cost is what limits connection-per-request traffic, so the accepted path avoids system calls and
  * allocations it can: the frontend comes from the listener (no getsockname), endpoint socket addresses are parsed
@@ -54,7 +54,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     private final List<Duration> attemptTimeouts;
     private final Counters counters;
     private final Transport transport;
-    /** T5: read by a loop when it connects to an endpoint. */
+    /** The source mode (rule transparent-source), read by a loop when it connects to an endpoint. */
     private final Supplier<SourceMode> sources;
     /** One connect bootstrap per event loop and address family, used only by that loop's thread. */
     private final FastThreadLocal<Bootstrap[]> bootstraps = new FastThreadLocal<>();
@@ -164,7 +164,7 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     /**
      * The table changed: connections to endpoints that no longer receive new connections are cut {@code grace}
      * later unless their endpoint came back meanwhile; with no grace (the default) they live until they close, as
-     * kube-proxy's conntrack entries do (T4).
+     * kube-proxy's conntrack entries do (rules established-survive-changes, endpoint-drain-grace).
      */
     void endpointsChanged(Set<String> live, Duration grace) {
         addresses.keySet().retainAll(live);
@@ -193,8 +193,8 @@ final class TcpForwarder extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * T3: resets the connection pairs that carried no byte in either direction for {@code idle} (kube-proxy's
-     * conntrack established timeout is 24 h; no shorter default). Called periodically.
+     * Resets the connection pairs that carried no byte in either direction for {@code idle} (rule tcp-idle-timeout;
+     * kube-proxy's conntrack established timeout is 24 h; no shorter default). Called periodically.
      */
     void closeIdle(Duration idle) {
         long now = System.nanoTime();

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Node mode, transparent mode (T5): the policy routing that brings an endpoint's replies to the proxy's socket bound
- * to a client's address. The reply is addressed to the client, an address that is not the node's; without these rules
- * the node would forward it towards the client, who never opened that connection. The rules are HAProxy's and
- * Envoy's for the same job: an nftables chain marks every packet that belongs to a local socket with
+ * Node mode, transparent mode (rule transparent-source): the policy routing that brings an endpoint's replies to the
+ * proxy's socket bound to a client's address. The reply is addressed to the client, an address that is not the node's;
+ * without these rules the node would forward it towards the client, who never opened that connection. The rules are
+ * HAProxy's and Envoy's for the same job: an nftables chain marks every packet that belongs to a local socket with
  * {@code IP_TRANSPARENT} set (only the proxy's sockets to endpoints have it), and a rule sends marked packets to a
  * routing table whose one route delivers everything locally.
  *

@@ -35,11 +35,11 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * One UDP frontend (U1–U6): the first datagram of a flow (client address and port) picks an endpoint and opens an
- * upstream socket connected to it; later datagrams of the flow follow it; replies go back through the frontend
- * socket, so their source is exactly the address the client sent to (U2). Flows expire after an idle time (longer
- * once traffic has gone both ways more than once), the table is bounded (least recently used evicted), and flows
- * whose endpoint stopped serving are closed at each sync (U4), so the next datagram picks afresh.
+ * One UDP frontend: the first datagram of a flow (client address and port) picks an endpoint and opens an upstream
+ * socket connected to it; later datagrams of the flow follow it; replies go back through the frontend socket, so their
+ * source is exactly the address the client sent to. Flows expire after an idle time (longer once traffic has gone both
+ * ways more than once), the table is bounded (least recently used evicted), and flows whose endpoint stopped serving
+ * are closed at each sync, so the next datagram picks afresh.
  *
  * <p>A frontend may bind several sockets (SO_REUSEPORT), each on its own event loop, as nginx binds one per worker:
  * the kernel hashes each client address to one socket, so a flow stays on one loop and its state needs no lock, and a
@@ -120,7 +120,7 @@ final class UdpFrontend {
     private final Counters counters;
     private final Supplier<SourceMode> sources;
     private final List<Shard> shards = new ArrayList<>();
-    /** Flows in all shards' tables, bounded by {@code maxFlows} (U6). */
+    /** Flows in all shards' tables, bounded by {@code maxFlows} (rule udp-flow-limit). */
     private final AtomicInteger flowCount = new AtomicInteger();
     /** Datagrams a flow holds while its upstream connects. */
     static final int PENDING = 64;
@@ -254,8 +254,8 @@ final class UdpFrontend {
             replaced.upstream.close();
         }
         if (flowCount.get() > maxFlows && shard.flows.size() > 1) {
-            // U6: this socket's least recently used flow. A socket keeps the flow it just opened, and sockets are not
-            // locked against each other, so the bound holds to within one flow per loop.
+            // Rule udp-flow-limit: this socket's least recently used flow. A socket keeps the flow it just opened, and
+            // sockets are not locked against each other, so the bound holds to within one flow per loop.
             var eldest = shard.flows.entrySet().iterator().next();
             shard.flows.remove(eldest.getKey());
             flowCount.decrementAndGet();
@@ -282,8 +282,8 @@ final class UdpFrontend {
     }
 
     /**
-     * U4: closes flows whose endpoint is no longer a serving endpoint of this frontend. Called from the sync thread;
-     * returns once every loop is done, so a datagram sent after the sync picks afresh.
+     * Closes flows whose endpoint is no longer a serving endpoint of this frontend (rule udp-stale-flow-cleanup).
+     * Called from the sync thread; returns once every loop is done, so a datagram sent after the sync picks afresh.
      */
     void prune(Set<Endpoint> serving) {
         onEveryLoop(shard -> {

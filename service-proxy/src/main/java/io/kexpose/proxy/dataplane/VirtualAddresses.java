@@ -7,9 +7,9 @@ import java.util.TreeSet;
 
 /**
  * Node mode: the addresses the proxy puts on its interface so that traffic to them is delivered locally. Every
- * ClusterIP, externalIP and VIP-mode load-balancer IP of the table, whether or not it has endpoints: an address
- * without a listener makes the kernel refuse connections (REJECT, X1), while an address missing from the node would
- * send the traffic out of the default route. NodePorts use the node's own addresses and need nothing.
+ * ClusterIP, externalIP and VIP-mode load-balancer IP of the table, whether or not it has endpoints: an address without
+ * a listener makes the kernel refuse connections (REJECT, rule reject-is-refusal), while an address missing from the
+ * node would send the traffic out of the default route. NodePorts use the node's own addresses and need nothing.
  */
 public final class VirtualAddresses {
 

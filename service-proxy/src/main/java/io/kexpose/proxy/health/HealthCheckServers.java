@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * The healthCheckNodePort servers of LoadBalancer Services with externalTrafficPolicy Local (H1–H4): one HTTP server
- * per Service and node address; any path answers 200 when this node has a ready endpoint of the Service and the proxy
- * is healthy, else 503, with kube-proxy's JSON body. Applied from the whole desired set at each sync: new ports
- * opened, gone ports closed, counts of unchanged servers updated in place.
+ * The healthCheckNodePort servers of LoadBalancer Services with externalTrafficPolicy Local: one HTTP server per
+ * Service and node address; any path answers 200 when this node has a ready endpoint of the Service and the proxy is
+ * healthy, else 503, with kube-proxy's JSON body. Applied from the whole desired set at each sync: new ports opened,
+ * gone ports closed, counts of unchanged servers updated in place.
  */
 public final class HealthCheckServers implements Dataplane {
 
@@ -32,13 +32,13 @@ public final class HealthCheckServers implements Dataplane {
     private final Map<Key, List<HttpServer>> servers = new HashMap<>();
     private final Map<Key, AtomicInteger> localEndpoints = new HashMap<>();
 
-    /** Servers listen on the table's node-port addresses (H1). */
+    /** Servers listen on the table's node-port addresses. */
     public HealthCheckServers(Vertx vertx, BooleanSupplier proxyHealthy) {
         this.vertx = vertx;
         this.proxyHealthy = proxyHealthy;
     }
 
-    /** Distinct IPs of ready local endpoints per Service needing a health check (H4). */
+    /** Distinct IPs of ready local endpoints per Service needing a health check (rule health-check-local-count). */
     static Map<Key, Integer> desired(RoutingTable table) {
         Map<Key, Set<String>> ips = new HashMap<>();
         for (RoutingTable.Route r : table.routes()) {

@@ -9,10 +9,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * kube-proxy's {@code /healthz} and {@code /livez} (Z1–Z6): {@code /healthz} is 200 once the informers have synced
- * and a sync has succeeded (503 before: a deliberate difference from kube-proxy, Z6), while the proxy stays healthy
- * (Z3) and the node is eligible; {@code /livez} is the same without node eligibility (Z5), but 200 during startup
- * (Z6) and while draining at shutdown, so that neither makes the kubelet restart the proxy. JSON bodies with
+ * kube-proxy's {@code /healthz} and {@code /livez}: {@code /healthz} is 200 once the informers have synced and a sync
+ * has succeeded (503 before: a deliberate difference from kube-proxy, rule not-ready-before-first-sync), while the
+ * proxy stays healthy and the node is eligible; {@code /livez} is the same without node eligibility, but 200 during
+ * startup and while draining at shutdown, so that neither makes the kubelet restart the proxy. JSON bodies with
  * {@code lastUpdated} and {@code currentTime}.
  */
 public final class ProxyHealthServer implements AutoCloseable {
@@ -28,8 +28,8 @@ public final class ProxyHealthServer implements AutoCloseable {
     private HttpServer metricsServer;
 
     /**
-     * {@code healthy}: ready for traffic (Z3, Z6, not draining); {@code live}: not to be restarted (Z5: unhealthy after
-     * startup, or a forwarding thread gone).
+     * {@code healthy}: ready for traffic (rule healthz, not draining); {@code live}: not to be restarted (rule livez:
+     * false when unhealthy after startup, or a forwarding thread gone).
      */
     public ProxyHealthServer(Vertx vertx, BooleanSupplier healthy, BooleanSupplier live, BooleanSupplier nodeEligible,
             Supplier<Instant> lastUpdated, Clock clock, io.kexpose.proxy.metrics.ProxyMetrics metrics) {

@@ -30,9 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The watch side of the proxy (P1, S1, S2): informers on Services, EndpointSlices and this Node; callbacks only
- * record changes in the trackers and request a sync; nothing is programmed until both informers have synced. Each
- * sync builds the whole routing table from the caches and hands it to the dataplane.
+ * The watch side of the proxy: informers on Services, EndpointSlices and this Node; callbacks only record changes in
+ * the trackers and request a sync; nothing is programmed until both informers have synced. Each sync builds the whole
+ * routing table from the caches and hands it to the dataplane.
  */
 public final class ProxyController implements AutoCloseable {
 
@@ -63,7 +63,10 @@ public final class ProxyController implements AutoCloseable {
     private volatile RoutingTable table;
     private final io.kexpose.proxy.metrics.ProxyMetrics metrics;
     private final Clock clock;
-    /** Trigger times of slice changes not applied yet (S6), recorded by the callback, observed by the sync. */
+    /**
+     * Trigger times of slice changes not applied yet (rule programming-latency), recorded by the callback, observed by
+     * the sync.
+     */
     private final Map<String, java.time.Instant> triggerTimes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ProxyController(KubernetesClient client, ProxyConfig config, Dataplane dataplane, Clock clock,
@@ -268,8 +271,8 @@ public final class ProxyController implements AutoCloseable {
     }
 
     /**
-     * Z3: healthy unless a change has waited longer than twice the sync period (a failed or stuck sync); a proxy
-     * that has never synced is healthy for this purpose only after its first success.
+     * Rule proxy-healthy: healthy unless a change has waited longer than twice the sync period (a failed or stuck
+     * sync); a proxy that has never synced is healthy for this purpose only after its first success.
      */
     public boolean healthy() {
         java.time.Instant last = runner.lastSuccess();
@@ -282,8 +285,8 @@ public final class ProxyController implements AutoCloseable {
     }
 
     /**
-     * Z4: the node is eligible for new load-balancer traffic unless its Node is being deleted or carries the cluster
-     * autoscaler's {@code ToBeDeletedByClusterAutoscaler} taint (KEP-3836).
+     * Rule healthz: the node is eligible for new load-balancer traffic unless its Node is being deleted or carries the
+     * cluster autoscaler's {@code ToBeDeletedByClusterAutoscaler} taint (KEP-3836).
      */
     public boolean nodeEligible() {
         Node node = nodeInformer == null ? null : nodeInformer.getStore().list().stream().findFirst().orElse(null);

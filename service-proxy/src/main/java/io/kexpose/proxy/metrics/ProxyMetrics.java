@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's metrics under kube-proxy's names (service-proxy.md §3) and its own {@code serviceproxy_} ones, in the
+ * The proxy's metrics under kube-proxy's names (rule kube-proxy-metrics) and its own {@code serviceproxy_} ones, in the
  * Prometheus text format. Sources are suppliers read at scrape time, so recording costs nothing on the data path.
  */
 public final class ProxyMetrics {

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The endpoints a Service port may use, categorized as kube-proxy's {@code CategorizeEndpoints} does (E2–E4, E7):
- * the cluster set (ready endpoints after the topology filter, else serving-and-terminating ones anywhere), the local
- * set (local ready, else local serving-and-terminating), and whether any endpoint is usable at all.
+ * The endpoints a Service port may use, categorized as kube-proxy's {@code CategorizeEndpoints} does (rules
+ * cluster-endpoints, local-endpoints, usable-endpoint, topology-hints): the cluster set (ready endpoints after the
+ * topology filter, else serving-and-terminating ones anywhere), the local set (local ready, else local
+ * serving-and-terminating), and whether any endpoint is usable at all.
  */
 public record EndpointSets(List<Endpoint> cluster, List<Endpoint> local, boolean hasAny) {
 
@@ -31,8 +32,8 @@ public record EndpointSets(List<Endpoint> cluster, List<Endpoint> local, boolean
     }
 
     /**
-     * Hints, all or nothing (E7): if every ready endpoint has node hints and one names this node, keep those for
-     * this node; else the same with zone hints and this node's zone; else no filter.
+     * Hints, all or nothing (rule topology-hints): if every ready endpoint has node hints and one names this node, keep
+     * those for this node; else the same with zone hints and this node's zone; else no filter.
      */
     static List<Endpoint> topologyFilter(List<Endpoint> ready, NodeInfo node) {
         if (ready.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.kexpose.proxy.model;
 
-/** Where a frontend's traffic comes from: internal (ClusterIP) or external (the others), E1. */
+/** Where a frontend's traffic comes from: internal (ClusterIP) or external (the others); rule traffic-kinds. */
 public enum FrontendKind {
     CLUSTER_IP,
     NODE_PORT,

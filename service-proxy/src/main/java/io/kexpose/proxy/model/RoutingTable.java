@@ -162,7 +162,8 @@ public final class RoutingTable {
             // the order of the input; an update redoes such a table in full.
             conflicts = true;
             if (f.kind() == FrontendKind.CLUSTER_IP) {
-                clusterIps.merge(f.ip(), 1, Integer::sum); // the IP is a ClusterIP (F2) whoever keeps the port
+                // the IP is a ClusterIP whoever keeps the port (rule undefined-port-reject)
+                clusterIps.merge(f.ip(), 1, Integer::sum);
             }
             if (ORDER.compare(sp, existing.servicePort()) < 0) {
                 routes.put(key, route);
@@ -186,11 +187,11 @@ public final class RoutingTable {
         return routes.get(key);
     }
 
-    /** What happens to a new connection or flow from {@code srcIp} to {@code dstIp:dstPort} (E1–E6, F2, F6). */
+    /** What happens to a new connection or flow from {@code srcIp} to {@code dstIp:dstPort}. */
     public Decision route(String srcIp, Protocol protocol, String dstIp, int dstPort) {
         Route r = routes.get(new Key(dstIp, dstPort, protocol));
         if (r == null) {
-            // F2: an existing ClusterIP on a port the Service does not define is refused.
+            // An existing ClusterIP on a port the Service does not define is refused (rule undefined-port-reject).
             return new Decision(clusterIps.containsKey(dstIp) ? Verdict.REJECT : Verdict.NOT_PROXIED, List.of(), null, null);
         }
         ServicePort sp = r.servicePort();
@@ -215,7 +216,10 @@ public final class RoutingTable {
         return new Decision(Verdict.FORWARD, candidates, sp, f);
     }
 
-    /** F6: a source inside a range; or the LB IP itself when a range contains this node's address (VIP loop-back). */
+    /**
+     * Rule source-ranges: a source inside a range; or the LB IP itself when a range contains this node's address (VIP
+     * loop-back).
+     */
     private boolean allowedSource(ServicePort sp, Frontend f, String srcIp) {
         if (sp.sourceRanges().stream().anyMatch(c -> c.contains(srcIp))) {
             return true;
@@ -223,12 +227,15 @@ public final class RoutingTable {
         return srcIp.equals(f.ip()) && allowsVipLoopback(sp);
     }
 
-    /** F6: a source range contains one of this node's addresses, so the LB IP itself may connect. */
+    /** Rule source-ranges: a source range contains one of this node's addresses, so the LB IP itself may connect. */
     public boolean allowsVipLoopback(ServicePort sp) {
         return node.nodePortAddresses().stream().anyMatch(a -> sp.sourceRanges().stream().anyMatch(c -> c.contains(a)));
     }
 
-    /** Number of Service ports with a Local policy, endpoints somewhere, and an empty local set (metric, E5). */
+    /**
+     * Number of Service ports with a Local policy, endpoints somewhere, and an empty local set (metric; rule
+     * local-policy-drop).
+     */
     public int noLocalEndpoints(boolean external) {
         Set<ServicePortName> counted = new HashSet<>();
         for (Route r : routes.values()) {

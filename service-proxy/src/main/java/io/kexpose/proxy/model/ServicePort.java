@@ -11,7 +11,7 @@ import java.util.List;
  * @param nodePort 0 when the Service has none for this port
  * @param externalIps spec.externalIPs (empty when externalIPs are disabled)
  * @param loadBalancerIps status ingress IPs whose ipMode is VIP or absent
- * @param sourceRanges loadBalancerSourceRanges; restrict only load-balancer frontends (F6)
+ * @param sourceRanges loadBalancerSourceRanges; restrict only load-balancer frontends (rule source-ranges)
  * @param externalPolicyLocal externalTrafficPolicy Local on an externally accessible Service
  * @param internalPolicyLocal internalTrafficPolicy Local
  * @param affinityTimeoutSeconds ClientIP session affinity timeout; 0 means no affinity
@@ -26,7 +26,7 @@ public record ServicePort(ServicePortName name, List<String> clusterIps, int por
         return name.protocol();
     }
 
-    /** True if traffic to a NodePort, externalIP or load-balancer IP can reach this port (E1). */
+    /** True if traffic to a NodePort, externalIP or load-balancer IP can reach this port (rule traffic-kinds). */
     public boolean externallyAccessible() {
         return nodePort != 0 || !externalIps.isEmpty() || !loadBalancerIps.isEmpty();
     }

@@ -1,11 +1,12 @@
 package io.kexpose.proxy.model;
 
 /**
- * T5: the source address an endpoint sees on a forwarded TCP connection or UDP flow. The proxy opens its own socket
- * to the endpoint, so by default the endpoint sees an address of the node (the route's source), as it would behind
- * kube-proxy's masquerade. Transparent mode ({@code service-proxy.transparent}) binds that socket to the client's
- * address instead, wherever the endpoint's replies are sure to come back through this proxy: answered straight to
- * the client, they would reach a client that never opened that connection.
+ * The source address an endpoint sees on a forwarded TCP connection or UDP flow (rules node-source and
+ * transparent-source). The proxy opens its own socket to the endpoint, so by default the endpoint sees an address of
+ * the node (the route's source), as it would behind kube-proxy's masquerade. Transparent mode
+ * ({@code service-proxy.transparent}) binds that socket to the client's address instead, wherever the endpoint's
+ * replies are sure to come back through this proxy: answered straight to the client, they would reach a client that
+ * never opened that connection.
  */
 public enum SourceMode {
 

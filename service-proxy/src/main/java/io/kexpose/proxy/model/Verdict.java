@@ -1,6 +1,6 @@
 package io.kexpose.proxy.model;
 
-/** What happens to a new connection or flow (E5, X1–X3). */
+/** What happens to a new connection or flow (rules reject-is-refusal and drop-is-silence: what a client sees). */
 public enum Verdict {
     /** Forwarded to one of the candidate endpoints. */
     FORWARD,

@@ -8,10 +8,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one coalescing runner of the proxy (S3–S5), after kube-proxy's bounded-frequency runner: at most one sync at a
- * time; requests during a sync cause exactly one follow-up; two syncs at least {@code minInterval} apart; a full
- * resync every {@code period} even without requests; a failed sync retried (as a full sync) within {@code period}.
- * Time comes from an injectable clock and scheduler, so tests drive it deterministically.
+ * The one coalescing runner of the proxy, after kube-proxy's bounded-frequency runner: at most one sync at a time;
+ * requests during a sync cause exactly one follow-up; two syncs at least {@code minInterval} apart; a full resync every
+ * {@code period} even without requests; a failed sync retried (as a full sync) within {@code period}. Time comes from
+ * an injectable clock and scheduler, so tests drive it deterministically.
  */
 public final class SyncRunner {
 

@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Pending changes per object key, kube-proxy style (S2): the first {@code previous} seen since the last applied
- * state and the latest {@code current}. A change that returns an object to its applied state cancels out, so a burst
- * of add/update/delete that ends where it started leaves nothing pending. Thread-safe: informer callbacks record,
- * the sync thread drains.
+ * Pending changes per object key, kube-proxy style (rule record-only-callbacks): the first {@code previous} seen since
+ * the last applied state and the latest {@code current}. A change that returns an object to its applied state cancels
+ * out, so a burst of add/update/delete that ends where it started leaves nothing pending. Thread-safe: informer
+ * callbacks record, the sync thread drains.
  *
  * @param <T> the translated value compared for "no change" (for example a Service's list of ServicePorts)
  */

@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one place that decides what a Service means to the proxy (P1–P3, P9, P10, F3–F7, E1, E9): skips headless and
- * ExternalName Services and those of another proxy, drops SCTP ports, keeps only load-balancer IPs in VIP mode,
- * trims source ranges, and resolves the traffic policies and affinity timeout.
+ * The one place that decides what a Service means to the proxy: skips headless and ExternalName Services and those of
+ * another proxy, drops SCTP ports, keeps only load-balancer IPs in VIP mode, trims source ranges, and resolves the
+ * traffic policies and affinity timeout.
  */
 public final class ServicePorts {
 
@@ -24,7 +24,7 @@ public final class ServicePorts {
 
     /**
      * @param proxyName null to handle Services without the label (kube-proxy), or the name whose Services to handle
-     * @param externalIpsEnabled whether spec.externalIPs become frontends (F4)
+     * @param externalIpsEnabled whether spec.externalIPs become frontends
      */
     public record Filter(String proxyName, boolean externalIpsEnabled) {
         public static final Filter DEFAULT = new Filter(null, true);
@@ -87,7 +87,7 @@ public final class ServicePorts {
         for (var p : spec.getPorts() == null ? List.<io.fabric8.kubernetes.api.model.ServicePort>of() : spec.getPorts()) {
             Protocol protocol = protocol(p.getProtocol());
             if (protocol == null || p.getPort() == null) {
-                continue; // SCTP and unknown protocols are not forwarded (P9)
+                continue; // SCTP and unknown protocols are not forwarded
             }
             int nodePort = nodePortType && p.getNodePort() != null ? p.getNodePort() : 0;
             ServicePortName name = new ServicePortName(s.getMetadata().getNamespace(), s.getMetadata().getName(),

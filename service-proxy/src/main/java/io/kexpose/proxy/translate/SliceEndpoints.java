@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * EndpointSlices to endpoints per Service port (P4–P8): slices map to their Service by namespace and the
+ * EndpointSlices to endpoints per Service port: slices map to their Service by namespace and the
  * {@code kubernetes.io/service-name} label; FQDN slices are ignored; the backend port is the slice's port of the same
  * name and protocol; nil conditions default to ready/serving true, terminating false; the same IP:port in several
  * slices counts once and is local if any copy is.
@@ -54,7 +54,7 @@ public final class SliceEndpoints {
         for (EndpointPort port : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
             Protocol protocol = ServicePorts.protocol(port.getProtocol());
             if (port.getName() == null || port.getPort() == null || port.getPort() == 0 || protocol == null) {
-                continue; // the EndpointSlice controller always sets these; a slice without them is ignored (P7)
+                continue; // the EndpointSlice controller always sets these; a slice port without them is ignored
             }
             ServicePortName name = new ServicePortName(slice.getMetadata().getNamespace(), service, port.getName(),
                     protocol);
@@ -67,7 +67,7 @@ public final class SliceEndpoints {
                 String ip = e.getAddresses().get(0);
                 byte[] bytes = Cidr.literal(ip);
                 if (bytes == null || (bytes.length == 16) != v6) {
-                    continue; // not an address, or the wrong family (P5)
+                    continue; // not an address, or the wrong family (rule slice-address-family)
                 }
                 EndpointConditions c = e.getConditions();
                 boolean ready = c == null || c.getReady() == null || c.getReady();
@@ -85,7 +85,7 @@ public final class SliceEndpoints {
 
     /**
      * The endpoints of one Service port from the lists its slices contribute: the same IP:port counts once, and is
-     * local if any copy is (P8). Order: first appearance.
+     * local if any copy is. Order: first appearance.
      */
     public static List<Endpoint> merge(Collection<List<Endpoint>> parts) {
         if (parts.size() == 1) {

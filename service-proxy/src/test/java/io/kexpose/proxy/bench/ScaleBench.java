@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The programming-latency benchmark of issue 4 (run by {@code bench/service-proxy-scale.sh}, not a unit test):
+ * The programming-latency benchmark (run by {@code bench/service-proxy-scale.sh}, not a unit test):
  * loads SERVICES ClusterIP Services with ENDPOINTS endpoints each into a fabric8 mock API server (CRUD), starts the
  * packaged service-proxy against it and measures
  * <ul>

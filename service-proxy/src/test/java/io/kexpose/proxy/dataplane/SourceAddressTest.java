@@ -33,10 +33,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * T5 on real sockets: what an endpoint sees as the source of a connection or flow, through every frontend kind
- * (ClusterIP, NodePort, externalIP, load-balancer IP) and both traffic policies, on each engine and transport, with
- * transparent mode off and on. The endpoints answer with the address they see. Off, that is the route's source for
- * loopback, 127.0.0.1 (the node, in local mode); on, in local mode, the client's own address.
+ * Rules node-source and transparent-source on real sockets: what an endpoint sees as the source of a connection or
+ * flow, through every frontend kind (ClusterIP, NodePort, externalIP, load-balancer IP) and both traffic policies, on
+ * each engine and transport, with transparent mode off and on. The endpoints answer with the address they see. Off,
+ * that is the route's source for loopback, 127.0.0.1 (the node, in local mode); on, in local mode, the client's own
+ * address.
  *
  * <p>The node-mode rule runs on loopback too, with IP_TRANSPARENT set (root only, as node mode): a node that owns
  * only 127.0.0.1, pods in 127.244.0.0/16, so a client on 127.5.0.7 is external.
@@ -90,7 +91,7 @@ class SourceAddressTest {
                                 CLIENT));
                     }
                 }
-                // T6, hairpin: the endpoint is its own client and sees itself
+                // Rule hairpin: the endpoint is its own client and sees itself
                 rows.add(new Row(SourceMode.TRANSPARENT_HOST, engine, proto, Kind.CLUSTER_IP, false, ENDPOINT, true,
                         ENDPOINT));
                 if (engine != Engine.NETTY_NIO) { // IP_TRANSPARENT needs epoll

@@ -157,8 +157,8 @@ class TcpDataplaneTest {
 
     @Test
     void dropHoldsTheClientWithoutAnAnswerAndForwardsNothing() throws Exception {
-        // internalTrafficPolicy Local and no endpoint on this node: DROP (E3). The proxy must accept (a userspace
-        // listener cannot ignore a SYN) but neither answer nor reach the endpoint.
+        // internalTrafficPolicy Local and no endpoint on this node: DROP (rule drop-is-silence). The proxy must accept
+        // (a userspace listener cannot ignore a SYN) but neither answer nor reach the endpoint.
         Endpoint remote = pod("127.244.1.1", "pod-a");
         ServicePort sp = new ServicePort(WEB, List.of("127.96.0.21"), 8080, 0, List.of(), List.of(), List.of(), false,
                 true, 0, 0);
@@ -212,9 +212,9 @@ class TcpDataplaneTest {
     }
 
     /**
-     * T2 the other way round: the endpoint says its piece and half-closes first (as an HTTP server does after a
-     * "Connection: close" response) but keeps reading; the client sees the FIN, can still send, and the endpoint
-     * gets every byte; the pair is released once the client closes too.
+     * Rule half-close-and-reset the other way round: the endpoint says its piece and half-closes first (as an HTTP
+     * server does after a "Connection: close" response) but keeps reading; the client sees the FIN, can still send, and
+     * the endpoint gets every byte; the pair is released once the client closes too.
      */
     @Test
     void t2AnEndpointThatHalfClosesFirstStillReceivesWhatTheClientSendsAfterwards() throws Exception {
@@ -247,9 +247,9 @@ class TcpDataplaneTest {
     }
 
     /**
-     * T3: a connection idle in both directions is reset once the idle timeout passes; one that keeps talking is not.
-     * The busy connection echoes without pause until the idle one is reset, so it is never idle for longer than one
-     * round trip; the idle timeout is far longer than any round trip on a loaded machine.
+     * Rule tcp-idle-timeout: a connection idle in both directions is reset once the idle timeout passes; one that keeps
+     * talking is not. The busy connection echoes without pause until the idle one is reset, so it is never idle for
+     * longer than one round trip; the idle timeout is far longer than any round trip on a loaded machine.
      */
     @Test
     void t3ConnectionsIdleInBothDirectionsAreResetAfterTheIdleTimeoutBusyOnesAreNot() throws Exception {
@@ -282,9 +282,9 @@ class TcpDataplaneTest {
     }
 
     /**
-     * T5: a removed endpoint's connections drain: they keep working during the grace and are cut after it. The grace
-     * is long enough that the echo right after the removal happens within it on a loaded machine; how precisely the
-     * cut follows the grace is measured by {@code bench/service-proxy-timing.sh}.
+     * Rule endpoint-drain-grace: a removed endpoint's connections drain: they keep working during the grace and are cut
+     * after it. The grace is long enough that the echo right after the removal happens within it on a loaded machine;
+     * how precisely the cut follows the grace is measured by {@code bench/service-proxy-timing.sh}.
      */
     @Test
     void removedEndpointsConnectionsAreCutAfterTheDrainGraceNotBefore() throws Exception {

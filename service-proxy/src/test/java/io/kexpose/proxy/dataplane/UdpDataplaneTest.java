@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** UDP through the dataplane (service-proxy.md V22–V24) with connected client sockets, as resolvers use. */
+/** UDP through the dataplane with connected client sockets, as resolvers use. */
 class UdpDataplaneTest {
 
     /** The bound of every wait for a reply or a state the dataplane reaches: only a hang exceeds it. */
@@ -142,8 +142,8 @@ class UdpDataplaneTest {
     }
 
     /**
-     * U1 under a burst: datagrams a client sends before its flow's upstream socket is connected all wait in that one
-     * flow and are all answered, from one endpoint; no second upstream is opened (and none leaks).
+     * Rule udp-flow under a burst: datagrams a client sends before its flow's upstream socket is connected all wait in
+     * that one flow and are all answered, from one endpoint; no second upstream is opened (and none leaks).
      */
     @Test
     void aBurstBeforeTheUpstreamConnectsIsForwardedWholeThroughOneFlow() throws Exception {
@@ -254,9 +254,9 @@ class UdpDataplaneTest {
     }
 
     /**
-     * U6: with room for two flows, a third client's flow evicts the least recently used one; the evicted client's
-     * next datagram opens a new flow (a new upstream socket, seen by the endpoint as a new source port), while the
-     * one kept stays on its upstream socket. One loop, so that all flows share one socket's table.
+     * Rule udp-flow-limit: with room for two flows, a third client's flow evicts the least recently used one; the
+     * evicted client's next datagram opens a new flow (a new upstream socket, seen by the endpoint as a new source
+     * port), while the one kept stays on its upstream socket. One loop, so that all flows share one socket's table.
      */
     @Test
     void u6TheFlowTableIsBoundedAndTheLeastRecentlyUsedFlowIsEvicted() throws Exception {

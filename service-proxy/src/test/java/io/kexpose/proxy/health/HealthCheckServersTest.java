@@ -22,7 +22,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** healthCheckNodePort servers, service-proxy.md V15 and V16. */
+/** healthCheckNodePort servers (rules health-check-answer, health-check-body, health-check-local-count). */
 class HealthCheckServersTest {
 
     static final NodeInfo NODE = new NodeInfo("node-a", null, List.of("127.1.0.1"), List.of(Cidr.parse("127.0.0.0/8")),

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *                                 └ bridge 198.19.0.1/24 ── pod-a .10 (client), pod-b .3, pod-c .4 (NameServer)
  * </pre>
  *
- * The proxy runs in transparent mode (T5): endpoints on the node see outside clients' own addresses, pods see the
- * node's.
+ * The proxy runs in transparent mode (rule transparent-source): endpoints on the node see outside clients' own
+ * addresses, pods see the node's.
  *
  * <p>What only this test covers: addresses really added to and removed from an interface, ordinary routing from a pod
  * to a ClusterIP, kernel REJECT for an address without endpoints, the nftables DROP seen from outside while pods
@@ -262,7 +262,7 @@ class NodeModeIT {
                 () -> quiet(NODE, "nft", "list", "table", "inet", "kexpose-proxy").contains(NODE_IP + " . tcp . 30082"));
         assertEquals("exit 28", curl(null, "http://" + NODE_IP + ":30082/", 2), "outside: dropped (time-out)");
         assertEquals("pod-b", curl(PODS[0], "http://" + NODE_IP + ":30082/", 30),
-                "a pod short-circuits to the cluster endpoints (E6)");
+                "a pod short-circuits to the cluster endpoints");
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** kube-proxy's metric names, types and buckets, so existing dashboards work (service-proxy.md §3). */
+/** kube-proxy's metric names, types and buckets, so existing dashboards work (rule kube-proxy-metrics). */
 class ProxyMetricsTest {
 
     @Test

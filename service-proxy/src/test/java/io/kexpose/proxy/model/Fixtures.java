@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The fixture of service-proxy.md §2: this node {@code node-a} (zone z1, primary IP 192.168.1.10), another node
+ * The packet-flow tests' cluster: this node {@code node-a} (zone z1, primary IP 192.168.1.10), another node
  * {@code node-b} (zone z2), pods in 10.244.0.0/16, Services in 10.96.0.0/12. Builders take a mutator, as in
  * {@code service("web", s -> s.editSpec().withType("NodePort").endSpec())}.
  */

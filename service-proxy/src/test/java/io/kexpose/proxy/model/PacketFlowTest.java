@@ -21,9 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Where traffic goes, as kube-proxy's packetFlowTest says it: {@code (desc, src, proto, dst, port) → backends | REJECT
- * | DROP | NOT_PROXIED}, over the vectors of service-proxy.md §5 that a routing table decides (the socket-level ones,
- * such as ECONNREFUSED and UDP reply addresses, are in the dataplane tests).
+ * Where traffic goes, as kube-proxy's packetFlowTest says it:
+ * {@code (desc, src, proto, dst, port) → backends | REJECT | DROP | NOT_PROXIED}, over the rules of
+ * docs/behaviour/service-proxy.md that a routing table decides (the socket-level ones, such as ECONNREFUSED and UDP
+ * reply addresses, are in the dataplane tests).
  */
 public class PacketFlowTest {
 
@@ -55,72 +56,72 @@ public class PacketFlowTest {
                 .endPort().withLoadBalancerSourceRanges(" 198.51.100.0/24").endSpec().withNewStatus().withNewLoadBalancer()
                 .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().endStatus());
         return Stream.of(
-                flow("V1 ClusterIP to both backends", web, slice("web", 8080, A, B), NODE, "10.96.0.50", 80,
+                flow("ClusterIP to both backends", web, slice("web", 8080, A, B), NODE, "10.96.0.50", 80,
                         "10.244.1.5:8080 10.244.2.6:8080"),
-                flow("V2 no endpoints: REJECT", web, slice("web", 8080), NODE, "10.96.0.50", 80, "REJECT"),
-                flow("V2 no slice at all: REJECT", web, null, NODE, "10.96.0.50", 80, "REJECT"),
-                flow("V3 not ready, not serving: REJECT", web, slice("web", 8080,
+                flow("no endpoints: REJECT", web, slice("web", 8080), NODE, "10.96.0.50", 80, "REJECT"),
+                flow("no slice at all: REJECT", web, null, NODE, "10.96.0.50", 80, "REJECT"),
+                flow("not ready, not serving: REJECT", web, slice("web", 8080,
                         ep("10.244.1.5", "node-a", false, false, false), ep("10.244.2.6", "node-b", false, false, false)),
                         NODE, "10.96.0.50", 80, "REJECT"),
-                flow("V4 serving-terminating fallback", web, slice("web", 8080,
+                flow("serving-terminating fallback", web, slice("web", 8080,
                         ep("10.244.1.5", "node-a", false, true, true), ep("10.244.2.6", "node-b", false, false, true)),
                         NODE, "10.96.0.50", 80, "10.244.1.5:8080"),
-                flow("V5 ready preferred over terminating", web, slice("web", 8080, A,
+                flow("ready preferred over terminating", web, slice("web", 8080, A,
                         ep("10.244.2.6", "node-b", false, true, true)), NODE, "10.96.0.50", 80, "10.244.1.5:8080"),
                 flow("nil conditions mean ready", web, slice("web", 8080, new EndpointBuilder().withAddresses("10.244.1.5")
                         .withNodeName("node-a")), NODE, "10.96.0.50", 80, "10.244.1.5:8080"),
-                flow("V6 headless: not proxied", service("h", s -> s.editSpec().withClusterIP("None")
+                flow("headless: not proxied", service("h", s -> s.editSpec().withClusterIP("None")
                         .withClusterIPs("None").endSpec()), slice("h", 8080, A), NODE, "10.96.0.50", 80, "NOT_PROXIED"),
-                flow("V6 ExternalName: not proxied", service("x", s -> s.editSpec().withType("ExternalName")
+                flow("ExternalName: not proxied", service("x", s -> s.editSpec().withType("ExternalName")
                         .withExternalName("kubernetes.io").endSpec()), slice("x", 8080, A), NODE, "10.96.0.50", 80,
                         "NOT_PROXIED"),
-                flow("V7 another proxy's Service: not proxied", service("web", s -> s.editMetadata()
+                flow("another proxy's Service: not proxied", service("web", s -> s.editMetadata()
                         .addToLabels(ServicePorts.PROXY_NAME_LABEL, "other").endMetadata()), slice("web", 8080, A), NODE,
                         "10.96.0.50", 80, "NOT_PROXIED"),
-                flow("V8 selector-less Service with a hand-made slice", service("ext-db", s -> s.editSpec()
+                flow("selector-less Service with a hand-made slice", service("ext-db", s -> s.editSpec()
                         .withClusterIP("10.96.0.60").withClusterIPs("10.96.0.60").editFirstPort().withPort(5432).endPort()
                         .endSpec()), slice("ext-db", 15432, ready("192.168.1.20", null)), NODE, "10.96.0.60", 5432,
                         "192.168.1.20:15432"),
-                flow("V10 undefined port on a ClusterIP: REJECT", web, slice("web", 8080, A), NODE, "10.96.0.50", 81,
+                flow("undefined port on a ClusterIP: REJECT", web, slice("web", 8080, A), NODE, "10.96.0.50", 81,
                         "REJECT"),
                 flow("unknown address: not proxied", web, slice("web", 8080, A), NODE, "10.96.0.99", 80, "NOT_PROXIED"),
-                flow("V11 iTP=Local without local endpoints: DROP", service("web", s -> s.editSpec()
+                flow("iTP=Local without local endpoints: DROP", service("web", s -> s.editSpec()
                         .withInternalTrafficPolicy("Local").endSpec()), slice("web", 8080, B), POD, "10.96.0.50", 80, "DROP"),
                 flow("iTP=Local with a local endpoint", service("web", s -> s.editSpec().withInternalTrafficPolicy("Local")
                         .endSpec()), slice("web", 8080, A, B), POD, "10.96.0.50", 80, "10.244.1.5:8080"),
-                flow("V12 eTP=Local NodePort from outside: local only", nodePortLocal, slice("np", 8080, A, B), EXTERNAL,
+                flow("eTP=Local NodePort from outside: local only", nodePortLocal, slice("np", 8080, A, B), EXTERNAL,
                         NODE, 30080, "10.244.1.5:8080"),
-                flow("V13 eTP=Local NodePort, no local endpoint: DROP", nodePortLocal, slice("np", 8080, B), EXTERNAL,
+                flow("eTP=Local NodePort, no local endpoint: DROP", nodePortLocal, slice("np", 8080, B), EXTERNAL,
                         NODE, 30080, "DROP"),
-                flow("V14 eTP=Local short-circuit from a pod", nodePortLocal, slice("np", 8080, B), POD, NODE, 30080,
+                flow("eTP=Local short-circuit from a pod", nodePortLocal, slice("np", 8080, B), POD, NODE, 30080,
                         "10.244.2.6:8080"),
-                flow("V14 eTP=Local short-circuit from the node", nodePortLocal, slice("np", 8080, B), NODE, NODE, 30080,
+                flow("eTP=Local short-circuit from the node", nodePortLocal, slice("np", 8080, B), NODE, NODE, 30080,
                         "10.244.2.6:8080"),
                 flow("eTP=Local does not apply to the ClusterIP", nodePortLocal, slice("np", 8080, B), POD, "10.96.0.50",
                         80, "10.244.2.6:8080"),
-                flow("F3 NodePort on localhost", nodePortLocal, slice("np", 8080, A), NODE, "127.0.0.1", 30080,
+                flow("NodePort on localhost", nodePortLocal, slice("np", 8080, A), NODE, "127.0.0.1", 30080,
                         "10.244.1.5:8080"),
-                flow("V17 LB ingress IP proxied", service("lb", s -> s.editSpec().withType("LoadBalancer").editFirstPort()
+                flow("LB ingress IP proxied", service("lb", s -> s.editSpec().withType("LoadBalancer").editFirstPort()
                         .withNodePort(30081).endPort().endSpec().withNewStatus().withNewLoadBalancer().addNewIngress()
                         .withIp("203.0.113.7").endIngress().endLoadBalancer().endStatus()), slice("lb", 8080, A), EXTERNAL,
                         "203.0.113.7", 80, "10.244.1.5:8080"),
-                flow("V18 ipMode Proxy: not captured", service("lb", s -> s.editSpec().withType("LoadBalancer").endSpec()
+                flow("ipMode Proxy: not captured", service("lb", s -> s.editSpec().withType("LoadBalancer").endSpec()
                         .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("203.0.113.7").withIpMode("Proxy")
                         .endIngress().endLoadBalancer().endStatus()), slice("lb", 8080, A), EXTERNAL, "203.0.113.7", 80,
                         "NOT_PROXIED"),
-                flow("V19 source in range → LB IP", lb, slice("lb", 8080, A), "198.51.100.9", "203.0.113.7", 80,
+                flow("source in range → LB IP", lb, slice("lb", 8080, A), "198.51.100.9", "203.0.113.7", 80,
                         "10.244.1.5:8080"),
-                flow("V19 source outside range → LB IP: DROP", lb, slice("lb", 8080, A), "203.0.113.99", "203.0.113.7",
+                flow("source outside range → LB IP: DROP", lb, slice("lb", 8080, A), "203.0.113.99", "203.0.113.7",
                         80, "DROP"),
-                flow("V19 source outside range → NodePort: proxied", lb, slice("lb", 8080, A), "203.0.113.99", NODE,
+                flow("source outside range → NodePort: proxied", lb, slice("lb", 8080, A), "203.0.113.99", NODE,
                         30081, "10.244.1.5:8080"),
-                flow("V20 externalIP from the node", service("web", s -> s.editSpec().withExternalIPs("192.168.1.99")
+                flow("externalIP from the node", service("web", s -> s.editSpec().withExternalIPs("192.168.1.99")
                         .endSpec()), slice("web", 8080, A), NODE, "192.168.1.99", 80, "10.244.1.5:8080"),
-                flow("V29 zone hints keep this zone's endpoints", web, slice("web", 8080,
+                flow("zone hints keep this zone's endpoints", web, slice("web", 8080,
                         ready("10.244.1.5", "node-a").editOrNewHints().addNewForZone("z1").endHints(),
                         ready("10.244.2.6", "node-b").editOrNewHints().addNewForZone("z2").endHints()), NODE, "10.96.0.50",
                         80, "10.244.1.5:8080"),
-                flow("V29 one endpoint without a hint: no filter", web, slice("web", 8080,
+                flow("one endpoint without a hint: no filter", web, slice("web", 8080,
                         ready("10.244.1.5", "node-a"), ready("10.244.2.6", "node-b").editOrNewHints().addNewForZone("z2")
                                 .endHints()), NODE, "10.96.0.50", 80, "10.244.1.5:8080 10.244.2.6:8080"),
                 new Flow("UDP to a TCP-only ClusterIP port: REJECT, as an undefined port", List.of(web),
@@ -130,9 +131,9 @@ public class PacketFlowTest {
                         "10.244.1.5:5353 10.244.2.6:5353"),
                 new Flow("TCP to a UDP-only ClusterIP port: REJECT", List.of(udp("dns", 53)),
                         List.of(udpSlice("dns", 5353, A)), NODE, Protocol.TCP, "10.96.0.50", 53, "REJECT"),
-                new Flow("V9 named targetPort resolved per slice", List.of(web), List.of(slice("web", 8080, A),
+                new Flow("named targetPort resolved per slice", List.of(web), List.of(slice("web", 8080, A),
                         slice("web", 9090, B)), NODE, Protocol.TCP, "10.96.0.50", 80, "10.244.1.5:8080 10.244.2.6:9090"),
-                new Flow("P8 the same endpoint in two slices counts once, local if any copy is", List.of(web),
+                new Flow("the same endpoint in two slices counts once, local if any copy is", List.of(web),
                         List.of(slice("web", 8080, ready("10.244.1.5", null)), slice("web", 8080, A)), NODE,
                         Protocol.TCP, "10.96.0.50", 80, "10.244.1.5:8080"));
     }

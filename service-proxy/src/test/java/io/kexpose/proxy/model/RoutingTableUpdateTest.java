@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The incremental update is an optimisation, never a behaviour: after every one of 3,000 random changes (Services
- * added, changed, removed; endpoints changed; ClusterIPs drawn from a small pool so that contested frontends occur;
- * the node's addresses changing now and then), {@link RoutingTable#update} gives exactly the table
- * {@link RoutingTable#build} gives from scratch, and the same F2 answers.
+ * added, changed, removed; endpoints changed; ClusterIPs drawn from a small pool so that contested frontends occur; the
+ * node's addresses changing now and then), {@link RoutingTable#update} gives exactly the table
+ * {@link RoutingTable#build} gives from scratch, and the same answers for undefined ClusterIP ports (rule
+ * undefined-port-reject).
  */
 class RoutingTableUpdateTest {
 
@@ -75,7 +76,7 @@ class RoutingTableUpdateTest {
             assertEquals(new HashSet<>(full.routes()), new HashSet<>(table.routes()), "step " + step);
             for (String ip : IPS) {
                 assertEquals(full.route("1.2.3.4", Protocol.TCP, ip, 9).verdict(),
-                        table.route("1.2.3.4", Protocol.TCP, ip, 9).verdict(), "F2 for " + ip + " at step " + step);
+                        table.route("1.2.3.4", Protocol.TCP, ip, 9).verdict(), ip + ":9 at step " + step);
             }
         }
     }

@@ -8,9 +8,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * T5, what an endpoint sees as the source: {@code (mode, client, endpoint on this node?) → client | node}. The node
- * is node-a (192.168.1.10, pods in 10.244.0.0/16); which frontend the client came through does not enter the rule,
- * the socket-level tests run it through every frontend kind and policy.
+ * Rules node-source and transparent-source, what an endpoint sees as the source:
+ * {@code (mode, client, endpoint on this node?) → client | node}. The node is node-a (192.168.1.10, pods in
+ * 10.244.0.0/16); which frontend the client came through does not enter the rule, the socket-level tests run it through
+ * every frontend kind and policy.
  */
 class SourceModeTest {
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The sync machinery of service-proxy.md §2.9 on virtual time. */
+/** The sync machinery (rules coalesced-sync, periodic-full-resync, retry-as-full-sync) on virtual time. */
 class SyncRunnerTest {
 
     final VirtualTime time = new VirtualTime();
