@@ -6,7 +6,7 @@ import io.kexpose.lb.config.LbConfig;
 import io.kexpose.lb.config.PoolSettings;
 import io.kexpose.lb.dataplane.HealthProber;
 import io.kexpose.lb.dataplane.SocketForwarding;
-import io.kexpose.lb.dataplane.Transport;
+import io.kexpose.support.Transport;
 import io.kexpose.lb.kube.ApiStatusWriter;
 import io.kexpose.lb.kube.ClusterCache;
 import io.kexpose.lb.kube.EventRecorder;
@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Wiring at the edge: pools from configuration, the informer cache, the controller with its writer and forwarding,
@@ -39,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class CloudLbMockApp {
+
+    private static final Logger LOG = Logger.getLogger(CloudLbMockApp.class);
 
     private ClusterCache cache;
     private EventRecorder events;
@@ -59,7 +62,7 @@ public class CloudLbMockApp {
         cache = new ClusterCache(client, new LbServices.Settings(config.loadBalancerClass().orElse(""), annotations),
                 clock);
         events = new EventRecorder(client, clock, () -> runner != null && runner.inFlight() > 0);
-        transport = Transport.create(config.threads(), true);
+        transport = Transport.create("cloud-lb-mock-loop", config.threads(), true);
         HealthProber prober = new HealthProber(vertx, cache::nodes, config.proxyHealthPort(), config.healthPath(),
                 config.healthInterval(), config.healthTimeout(), config.unhealthyThreshold(),
                 config.healthyThreshold());
@@ -83,7 +86,7 @@ public class CloudLbMockApp {
                     .orElse(System.getenv().getOrDefault("HOSTNAME", "cloud-lb-mock-" + ProcessHandle.current().pid()));
             lease = new LeaseLeadership(client, config.leaderElectionNamespace(), config.leaderElectionLeaseName(),
                     identity, config.leaderElectionLeaseDuration(), () -> {
-                        System.err.println("cloud-lb-mock: lost the leader Lease; exiting so a fresh replica takes over");
+                        LOG.error("lost the leader Lease; exiting so a fresh replica takes over");
                         Quarkus.asyncExit(1);
                     });
             leadership = lease;
@@ -94,7 +97,7 @@ public class CloudLbMockApp {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
                 while (!cache.synced()) {
                     if (System.nanoTime() > deadline) {
-                        System.err.println("cloud-lb-mock: the informers did not sync within 30 minutes");
+                        LOG.error("the informers did not sync within 30 minutes; exiting");
                         Quarkus.asyncExit(1);
                         return;
                     }

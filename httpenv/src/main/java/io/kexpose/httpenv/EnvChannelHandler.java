@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import org.jboss.logging.Logger;
 
 /**
  * One connection's requests, in order: each decoded request is answered by {@link EnvResponses}; request bodies are
@@ -20,6 +21,8 @@ import java.io.IOException;
  * reading, the connection stops reading too until the outbound buffer drains, which bounds its memory.
  */
 final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = Logger.getLogger(EnvChannelHandler.class);
 
     private final EnvResponses responses;
     private boolean closeAfterBody;
@@ -86,7 +89,7 @@ final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset or broken connection is the client's business, as for the original: close without logging.
         if (!(cause instanceof IOException)) {
-            System.err.println("httpenv: connection error: " + cause);
+            LOG.warnf("connection error: %s", cause);
         }
         ctx.close();
     }

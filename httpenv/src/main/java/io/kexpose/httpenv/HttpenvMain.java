@@ -19,7 +19,11 @@ public class HttpenvMain implements QuarkusApplication {
     @Inject
     EnvServer server;
 
-    /** Entry point: a startup failure (the management port taken, say) becomes one line and status 2. */
+    /**
+     * Entry point: a startup failure (the management port taken, say) becomes one line and status 2. That line and
+     * the port-in-use one go to stderr as plain text, not through the log: the original writes them so (rules
+     * startup-line and port-in-use of docs/behaviour/httpenv.md), and scripts match them.
+     */
     public static void main(String... args) {
         Quarkus.run(HttpenvMain.class, HttpenvMain::exit, args);
     }

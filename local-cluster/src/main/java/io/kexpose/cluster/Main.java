@@ -7,8 +7,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ./kexpose up}: runs the local cluster until SIGTERM/SIGINT, then stops every pod process and frees every
- * port. Arguments: {@code <state dir> [api port] [nodes]}. Writes {@code <state dir>/kubeconfig} and, once ready,
- * {@code <state dir>/cluster.ready} (removed on stop), so that {@code ./kexpose up -d} can wait for it.
+ * port. Arguments: {@code <state dir> [api port] [nodes] [processes|images]}. Writes {@code <state dir>/kubeconfig}
+ * and, once ready, {@code <state dir>/cluster.ready} (removed on stop), so that {@code ./kexpose up -d} can wait for
+ * it. A command line tool's own messages to its user go to stdout and stderr as plain lines; the cluster's log lines
+ * go through JBoss Logging.
  */
 public final class Main {
 

@@ -30,7 +30,7 @@ public class ServiceProxyApp {
 
     private ProxyController controller;
     private ProxyHealthServer health;
-    private io.kexpose.proxy.dataplane.Transport transport;
+    private io.kexpose.support.Transport transport;
     private SocketDataplane sockets;
     private Counters counters;
     private java.time.Duration drain;
@@ -42,7 +42,7 @@ public class ServiceProxyApp {
         counters = new Counters();
         drain = config.shutdownDrain();
         ProxyMetrics metrics = new ProxyMetrics();
-        transport = io.kexpose.proxy.dataplane.Transport.create(config.threads(), true);
+        transport = io.kexpose.support.Transport.create("service-proxy-loop", config.threads(), true);
         io.kexpose.proxy.dataplane.TcpEngine engine = config.tcpEngine()
                 .orElse(io.kexpose.proxy.dataplane.TcpEngine.defaultFor(transport));
         sockets = new SocketDataplane(transport, engine, new RoundRobinSelector(clock),
@@ -51,8 +51,6 @@ public class ServiceProxyApp {
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));
         sockets.udpSockets(config.udpSockets());
         sockets.tcpIdleTimeout(config.tcpIdleTimeout());
-        sockets.tcpBusyPoll(Duration.ofNanos(config.tcpBusyPollMicros() * 1000L));
-        sockets.tcpSchedBatch(config.tcpSchedBatch());
         boolean node = config.bindMode() == io.kexpose.proxy.config.BindMode.NODE;
         if (config.transparent()) {
             sockets.sourceMode(node ? SourceMode.TRANSPARENT_NODE : SourceMode.TRANSPARENT_HOST);

@@ -1,5 +1,6 @@
 package io.kexpose.lb.dataplane;
 
+import io.kexpose.support.Transport;
 import io.kexpose.lb.metrics.LbMetrics;
 import io.kexpose.lb.model.IpAddr;
 import io.kexpose.lb.model.ListenerSpec;

@@ -1,5 +1,7 @@
 package io.kexpose.lb.kube;
 
+import static io.kexpose.support.InformerEvents.recording;
+
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,7 +14,7 @@ import io.kexpose.lb.model.LbPort;
 import io.kexpose.lb.model.LbService;
 import io.kexpose.lb.model.NodeInfo;
 import io.kexpose.lb.status.ClusterView;
-import io.kexpose.lb.tracker.ChangeTracker;
+import io.kexpose.support.ChangeTracker;
 import io.kexpose.lb.translate.LbServices;
 import io.kexpose.lb.translate.Nodes;
 import io.kexpose.lb.translate.SliceEndpoints;
@@ -25,7 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 
 /**
  * The informers on Services, Nodes, Namespaces and EndpointSlices, read as a {@link ClusterView} (translated on
@@ -61,7 +62,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
     public void start(Runnable signal, Runnable nodesChanged) {
         this.signal = signal;
         this.nodesChanged = nodesChanged;
-        namespaces = informed(client.namespaces().runnableInformer(0), handler((o, n) -> {
+        namespaces = informed(client.namespaces().runnableInformer(0), recording((o, n) -> {
             Namespace ns = n != null ? n : o;
             if (o == null || n == null || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels())) {
                 String name = ns.getMetadata().getName();
@@ -72,14 +73,14 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
                 this.signal.run();
             }
         }));
-        nodeInformer = informed(client.nodes().runnableInformer(0), handler((o, n) -> refreshNodes()));
+        nodeInformer = informed(client.nodes().runnableInformer(0), recording((o, n) -> refreshNodes()));
         refreshNodes();
         slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
         slices.addIndexers(Map.of(BY_SERVICE, s -> {
             String svc = serviceOf(s);
             return svc == null ? List.of() : List.of(s.getMetadata().getNamespace() + "/" + svc);
         }));
-        slices.addEventHandler(handler((o, n) -> {
+        slices.addEventHandler(recording((o, n) -> {
             EndpointSlice s = n != null ? n : o;
             String svc = serviceOf(s);
             if (svc != null) {
@@ -89,7 +90,7 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
         }));
         slices.exceptionHandler(RETRY_ONCE_STARTED);
         slices.start();
-        services = informed(client.services().inAnyNamespace().runnableInformer(0), handler((o, n) -> {
+        services = informed(client.services().inAnyNamespace().runnableInformer(0), recording((o, n) -> {
             String key = key(n != null ? n : o);
             if (n == null) {
                 firstSeen.remove(key);
@@ -210,24 +211,6 @@ public final class ClusterCache implements ClusterView, AutoCloseable {
         return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
     }
 
-    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> record) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                record.accept(null, obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                record.accept(oldObj, newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                record.accept(obj, null);
-            }
-        };
-    }
 
     @Override
     public void close() {

@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * core/v1 Events on Services, written off the caller's thread: {@code source.component: cloud-lb-mock}; an
@@ -29,7 +30,8 @@ public final class EventRecorder implements AutoCloseable {
     private record Seen(String name, int count) {
     }
 
-    private static final System.Logger LOG = System.getLogger("io.kexpose.lb.events");
+    private static final Logger LOG = Logger.getLogger("io.kexpose.lb.events");
+
     /** Longest time one Event waits for Service writes to finish. */
     static final long MAX_YIELD = TimeUnit.SECONDS.toNanos(2);
 
@@ -58,10 +60,8 @@ public final class EventRecorder implements AutoCloseable {
     /** Queues the Event; never blocks, never throws. */
     public void record(LbService s, EventType type, String reason, String message) {
         String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        if (type == EventType.Warning || LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(type == EventType.Warning ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                    reason + " " + s.key() + ": " + message);
-        }
+        LOG.logf(type == EventType.Warning ? Logger.Level.WARN : Logger.Level.DEBUG, "%s %s: %s", reason, s.key(),
+                message);
         writer.execute(() -> write(s, type, reason, message, now));
     }
 
@@ -97,7 +97,7 @@ public final class EventRecorder implements AutoCloseable {
             seen.put(id, new Seen(name, 1));
         } catch (RuntimeException ex) {
             seen.remove(id);
-            System.err.println("cloud-lb-mock: event " + reason + " on " + s.key() + " not written: " + ex.getMessage());
+            LOG.warnf("event %s on %s not written: %s", reason, s.key(), ex.getMessage());
         }
     }
 

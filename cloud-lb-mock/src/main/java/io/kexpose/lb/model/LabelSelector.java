@@ -1,5 +1,6 @@
 package io.kexpose.lb.model;
 
+import io.kexpose.support.SelectorTerms;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public record LabelSelector(String text, List<Requirement> requirements) {
 
     public static LabelSelector parse(String text) {
         List<Requirement> out = new ArrayList<>();
-        for (String term : splitTopLevel(text)) {
+        for (String term : SelectorTerms.split(text)) {
             String t = term.trim();
             if (t.isEmpty()) {
                 continue;
@@ -57,25 +58,6 @@ public record LabelSelector(String text, List<Requirement> requirements) {
             throw new IllegalArgumentException("bad label selector \"" + text + "\"");
         }
         return s;
-    }
-
-    private static List<String> splitTopLevel(String text) {
-        List<String> out = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                out.add(text.substring(start, i));
-                start = i + 1;
-            }
-        }
-        out.add(text.substring(start));
-        return out;
     }
 
     /** True if every requirement holds for {@code labels}. */

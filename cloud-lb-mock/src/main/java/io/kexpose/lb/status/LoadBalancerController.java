@@ -160,6 +160,11 @@ public final class LoadBalancerController {
         return allocator.release(key) ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
     }
 
+    /**
+     * A LoadBalancer Service of ours, step by step: allocate; without an address, show it pending; with one, announce
+     * what changes, refuse invalid source ranges, bind the listeners, and publish the status once they are healthy.
+     * Each step that ends the sync returns its result; the next step runs only when the one before has not.
+     */
     private CompletionStage<SyncResult> ensure(LbService s) {
         Allocation before = allocator.held(s.key());
         AllocationResult result = allocator.allocate(s.key(), s.request());
@@ -167,68 +172,107 @@ public final class LoadBalancerController {
                 && a.allocation().ips().containsAll(before.ips()));
         SyncResult done = released ? SyncResult.REPROCESS_ALL : SyncResult.SUCCESS;
         if (result instanceof AllocationResult.Failed failed) {
-            forwarding.remove(s.key());
-            served.remove(s.key());
-            if (!failed.cause().equals(pending.get(s.key()))) {
-                metrics.allocationFailed();
-                writer.event(s, EventType.Warning, "AllocationFailed", "Failed to allocate IP for \"" + s.key() + "\": "
-                        + failed.cause());
-            }
-            pending.put(s.key(), failed.cause());
-            // finalizer-first: even a pending Service carries the finalizer; pending-status: and shows no address
-            CompletionStage<Void> writes = ensureFinalizer(s, null);
-            if (!s.ingress().isEmpty() && !written.wroteStatus(s, List.of())) {
-                writes = writes.thenCompose(x -> writeStatus(s, List.of()));
-            } else if (s.ingress().isEmpty()) {
-                written.statusCaughtUp(s.key());
-            }
-            return outcome(s, writes, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+            return pendingWithoutAddress(s, failed, done);
         }
         pending.remove(s.key());
         AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
         Allocation a = assigned.allocation();
         LoadBalancerPlan plan = LoadBalancerPlan.build(s, a, settings.ipMode(), settings.hostnameSuffixes()
                 .get(a.pool()), settings.annotationPrefix(), p -> view.endpoints(s.key(), p));
-        boolean statusShown = same(s.ingress(), plan.ingress());
-        if (statusShown) {
-            written.statusCaughtUp(s.key());
-        }
-        boolean statusDiffers = !statusShown && !written.wroteStatus(s, plan.ingress());
-        if (statusDiffers) {
-            writer.event(s, EventType.Normal, "EnsuringLoadBalancer", "Ensuring load balancer");
-        }
-        if (assigned.fresh()) {
-            writer.event(s, EventType.Normal, "IPAllocated", "Assigned IP " + a.ips().stream()
-                    .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(",", "[", "]")));
-        }
-        if (view.nodes().stream().noneMatch(n -> n.eligible()) && statusDiffers) {
-            writer.event(s, EventType.Warning, "UnAvailableLoadBalancer", "There are no available nodes for "
-                    + "LoadBalancer");
-        }
+        boolean statusDiffers = statusDiffers(s, plan);
+        announce(s, assigned, statusDiffers);
         if (s.sourceRangesError() != null) {
-            forwarding.remove(s.key());
-            served.remove(s.key());
-            writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
-                    + s.sourceRangesError());
-            return outcome(s, ensureFinalizer(s, a.pool()), released ? SyncResult.REPROCESS_ALL
-                    : SyncResult.FAILED_NO_RETRY, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+            return refuseSourceRanges(s, a, released);
         }
         Forwarding.Ensured ensured = forwarding.ensure(s.key(), plan.listeners());
         if (!ensured.failures().isEmpty()) {
-            writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
-                    + ensured.failures().entrySet().stream().map(e -> "failed to listen on " + e.getKey() + ": "
-                            + e.getValue()).sorted().collect(Collectors.joining("; ")));
-            return outcome(s, ensureFinalizer(s, a.pool()), SyncResult.RETRY, "SyncLoadBalancerFailed",
-                    "Error syncing load balancer: ");
+            return listenFailed(s, a, ensured);
         }
         served.add(s.key());
         if (!statusDiffers) {
             return outcome(s, ensureFinalizer(s, a.pool()), done, "SyncLoadBalancerFailed",
                     "Error syncing load balancer: ");
         }
+        return publishStatus(s, a, plan, ensured, done);
+    }
+
+    /**
+     * No address could be had: no listeners, one AllocationFailed event per new cause, and the Service shows it is
+     * pending (finalizer-first: even a pending Service carries the finalizer; pending-status: and shows no address).
+     */
+    private CompletionStage<SyncResult> pendingWithoutAddress(LbService s, AllocationResult.Failed failed,
+            SyncResult done) {
+        forwarding.remove(s.key());
+        served.remove(s.key());
+        if (!failed.cause().equals(pending.get(s.key()))) {
+            metrics.allocationFailed();
+            writer.event(s, EventType.Warning, "AllocationFailed", "Failed to allocate IP for \"" + s.key() + "\": "
+                    + failed.cause());
+        }
+        pending.put(s.key(), failed.cause());
+        CompletionStage<Void> writes = ensureFinalizer(s, null);
+        if (!s.ingress().isEmpty() && !written.wroteStatus(s, List.of())) {
+            writes = writes.thenCompose(x -> writeStatus(s, List.of()));
+        } else if (s.ingress().isEmpty()) {
+            written.statusCaughtUp(s.key());
+        }
+        return outcome(s, writes, done, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+    }
+
+    /**
+     * Whether the status must still be written: neither the cache nor an acknowledged write it does not show yet
+     * holds the planned ingress (a cache that shows it is caught up).
+     */
+    private boolean statusDiffers(LbService s, LoadBalancerPlan plan) {
+        boolean statusShown = same(s.ingress(), plan.ingress());
+        if (statusShown) {
+            written.statusCaughtUp(s.key());
+        }
+        return !statusShown && !written.wroteStatus(s, plan.ingress());
+    }
+
+    /** The events of a sync that will change something: ensuring, a fresh address, no node to forward to. */
+    private void announce(LbService s, AllocationResult.Assigned assigned, boolean statusDiffers) {
+        if (statusDiffers) {
+            writer.event(s, EventType.Normal, "EnsuringLoadBalancer", "Ensuring load balancer");
+        }
+        if (assigned.fresh()) {
+            writer.event(s, EventType.Normal, "IPAllocated", "Assigned IP " + assigned.allocation().ips().stream()
+                    .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(",", "[", "]")));
+        }
+        if (view.nodes().stream().noneMatch(n -> n.eligible()) && statusDiffers) {
+            writer.event(s, EventType.Warning, "UnAvailableLoadBalancer", "There are no available nodes for "
+                    + "LoadBalancer");
+        }
+    }
+
+    /** Invalid loadBalancerSourceRanges: no listeners, a warning, and no retry until the Service changes. */
+    private CompletionStage<SyncResult> refuseSourceRanges(LbService s, Allocation a, boolean released) {
+        forwarding.remove(s.key());
+        served.remove(s.key());
+        writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
+                + s.sourceRangesError());
+        return outcome(s, ensureFinalizer(s, a.pool()), released ? SyncResult.REPROCESS_ALL
+                : SyncResult.FAILED_NO_RETRY, "SyncLoadBalancerFailed", "Error syncing load balancer: ");
+    }
+
+    /** A listener could not bind: a warning naming each address, and a retry. */
+    private CompletionStage<SyncResult> listenFailed(LbService s, Allocation a, Forwarding.Ensured ensured) {
+        writer.event(s, EventType.Warning, "SyncLoadBalancerFailed", "Error syncing load balancer: "
+                + ensured.failures().entrySet().stream().map(e -> "failed to listen on " + e.getKey() + ": "
+                        + e.getValue()).sorted().collect(Collectors.joining("; ")));
+        return outcome(s, ensureFinalizer(s, a.pool()), SyncResult.RETRY, "SyncLoadBalancerFailed",
+                "Error syncing load balancer: ");
+    }
+
+    /**
+     * status-after-ready and finalizer-first: the status goes out once the listeners' first health round is over,
+     * with the finalizer or after it, never before; then the EnsuredLoadBalancer event and, for a first address, the
+     * provisioning time.
+     */
+    private CompletionStage<SyncResult> publishStatus(LbService s, Allocation a, LoadBalancerPlan plan,
+            Forwarding.Ensured ensured, SyncResult done) {
         Instant seen = s.ingress().isEmpty() ? view.firstSeen(s.key()) : null;
-        // status-after-ready and finalizer-first: the status goes out once the listeners' first health round is over,
-        // with the finalizer or after it; never before
         boolean withMetadata = metadataPending(s, a.pool());
         CompletionStage<Void> status = ensured.healthRound()
                 .thenCompose(x -> withMetadata ? writeAll(s, a.pool(), plan.ingress()) : writeStatus(s, plan.ingress()))

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * The one runner of the controller: keys to handle come from {@link #request} (changes drained from the tracker)
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
  */
 public final class KeyedRunner {
 
-    private static final System.Logger LOG = System.getLogger("io.kexpose.lb.sync");
+    private static final Logger LOG = Logger.getLogger(KeyedRunner.class);
 
     private final Function<String, CompletionStage<SyncResult>> handler;
     private final Supplier<Collection<String>> changed;
@@ -142,7 +143,7 @@ public final class KeyedRunner {
             try {
                 stage = handler.apply(key);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "handling " + key + " failed", e);
+                LOG.errorf(e, "handling %s failed", key);
                 stage = CompletableFuture.completedFuture(SyncResult.RETRY);
             }
             handled++;
@@ -180,7 +181,7 @@ public final class KeyedRunner {
         try {
             r = f.join();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "handling " + key + " failed", e);
+            LOG.errorf(e, "handling %s failed", key);
             r = SyncResult.RETRY;
         }
         synchronized (this) {

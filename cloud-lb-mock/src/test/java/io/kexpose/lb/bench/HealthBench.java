@@ -3,7 +3,7 @@ package io.kexpose.lb.bench;
 import io.kexpose.lb.dataplane.FakeNode;
 import io.kexpose.lb.dataplane.HealthProber;
 import io.kexpose.lb.dataplane.SocketForwarding;
-import io.kexpose.lb.dataplane.Transport;
+import io.kexpose.support.Transport;
 import io.kexpose.lb.metrics.LbMetrics;
 import io.kexpose.lb.model.Backends;
 import io.kexpose.lb.model.Frontend;
@@ -46,7 +46,7 @@ public final class HealthBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Vertx vertx = Vertx.vertx();
-        Transport transport = Transport.create(1, true);
+        Transport transport = Transport.create("cloud-lb-mock-loop", 1, true);
         List<NodeInfo> nodes = List.of(new NodeInfo("node-1", List.of(IpAddr.parse("127.77.0.1")), true),
                 new NodeInfo("node-2", List.of(IpAddr.parse("127.77.0.2")), true));
         Process haproxy = null;

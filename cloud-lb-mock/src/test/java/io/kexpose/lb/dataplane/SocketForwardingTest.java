@@ -1,5 +1,6 @@
 package io.kexpose.lb.dataplane;
 
+import io.kexpose.support.Transport;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
@@ -70,7 +71,7 @@ class SocketForwardingTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        transport = Transport.create(1, true);
+        transport = Transport.create("cloud-lb-mock-loop", 1, true);
         n1 = new FakeNode("node-1", "127.77.0.1", 30080, 10256, 31000);
         n2 = new FakeNode("node-2", "127.77.0.2", 30080, 10256, 31000);
         nodes = List.of(node("node-1", "127.77.0.1", true), node("node-2", "127.77.0.2", true));

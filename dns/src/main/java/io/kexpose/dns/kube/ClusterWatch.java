@@ -1,5 +1,7 @@
 package io.kexpose.dns.kube;
 
+import static io.kexpose.support.InformerEvents.recording;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,7 +22,6 @@ import io.kexpose.dns.translate.SliceEntries;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * watched-objects, atomic-updates, programming-latency: the informers feeding the {@link ClusterIndex}: Services,
@@ -44,7 +45,8 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
     private volatile boolean synced;
     /** Per informer (namespaces, services, slices, pods): its store, and the notifications its handler has finished. */
     private final List<KeyOnlyStore<?>> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<java.util.concurrent.atomic.AtomicLong> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.concurrent.atomic.AtomicLong> handled =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Without a Pod informer (pod modes {@code disabled} and {@code insecure}). */
     public ClusterWatch(KubernetesClient client, ClusterIndex index, DnsMetrics metrics, Clock clock) {
@@ -66,12 +68,12 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
      * API is unreachable at startup (startup-timeout: the DNS port opens after the startup timeout even then).
      */
     public void start() {
-        namespaces = started(client.namespaces().runnableInformer(0), Namespace::new, handler((o, n) -> index.putNamespace(name(o, n),
-                n != null)));
-        services = started(client.services().inAnyNamespace().runnableInformer(0), Service::new, handler((o, n) -> index.putService(
-                key(o, n), n == null ? null : ServiceEntries.from(n))));
+        namespaces = started(client.namespaces().runnableInformer(0), Namespace::new,
+                recording((o, n) -> index.putNamespace(name(o, n), n != null)));
+        services = started(client.services().inAnyNamespace().runnableInformer(0), Service::new,
+                recording((o, n) -> index.putService(key(o, n), n == null ? null : ServiceEntries.from(n))));
         slices = started(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0),
-                EndpointSlice::new, handler((o, n) -> {
+                EndpointSlice::new, recording((o, n) -> {
             DnsSlice now = n == null ? null : SliceEntries.from(n);
             if (index.putSlice(key(o, n), now) && synced && now != null && now.triggerTime() != null) {
                 DnsService svc = index.service(now.namespace(), now.service());
@@ -86,7 +88,7 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
             // CoreDNS's selector: Pods that ended hold no address, so they are neither sent nor stored
             pods = started(client.pods().inAnyNamespace().withoutField("status.phase", "Succeeded")
                     .withoutField("status.phase", "Failed").withoutField("status.phase", "Unknown")
-                    .runnableInformer(0), Pod::new, handler((o, n) -> index.putPod(key(o, n),
+                    .runnableInformer(0), Pod::new, recording((o, n) -> index.putPod(key(o, n),
                     n == null ? List.of() : PodEntries.from(n))));
         }
     }
@@ -194,25 +196,6 @@ public final class ClusterWatch implements InformerState, AutoCloseable {
         return KeyOnlyStore.key((n != null ? n : o).getMetadata());
     }
 
-    /** A handler that only records: {@code (old, new)} with null for absent. */
-    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> record) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                record.accept(null, obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                record.accept(oldObj, newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                record.accept(obj, null);
-            }
-        };
-    }
 
     @Override
     public void close() {

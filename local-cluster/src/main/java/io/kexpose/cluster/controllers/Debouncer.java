@@ -4,6 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * Level-triggered reconciliation for the local cluster's controllers: watch callbacks only call {@link #trigger()};
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nothing missed stays wrong. A failing reconcile is logged and retried on the next trigger or period.
  */
 public final class Debouncer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Debouncer.class);
 
     private final ScheduledExecutorService executor;
     private final Runnable reconcile;
@@ -51,8 +54,8 @@ public final class Debouncer implements AutoCloseable {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            System.err.println("kexpose: " + name + " reconcile failed, will retry: " + e.getMessage()
-                    + (root == e ? "" : " (" + root + ")"));
+            LOG.warnf("%s reconcile failed, will retry: %s%s", name, e.getMessage(),
+                    root == e ? "" : " (" + root + ")");
             executor.schedule(this::trigger, 500, TimeUnit.MILLISECONDS);
         }
     }

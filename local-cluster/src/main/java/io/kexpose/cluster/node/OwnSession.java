@@ -12,8 +12,7 @@ import java.util.List;
  * session, every pod and every node's proxy would be one group competing with the client as a whole, while a
  * daemon started next to them (HAProxy, which calls setsid) would be a group of its own and be served first: in the
  * forwarding benchmark that alone put the proxies' p99 latency at 256 keep-alive connections at 1.0 to 1.9 times
- * HAProxy's in six back-to-back pairs (see the service-proxy README). The system property
- * {@code kexpose.shared-session=true} keeps everything in the cluster's session, for comparison.
+ * HAProxy's in six back-to-back pairs (see the service-proxy README).
  *
  * <p>{@code setsid} (util-linux) execs the command in place when its caller is not a process group leader, which a
  * freshly started child never is, so the {@link Process} is the command itself (its pid, its exit status). Where
@@ -38,9 +37,6 @@ public final class OwnSession {
     }
 
     private static Path find() {
-        if (Boolean.getBoolean("kexpose.shared-session")) {
-            return null; // for comparing: everything in the cluster's session, as before
-        }
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
             Path p = Path.of(dir, "setsid");
             if (Files.isExecutable(p)) {

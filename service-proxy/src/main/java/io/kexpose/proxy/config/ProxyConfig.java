@@ -57,21 +57,6 @@ public interface ProxyConfig {
      */
     Optional<io.kexpose.proxy.dataplane.TcpEngine> tcpEngine();
 
-    /**
-     * (ours) Run the epoll TCP loops under the Linux SCHED_BATCH policy, so that a loop woken by a pod's answer does
-     * not preempt the pod: more throughput with many connections, a longer tail with few (a woken loop waits for the
-     * running thread's slice). Off by default; see the README's forwarding section.
-     */
-    @WithDefault("false")
-    boolean tcpSchedBatch();
-
-    /**
-     * (ours) Microseconds an epoll TCP loop goes on polling after an event round before it sleeps (0: never busy
-     * polls). See the README's forwarding section for what it does to keep-alive throughput.
-     */
-    @WithDefault("0")
-    int tcpBusyPollMicros();
-
     /** UDP flow idle timeout (no reply, or a single exchange). */
     @WithDefault("30s")
     Duration udpIdleTimeout();

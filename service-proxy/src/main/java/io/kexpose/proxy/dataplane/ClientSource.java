@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;

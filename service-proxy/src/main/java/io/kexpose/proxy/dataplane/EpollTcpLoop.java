@@ -13,8 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 /**
  * One thread forwarding TCP on its own epoll set, with Netty's native calls but none of its channels (see
@@ -26,7 +25,7 @@ import java.util.logging.Logger;
  */
 final class EpollTcpLoop implements Runnable {
 
-    private static final Logger LOG = Logger.getLogger(EpollTcpLoop.class.getName());
+    private static final Logger LOG = Logger.getLogger(EpollTcpLoop.class);
 
     /** Reads land here, one connection at a time, and go straight out to the peer. */
     static final int BUFFER_SIZE = 64 * 1024;
@@ -96,11 +95,6 @@ final class EpollTcpLoop implements Runnable {
     private final FileDescriptor epoll = Native.newEpollCreate();
     private final FileDescriptor wake = Native.newEventFd();
     private final EpollEvents events = new EpollEvents(1024);
-    /**
-     * How long the loop goes on polling (epoll_wait with no timeout) before it sleeps; 0: it sleeps at once. See
-     * {@link SocketDataplane#tcpBusyPoll}.
-     */
-    private volatile long busyPollNanos;
     private Handler[] handlers = new Handler[1024];
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean woken = new AtomicBoolean();
@@ -136,9 +130,6 @@ final class EpollTcpLoop implements Runnable {
         thread.start();
     }
 
-    void busyPoll(long nanos) {
-        busyPollNanos = Math.max(0, nanos);
-    }
 
     /** False once the loop's thread has ended, whether stopped or failed. */
     boolean alive() {
@@ -358,21 +349,9 @@ final class EpollTcpLoop implements Runnable {
     @Override
     public void run() {
         try {
-            boolean busy = false;
             while (!stopped) {
-                int ready = 0;
-                long spin = busy ? busyPollNanos : 0;
-                if (spin > 0 && tasks.isEmpty()) {
-                    long until = System.nanoTime() + spin;
-                    do {
-                        ready = events.await(epoll, 0);
-                    } while (ready == 0 && System.nanoTime() - until < 0);
-                }
-                if (ready == 0) {
-                    ready = events.await(epoll, tasks.isEmpty() ? waitMillis() : 0);
-                }
+                int ready = events.await(epoll, tasks.isEmpty() ? waitMillis() : 0);
                 now = System.nanoTime();
-                busy = ready > 0; // only a round that had events polls on: an idle loop sleeps at once
                 for (int i = 0; i < ready; i++) {
                     int fd = events.fd(i);
                     Handler h = fd < handlers.length ? handlers[fd] : null;
@@ -380,7 +359,7 @@ final class EpollTcpLoop implements Runnable {
                         try {
                             h.ready(fd, events.events(i));
                         } catch (RuntimeException e) {
-                            LOG.log(Level.WARNING, "forwarding failed on descriptor " + fd, e);
+                            LOG.warnf(e, "forwarding failed on descriptor %d", fd);
                         }
                     } else if (fd == wake.intValue()) {
                         // Empty the counter first, then allow the next wake-up: the other way round, a wake-up
@@ -401,7 +380,7 @@ final class EpollTcpLoop implements Runnable {
                 closeRound();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.SEVERE, "TCP loop " + thread.getName() + " stopped", e);
+            LOG.errorf(e, "TCP loop %s stopped", thread.getName());
         } finally {
             shutdown();
         }
@@ -441,7 +420,7 @@ final class EpollTcpLoop implements Runnable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "loop task failed", e);
+                LOG.warn("loop task failed", e);
             }
         }
     }
@@ -470,7 +449,7 @@ final class EpollTcpLoop implements Runnable {
                 try {
                     timer.task.run();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "loop timer failed", e);
+                    LOG.warn("loop timer failed", e);
                 }
             }
         }
@@ -519,7 +498,7 @@ final class EpollTcpLoop implements Runnable {
         try {
             task.run();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "loop task failed", e);
+            LOG.warn("loop task failed", e);
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 /**
  * TCP forwarding on loops of our own over Netty's native epoll and socket calls, without Netty channels: a
@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  */
 final class EpollTcpPath implements TcpPath {
 
-    private static final Logger LOG = Logger.getLogger(EpollTcpPath.class.getName());
+    private static final Logger LOG = Logger.getLogger(EpollTcpPath.class);
 
     final BackendSelector selector;
     final Counters counters;
@@ -71,24 +71,6 @@ final class EpollTcpPath implements TcpPath {
     /** The loops (tests: what each carries, and holding them busy). */
     List<EpollTcpLoop> loops() {
         return List.of(loops);
-    }
-
-    /** Puts every loop thread under SCHED_BATCH ({@link SchedBatch}); logs why not where it cannot. */
-    void schedBatch() {
-        for (EpollTcpLoop l : loops) {
-            String[] failure = new String[1];
-            l.call(() -> failure[0] = l.inLoop() ? SchedBatch.applyToCurrentThread() : "the loop has stopped");
-            if (failure[0] != null) {
-                LOG.warning("TCP loop left under the default scheduling policy: " + failure[0]);
-            }
-        }
-    }
-
-    /** Every loop polls this long before it sleeps ({@link SocketDataplane#tcpBusyPoll}). */
-    void busyPoll(Duration d) {
-        for (EpollTcpLoop l : loops) {
-            l.busyPoll(d.toNanos());
-        }
     }
 
     @Override
@@ -304,7 +286,7 @@ final class EpollTcpPath implements TcpPath {
         long now = System.nanoTime();
         if (now - lastAcceptWarning > 1_000_000_000L) {
             lastAcceptWarning = now;
-            LOG.warning("accept on " + frontend.ip() + ":" + frontend.port() + " failed: " + e.getMessage());
+            LOG.warnf("accept on %s:%d failed: %s", frontend.ip(), frontend.port(), e.getMessage());
         }
     }
 

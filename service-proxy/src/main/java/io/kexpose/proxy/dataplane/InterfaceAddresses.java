@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jboss.logging.Logger;
 
 /**
  * Node mode: keeps the virtual addresses of the table ({@link VirtualAddresses}) as /32 and /128 on one local
@@ -24,6 +25,8 @@ import java.util.TreeSet;
  * </pre>
  */
 public final class InterfaceAddresses implements Dataplane {
+
+    private static final Logger LOG = Logger.getLogger(InterfaceAddresses.class);
 
     private final HostCommand host;
     private final String device;
@@ -145,7 +148,7 @@ public final class InterfaceAddresses implements Dataplane {
             }
             addedV6.clear();
         } catch (IOException e) {
-            System.err.println("service-proxy: could not remove addresses from " + device + ": " + e.getMessage());
+            LOG.warnf("could not remove addresses from %s: %s", device, e.getMessage());
         }
     }
 }

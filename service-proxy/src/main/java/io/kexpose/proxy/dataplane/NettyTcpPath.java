@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.SourceMode;
 import io.netty.bootstrap.ServerBootstrap;

@@ -3,12 +3,15 @@ package io.kexpose.proxy.dataplane;
 import io.kexpose.proxy.model.RoutingTable;
 import java.io.IOException;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Node mode: keeps the {@link DropRuleset} table in the kernel. The script replaces the whole table in one atomic
  * {@code nft -f} transaction, and only when the rendered script changed; a failed apply is retried by the sync.
  */
 public final class NftablesDrops implements Dataplane {
+
+    private static final Logger LOG = Logger.getLogger(NftablesDrops.class);
 
     private final HostCommand host;
     private String applied;
@@ -35,8 +38,7 @@ public final class NftablesDrops implements Dataplane {
             host.run(List.of("nft", "-f", "-"), "table inet " + DropRuleset.TABLE + "\ndelete table inet "
                     + DropRuleset.TABLE + "\n");
         } catch (IOException e) {
-            System.err.println("service-proxy: could not remove nftables table " + DropRuleset.TABLE + ": "
-                    + e.getMessage());
+            LOG.warnf("could not remove nftables table %s: %s", DropRuleset.TABLE, e.getMessage());
         }
         applied = null;
     }

@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import io.kexpose.proxy.model.Protocol;
 import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.SourceMode;
@@ -209,28 +210,6 @@ public final class SocketDataplane implements Dataplane {
         }
         udpNextLoop = (udpNextLoop + 1) % all.size();
         return chosen;
-    }
-
-    /**
-     * (ours) Runs the epoll TCP engine's loops under SCHED_BATCH ({@link SchedBatch}: a loop woken by a pod's answer
-     * does not preempt the pod), where the OS allows it. No effect on the Netty engine.
-     */
-    public void tcpSchedBatch(boolean on) {
-        if (on && tcp instanceof EpollTcpPath epoll) {
-            epoll.schedBatch();
-        }
-    }
-
-    /**
-     * (ours) Busy polling for the epoll TCP engine: after an event round a loop polls for {@code d} before it sleeps
-     * in epoll_wait (HAProxy's {@code busy-polling}, bounded). A loop that is faster than the pods answer otherwise
-     * sleeps after nearly every response and is woken for the next one, and with it the pods and the clients, in
-     * rounds of one request each. Zero: sleep at once. No effect on the Netty engine.
-     */
-    public void tcpBusyPoll(Duration d) {
-        if (tcp instanceof EpollTcpPath epoll) {
-            epoll.busyPoll(d);
-        }
     }
 
     /**

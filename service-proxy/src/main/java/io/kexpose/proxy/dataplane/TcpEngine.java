@@ -1,5 +1,7 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
+
 /** Which code forwards TCP: our own loops on Netty's native epoll calls, or Netty channels. */
 public enum TcpEngine {
     /** {@link EpollTcpPath}: Linux only; the default where the epoll transport loads. */

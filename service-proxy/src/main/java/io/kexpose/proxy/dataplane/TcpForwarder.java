@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import io.kexpose.proxy.model.Decision;
 import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.Protocol;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Node mode, transparent mode (rule transparent-source): the policy routing that brings an endpoint's replies to the
@@ -26,6 +27,8 @@ import java.util.List;
  * the node (kube-proxy's, a CNI's) are left alone; bit and table are configurable.
  */
 public final class TransparentRouting implements Dataplane {
+
+    private static final Logger LOG = Logger.getLogger(TransparentRouting.class);
 
     static final String TABLE = "kexpose_transparent";
 
@@ -102,15 +105,14 @@ public final class TransparentRouting implements Dataplane {
         try {
             host.run(List.of("nft", "-f", "-"), "table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
         } catch (IOException e) {
-            System.err.println("service-proxy: could not remove nftables table " + TABLE + ": " + e.getMessage());
+            LOG.warnf("could not remove nftables table %s: %s", TABLE, e.getMessage());
         }
         for (String family : families()) {
             removeRules(family);
             try {
                 host.run(List.of("ip", family, "route", "flush", "table", routeTable), "");
             } catch (IOException e) {
-                System.err.println("service-proxy: could not flush routing table " + routeTable + ": "
-                        + e.getMessage());
+                LOG.warnf("could not flush routing table %s: %s", routeTable, e.getMessage());
             }
         }
         installed = false;

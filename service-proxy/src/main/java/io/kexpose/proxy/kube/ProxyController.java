@@ -1,11 +1,12 @@
 package io.kexpose.proxy.kube;
 
+import static io.kexpose.support.InformerEvents.recording;
+
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kexpose.proxy.config.ProxyConfig;
 import io.kexpose.proxy.dataplane.Dataplane;
@@ -16,7 +17,7 @@ import io.kexpose.proxy.model.RoutingTable;
 import io.kexpose.proxy.model.ServicePort;
 import io.kexpose.proxy.model.ServicePortName;
 import io.kexpose.proxy.sync.SyncRunner;
-import io.kexpose.proxy.tracker.ChangeTracker;
+import io.kexpose.support.ChangeTracker;
 import io.kexpose.proxy.tracker.EndpointSliceCache;
 import io.kexpose.proxy.translate.ServicePorts;
 import io.kexpose.proxy.translate.SliceEndpoints;
@@ -85,16 +86,16 @@ public final class ProxyController implements AutoCloseable {
         // The three initial lists run concurrently (inform() would list them one after the other): at 10,000
         // Services this is most of the cold start.
         nodeInformer = client.nodes().withField("metadata.name", config.nodeName()).runnableInformer(0);
-        nodeInformer.addEventHandler(handler((o, n) -> request()));
+        nodeInformer.addEventHandler(recording((o, n) -> request()));
         serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
-        serviceInformer.addEventHandler(handler((o, n) -> {
+        serviceInformer.addEventHandler(recording((o, n) -> {
             String key = key(o != null ? o.getMetadata() : n.getMetadata());
             if (services.update(key, o, n, s -> ServicePorts.from(s, filter))) {
                 request();
             }
         }));
         sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
-        sliceInformer.addEventHandler(handler((o, n) -> {
+        sliceInformer.addEventHandler(recording((o, n) -> {
             String key = key(o != null ? o.getMetadata() : n.getMetadata());
             if (slices.update(key, o == null ? null : o.getMetadata().getResourceVersion(),
                     n == null ? null : n.getMetadata().getResourceVersion())) {
@@ -327,25 +328,6 @@ public final class ProxyController implements AutoCloseable {
         return m.getNamespace() + "/" + m.getName();
     }
 
-    /** A handler that only records: {@code (old, new)} with null for absent. */
-    private static <T> ResourceEventHandler<T> handler(java.util.function.BiConsumer<T, T> record) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                record.accept(null, obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                record.accept(oldObj, newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                record.accept(obj, null);
-            }
-        };
-    }
 
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The one coalescing runner of the proxy, after kube-proxy's bounded-frequency runner: at most one sync at a time;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * an injectable clock and scheduler, so tests drive it deterministically.
  */
 public final class SyncRunner {
+
+    private static final Logger LOG = Logger.getLogger(SyncRunner.class);
 
     /** The sync itself: returns normally on success, throws on failure. */
     @FunctionalInterface
@@ -100,7 +103,7 @@ public final class SyncRunner {
             ok = true;
         } catch (Exception e) {
             ok = false;
-            System.err.println("service-proxy: sync failed, retrying as a full sync within " + period + ": " + e);
+            LOG.warnf("sync failed, retrying as a full sync within %s: %s", period, e);
         }
         synchronized (this) {
             running = false;

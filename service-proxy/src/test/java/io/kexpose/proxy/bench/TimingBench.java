@@ -3,7 +3,7 @@ package io.kexpose.proxy.bench;
 import io.kexpose.proxy.dataplane.Counters;
 import io.kexpose.proxy.dataplane.RoundRobinSelector;
 import io.kexpose.proxy.dataplane.SocketDataplane;
-import io.kexpose.proxy.dataplane.Transport;
+import io.kexpose.support.Transport;
 import io.kexpose.proxy.model.Cidr;
 import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.NodeInfo;
@@ -78,7 +78,7 @@ public final class TimingBench {
 
     /** Runs {@code m} on a new dataplane with the production engine and two loops, and closes it. */
     static void run(Measurement m) throws Exception {
-        Transport transport = Transport.create(2, true);
+        Transport transport = Transport.create("service-proxy-loop", 2, true);
         SocketDataplane dataplane = new SocketDataplane(transport, new RoundRobinSelector(Clock.systemUTC()),
                 List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), new Counters(),
                 Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);

@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +60,7 @@ class DescriptorExhaustionTest {
 
     @BeforeEach
     void start() throws IOException {
-        transport = Transport.create(2, true);
+        transport = Transport.create("service-proxy-loop", 2, true);
         Assumptions.assumeTrue(TcpEngine.defaultFor(transport) == TcpEngine.EPOLL,
                 "the epoll engine's accept (Netty's epoll transport did not load here)");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "prlimit (util-linux) is not installed");

@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kexpose.proxy.model.Cidr;
@@ -133,7 +134,7 @@ class SourceAddressTest {
             Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                     "IP_TRANSPARENT needs CAP_NET_ADMIN; CI runs as root");
         }
-        transport = row.engine() == Engine.NETTY_NIO ? Transport.nio(new NioEventLoopGroup(1)) : Transport.create(1, true);
+        transport = row.engine() == Engine.NETTY_NIO ? Transport.nio(new NioEventLoopGroup(1)) : Transport.create("service-proxy-loop", 1, true);
         Assumptions.assumeTrue(row.engine() == Engine.NETTY_NIO || transport.epoll(), "epoll did not load");
         dataplane = new SocketDataplane(transport, row.engine() == Engine.EPOLL ? TcpEngine.EPOLL : TcpEngine.NETTY,
                 new RoundRobinSelector(Clock.systemUTC()), List.of(Duration.ofMillis(500)), new Counters(),

@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,16 +58,10 @@ class TcpDataplaneTest {
     void start() {
         // The production transport (epoll; NIO where it cannot load). With NIO, a closed listener stays in LISTEN
         // until the selector's next round deregisters it, so "refused at once" is only as prompt as the loop.
-        transport = Transport.create(2, true);
+        transport = Transport.create("service-proxy-loop", 2, true);
         dataplane = new SocketDataplane(transport, engine(), new RoundRobinSelector(Clock.systemUTC()),
                 List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 counters, Duration.ofSeconds(30), Duration.ofSeconds(120), 65536);
-        dataplane.tcpBusyPoll(busyPoll());
-    }
-
-    /** No busy polling (the default; the subclass polls). */
-    Duration busyPoll() {
-        return Duration.ZERO;
     }
 
     @AfterEach

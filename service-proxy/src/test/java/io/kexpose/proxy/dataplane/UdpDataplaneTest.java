@@ -1,5 +1,6 @@
 package io.kexpose.proxy.dataplane;
 
+import io.kexpose.support.Transport;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;

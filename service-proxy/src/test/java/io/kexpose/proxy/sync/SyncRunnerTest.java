@@ -3,7 +3,7 @@ package io.kexpose.proxy.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kexpose.proxy.tracker.ChangeTracker;
+import io.kexpose.support.ChangeTracker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.kexpose.cluster.api.store;
 
+import io.kexpose.support.SelectorTerms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -90,30 +91,10 @@ public final class Selector {
             return ALL;
         }
         List<Requirement> out = new ArrayList<>();
-        for (String term : splitTerms(text)) {
+        for (String term : SelectorTerms.split(text)) {
             out.add(requirement(term.strip(), field, text));
         }
         return new Selector(List.copyOf(out));
-    }
-
-    /** Splits on the commas that are not inside {@code (...)}. */
-    private static List<String> splitTerms(String text) {
-        List<String> terms = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                terms.add(text.substring(start, i));
-                start = i + 1;
-            }
-        }
-        terms.add(text.substring(start));
-        return terms;
     }
 
     private static Requirement requirement(String term, boolean field, String whole) {

@@ -1,4 +1,4 @@
-package io.kexpose.lb.tracker;
+package io.kexpose.support;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -6,12 +6,13 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Pending changes per object key, kube-proxy style: the first {@code previous} seen since the last applied
- * state and the latest {@code current}. A change that returns an object to its applied state cancels out, so a burst
- * of add/update/delete that ends where it started leaves nothing pending. Thread-safe: informer callbacks record,
- * the sync thread drains.
+ * Pending changes per object key, as kube-proxy's change trackers keep them: for each key, the value it had when
+ * the last applied state was taken and its latest value. A change that brings a key back to its applied value
+ * cancels out, so a burst of add, update and delete that ends where it started leaves nothing to apply. Informer
+ * callbacks record ({@link #update}), the sync drains ({@link #drain}); thread-safe.
  *
- * @param <T> the translated value compared for "no change" (a translated LbService, so status-only or irrelevant edits that translate equal cancel out)
+ * @param <T> what is compared for "no change": a translation of the object that keeps only what the consumer acts
+ *     on, so that edits it ignores (status, annotations it does not read) cancel out too
  */
 public final class ChangeTracker<T> {
 

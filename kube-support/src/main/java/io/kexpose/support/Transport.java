@@ -1,4 +1,4 @@
-package io.kexpose.proxy.dataplane;
+package io.kexpose.support;
 
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
@@ -19,16 +19,20 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The dataplane's event loops and channel classes: Linux epoll where the native transport loads (fewer copies and
- * wake-ups per connection than NIO), NIO otherwise; the channel classes always match the group.
+ * A dataplane's Netty event loops and the channel classes that go with them: Linux epoll where the native transport
+ * loads (fewer copies and wake-ups per connection than NIO), NIO otherwise; the channel classes always match the
+ * group.
  */
 public record Transport(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel) {
 
-    /** A transport of its own with {@code threads} event loops (0: one per processor). */
-    public static Transport create(int threads, boolean preferEpoll) {
+    /**
+     * A transport of its own with {@code threads} event loops (0: one per processor), daemon threads named
+     * {@code <threadName>-<n>-<m>}.
+     */
+    public static Transport create(String threadName, int threads, boolean preferEpoll) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        DefaultThreadFactory factory = new DefaultThreadFactory("service-proxy-loop", true);
+        DefaultThreadFactory factory = new DefaultThreadFactory(threadName, true);
         if (preferEpoll && Epoll.isAvailable()) {
             return new Transport(new EpollEventLoopGroup(n, factory), EpollServerSocketChannel.class,
                     EpollSocketChannel.class, EpollDatagramChannel.class);
