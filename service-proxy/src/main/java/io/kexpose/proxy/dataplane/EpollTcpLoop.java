@@ -166,7 +166,7 @@ final class EpollTcpLoop implements Runnable {
 
     /**
      * Writes the wake-up event unless the loop has closed its eventfd. A loop that sees {@link #stopped} without
-     * waiting for the event (a busy-polling one, say) closes it while {@link #stop} is on its way to the write;
+     * waiting for the event (one with work queued, say) closes it while {@link #stop} is on its way to the write;
      * writing then would hit a closed descriptor, or one the kernel has already handed to a new socket.
      */
     private void wakeUp() {
