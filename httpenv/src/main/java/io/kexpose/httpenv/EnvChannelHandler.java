@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import org.jboss.logging.Logger;
 
 /**
  * One connection's requests, in order: each decoded request is answered by {@link EnvResponses}; request bodies are
@@ -21,8 +20,6 @@ import org.jboss.logging.Logger;
  * reading, the connection stops reading too until the outbound buffer drains, which bounds its memory.
  */
 final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
-
-    private static final Logger LOG = Logger.getLogger(EnvChannelHandler.class);
 
     private final EnvResponses responses;
     private boolean closeAfterBody;
@@ -87,9 +84,11 @@ final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A reset or broken connection is the client's business, as for the original: close without logging.
+        // A reset or broken connection is the client's business, as for the original: close without logging. Anything
+        // else is one plain line on stderr, not a log call: this handler also runs in the local cluster's pod hosts,
+        // which load httpenv's server without Quarkus and its logging.
         if (!(cause instanceof IOException)) {
-            LOG.warnf("connection error: %s", cause);
+            System.err.println("httpenv: connection error: " + cause);
         }
         ctx.close();
     }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * One direction of a forwarded TCP connection: what is read here is written to the peer; while the peer cannot take
@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
 final class Relay extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
-    private final LongAdder bytes;
+    private final LongConsumer bytes;
 
-    Relay(Channel peer, LongAdder bytes) {
+    /** {@code bytes} is told how many bytes each read carried (the byte counters). */
+    Relay(Channel peer, LongConsumer bytes) {
         this.peer = peer;
         this.bytes = bytes;
     }
@@ -34,7 +35,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof ByteBuf b) {
-            bytes.add(b.readableBytes());
+            bytes.accept(b.readableBytes());
         }
         peer.write(msg, peer.voidPromise());
     }

@@ -118,7 +118,7 @@ final class TcpListener implements Listener {
             String clientIp = remote.getAddress().getHostAddress();
             ListenerSpec s = spec;
             if (!s.sourceRanges().isEmpty() && !s.allows(IpAddr.parse(clientIp))) {
-                metrics.refusedSourceRange.increment();
+                metrics.refusedSourceRange.inc();
                 Relay.reset(client);
                 return;
             }
@@ -134,7 +134,7 @@ final class TcpListener implements Listener {
     private void attempt(Channel client, String clientIp, ListenerSpec s, List<InetSocketAddress> tried) {
         List<InetSocketAddress> healthy = backends.apply(s);
         if (healthy.isEmpty() || tried.size() >= Math.min(ATTEMPTS, healthy.size()) || !client.isActive()) {
-            metrics.refusedNoBackend.increment();
+            metrics.refusedNoBackend.inc();
             Relay.reset(client);
             return;
         }
@@ -152,11 +152,11 @@ final class TcpListener implements Listener {
                 return;
             }
             children.add(backend);
-            metrics.tcpConnections.increment();
-            metrics.tcpActive.incrementAndGet();
-            backend.closeFuture().addListener(x -> metrics.tcpActive.decrementAndGet());
-            backend.pipeline().addLast(new Relay(client, metrics.bytesOut));
-            client.pipeline().addLast(new Relay(backend, metrics.bytesIn));
+            metrics.tcpConnections.inc();
+            metrics.tcpActive.inc();
+            backend.closeFuture().addListener(x -> metrics.tcpActive.dec());
+            backend.pipeline().addLast(new Relay(client, metrics.bytesOut::inc));
+            client.pipeline().addLast(new Relay(backend, metrics.bytesIn::inc));
             client.config().setAutoRead(true);
             backend.config().setAutoRead(true);
         });

@@ -98,12 +98,12 @@ final class UdpListener implements Listener {
             ListenerSpec s = spec;
             String clientIp = client.getAddress().getHostAddress();
             if (!s.sourceRanges().isEmpty() && !s.allows(IpAddr.parse(clientIp))) {
-                metrics.refusedSourceRange.increment();
+                metrics.refusedSourceRange.inc();
                 return;
             }
             List<InetSocketAddress> healthy = backends.apply(s);
             if (healthy.isEmpty()) {
-                metrics.refusedNoBackend.increment();
+                metrics.refusedNoBackend.inc();
                 return;
             }
             InetSocketAddress target = selector.pick(clientIp, healthy, List.of());
@@ -115,7 +115,7 @@ final class UdpListener implements Listener {
                             if (f != null) {
                                 f.lastSeen = System.nanoTime();
                             }
-                            metrics.bytesOut.add(reply.content().readableBytes());
+                            metrics.bytesOut.inc(reply.content().readableBytes());
                             socket.writeAndFlush(new DatagramPacket(reply.content().retain(), client));
                         }
                     })
@@ -137,7 +137,7 @@ final class UdpListener implements Listener {
             });
             flow = created;
             flows.put(client, flow);
-            metrics.udpFlows.increment();
+            metrics.udpFlows.inc();
             if (flows.size() > MAX_FLOWS) {
                 var eldest = flows.entrySet().iterator().next();
                 eldest.getValue().upstream.close();
@@ -145,7 +145,7 @@ final class UdpListener implements Listener {
             }
         }
         flow.lastSeen = now;
-        metrics.bytesIn.add(packet.content().readableBytes());
+        metrics.bytesIn.inc(packet.content().readableBytes());
         if (flow.connected) {
             flow.upstream.writeAndFlush(packet.content().retain());
         } else if (flow.pending.size() < 64) {

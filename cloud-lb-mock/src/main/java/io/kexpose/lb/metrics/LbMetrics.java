@@ -2,33 +2,92 @@ package io.kexpose.lb.metrics;
 
 import io.kexpose.lb.allocator.PoolAllocator;
 import io.kexpose.lb.status.ProvisioningMetrics;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The load balancer's metrics in the Prometheus text format: per pool size / used / free, allocation failures, the
- * provisioning latency histogram (first seen → status written), forwarded connections and bytes per protocol,
- * connections refused (source range, no healthy backend) and node health per probed target.
+ * The load balancer's metrics, kept by the Prometheus Java client in a registry of its own: per pool size / used /
+ * free, allocation failures, the provisioning latency histogram (first seen → status written), forwarded
+ * connections and bytes per protocol and direction, connections refused (source range, no healthy backend) and node
+ * health per probed target. The dataplane counts through the data points below; pools and health are read when
+ * scraped.
  */
 public final class LbMetrics implements ProvisioningMetrics {
 
-    public final Histogram provisioning = new Histogram("lbmock_provisioning_duration_seconds",
-            "Time from a Service first seen without an address to its status.loadBalancer written",
-            Histogram.latencyBuckets());
-    public final AtomicLong allocationFailures = new AtomicLong();
-    public final LongAdder tcpConnections = new LongAdder();
-    public final AtomicLong tcpActive = new AtomicLong();
-    public final LongAdder udpFlows = new LongAdder();
-    public final LongAdder bytesIn = new LongAdder();
-    public final LongAdder bytesOut = new LongAdder();
-    public final LongAdder refusedSourceRange = new LongAdder();
-    public final LongAdder refusedNoBackend = new LongAdder();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter text = new PrometheusTextFormatWriter(false);
+    private final Histogram provisioning = Histogram.builder().name("lbmock_provisioning_duration_seconds")
+            .help("Time from a Service first seen without an address to its status.loadBalancer written")
+            .classicOnly().classicUpperBounds(latencyBuckets()).register(registry);
+    private final Counter allocationFailures = Counter.builder().name("lbmock_allocation_failures_total")
+            .help("AllocationFailed decisions").register(registry);
+    private final Counter forwarded = Counter.builder().name("lbmock_forwarded_connections_total")
+            .help("Connections (TCP) and flows (UDP) forwarded").labelNames("protocol").register(registry);
+    private final Counter bytes = Counter.builder().name("lbmock_forwarded_bytes_total")
+            .help("Bytes forwarded, from clients (in) and to clients (out)").labelNames("direction")
+            .register(registry);
+    private final Counter refused = Counter.builder().name("lbmock_refused_connections_total")
+            .help("Connections and datagrams refused").labelNames("reason").register(registry);
+
+    /** TCP connections forwarded. */
+    public final CounterDataPoint tcpConnections = forwarded.labelValues("TCP");
+    /** UDP flows forwarded. */
+    public final CounterDataPoint udpFlows = forwarded.labelValues("UDP");
+    /** TCP connections being forwarded now. */
+    public final GaugeDataPoint tcpActive = Gauge.builder().name("lbmock_forwarded_connections_active")
+            .help("TCP connections being forwarded").register(registry);
+    /** Bytes from clients. */
+    public final CounterDataPoint bytesIn = bytes.labelValues("in");
+    /** Bytes to clients. */
+    public final CounterDataPoint bytesOut = bytes.labelValues("out");
+    /** Refused: the client is outside the Service's loadBalancerSourceRanges. */
+    public final CounterDataPoint refusedSourceRange = refused.labelValues("source-range");
+    /** Refused: no healthy node (or endpoint) to forward to. */
+    public final CounterDataPoint refusedNoBackend = refused.labelValues("no-healthy-backend");
+
     private volatile Supplier<List<PoolAllocator.Usage>> pools = List::of;
     private volatile Supplier<Map<String, Boolean>> health = Map::of;
+
+    public LbMetrics() {
+        GaugeWithCallback.builder().name("lbmock_pool_addresses").help("Addresses a pool can hand out")
+                .labelNames("pool").callback(cb -> pools.get().forEach(u -> cb.call(u.size(), u.pool())))
+                .register(registry);
+        GaugeWithCallback.builder().name("lbmock_pool_addresses_used")
+                .help("Distinct addresses of a pool held by Services").labelNames("pool")
+                .callback(cb -> pools.get().forEach(u -> cb.call(u.used(), u.pool()))).register(registry);
+        GaugeWithCallback.builder().name("lbmock_pool_addresses_free").help("Addresses of a pool still free")
+                .labelNames("pool").callback(cb -> pools.get().forEach(u -> cb.call(u.free(), u.pool())))
+                .register(registry);
+        GaugeWithCallback.builder().name("lbmock_node_healthy")
+                .help("1 if the node's health check passes (per node address and port)").labelNames("target")
+                .callback(cb -> new TreeMap<>(health.get()).forEach((target, ok) -> cb.call(ok ? 1 : 0, target)))
+                .register(registry);
+    }
+
+    /** Exponential buckets: 1 ms × 2^0 … 2^14 (16 s). */
+    static double[] latencyBuckets() {
+        double[] b = new double[15];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = 0.001 * Math.pow(2, i);
+        }
+        return b;
+    }
 
     /** Wires the pool usage and node health sources. */
     public void sources(Supplier<List<PoolAllocator.Usage>> pools, Supplier<Map<String, Boolean>> health) {
@@ -38,7 +97,7 @@ public final class LbMetrics implements ProvisioningMetrics {
 
     @Override
     public void allocationFailed() {
-        allocationFailures.incrementAndGet();
+        allocationFailures.inc();
     }
 
     @Override
@@ -46,44 +105,19 @@ public final class LbMetrics implements ProvisioningMetrics {
         provisioning.observe(latency.toNanos() / 1e9);
     }
 
-    /** The exposition text. */
-    public String render() {
-        StringBuilder out = new StringBuilder(2048);
-        List<PoolAllocator.Usage> usage = pools.get();
-        header(out, "lbmock_pool_addresses", "Addresses a pool can hand out", "gauge");
-        usage.forEach(u -> out.append("lbmock_pool_addresses{pool=\"").append(u.pool()).append("\"} ")
-                .append(u.size()).append('\n'));
-        header(out, "lbmock_pool_addresses_used", "Distinct addresses of a pool held by Services", "gauge");
-        usage.forEach(u -> out.append("lbmock_pool_addresses_used{pool=\"").append(u.pool()).append("\"} ")
-                .append(u.used()).append('\n'));
-        header(out, "lbmock_pool_addresses_free", "Addresses of a pool still free", "gauge");
-        usage.forEach(u -> out.append("lbmock_pool_addresses_free{pool=\"").append(u.pool()).append("\"} ")
-                .append(u.free()).append('\n'));
-        header(out, "lbmock_allocation_failures_total", "AllocationFailed decisions", "counter");
-        out.append("lbmock_allocation_failures_total ").append(allocationFailures.get()).append('\n');
-        provisioning.render(out);
-        header(out, "lbmock_forwarded_connections_total", "Connections (TCP) and flows (UDP) forwarded", "counter");
-        out.append("lbmock_forwarded_connections_total{protocol=\"TCP\"} ").append(tcpConnections.sum()).append('\n');
-        out.append("lbmock_forwarded_connections_total{protocol=\"UDP\"} ").append(udpFlows.sum()).append('\n');
-        header(out, "lbmock_forwarded_connections_active", "TCP connections being forwarded", "gauge");
-        out.append("lbmock_forwarded_connections_active ").append(tcpActive.get()).append('\n');
-        header(out, "lbmock_forwarded_bytes_total", "Bytes forwarded, from clients (in) and to clients (out)",
-                "counter");
-        out.append("lbmock_forwarded_bytes_total{direction=\"in\"} ").append(bytesIn.sum()).append('\n');
-        out.append("lbmock_forwarded_bytes_total{direction=\"out\"} ").append(bytesOut.sum()).append('\n');
-        header(out, "lbmock_refused_connections_total", "Connections and datagrams refused", "counter");
-        out.append("lbmock_refused_connections_total{reason=\"source-range\"} ").append(refusedSourceRange.sum())
-                .append('\n');
-        out.append("lbmock_refused_connections_total{reason=\"no-healthy-backend\"} ").append(refusedNoBackend.sum())
-                .append('\n');
-        header(out, "lbmock_node_healthy", "1 if the node's health check passes (per node address and port)", "gauge");
-        new java.util.TreeMap<>(health.get()).forEach((target, ok) -> out.append("lbmock_node_healthy{target=\"")
-                .append(target).append("\"} ").append(ok ? 1 : 0).append('\n'));
-        return out.toString();
+    /** The content type of {@link #render()}: Prometheus text 0.0.4. */
+    public String contentType() {
+        return text.getContentType();
     }
 
-    private static void header(StringBuilder out, String name, String help, String type) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
-                .append(type).append('\n');
+    /** The exposition text. */
+    public String render() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            text.write(out, registry.scrape(), EscapingScheme.DEFAULT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -22,7 +22,7 @@ public final class ManagementServer implements AutoCloseable {
                     req.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "text/plain")
                             .end(ok ? "ok" : "caches not synced");
                 }
-                case "/metrics" -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                case "/metrics" -> req.response().putHeader("Content-Type", metrics.contentType())
                         .end(metrics.render());
                 default -> req.response().setStatusCode(404).end();
             }
