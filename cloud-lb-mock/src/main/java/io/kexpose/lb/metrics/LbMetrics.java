@@ -22,7 +22,8 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The load balancer's metrics, kept by the Prometheus Java client in a registry of its own: per pool size / used /
+ * The load balancer's metrics, kept by the Prometheus Java client in a registry of its own (without exemplars: the
+ * data path counts every read, and there are no traces to link): per pool size / used /
  * free, allocation failures, the provisioning latency histogram (first seen → status written), forwarded
  * connections and bytes per protocol and direction, connections refused (source range, no healthy backend) and node
  * health per probed target. The dataplane counts through the data points below; pools and health are read when
@@ -34,16 +35,17 @@ public final class LbMetrics implements ProvisioningMetrics {
     private final PrometheusTextFormatWriter text = new PrometheusTextFormatWriter(false);
     private final Histogram provisioning = Histogram.builder().name("lbmock_provisioning_duration_seconds")
             .help("Time from a Service first seen without an address to its status.loadBalancer written")
-            .classicOnly().classicUpperBounds(latencyBuckets()).register(registry);
+            .classicOnly().classicUpperBounds(latencyBuckets()).withoutExemplars().register(registry);
     private final Counter allocationFailures = Counter.builder().name("lbmock_allocation_failures_total")
-            .help("AllocationFailed decisions").register(registry);
+            .help("AllocationFailed decisions").withoutExemplars().register(registry);
     private final Counter forwarded = Counter.builder().name("lbmock_forwarded_connections_total")
-            .help("Connections (TCP) and flows (UDP) forwarded").labelNames("protocol").register(registry);
+            .help("Connections (TCP) and flows (UDP) forwarded").labelNames("protocol").withoutExemplars()
+            .register(registry);
     private final Counter bytes = Counter.builder().name("lbmock_forwarded_bytes_total")
             .help("Bytes forwarded, from clients (in) and to clients (out)").labelNames("direction")
-            .register(registry);
+            .withoutExemplars().register(registry);
     private final Counter refused = Counter.builder().name("lbmock_refused_connections_total")
-            .help("Connections and datagrams refused").labelNames("reason").register(registry);
+            .help("Connections and datagrams refused").labelNames("reason").withoutExemplars().register(registry);
 
     /** TCP connections forwarded. */
     public final CounterDataPoint tcpConnections = forwarded.labelValues("TCP");
@@ -51,7 +53,7 @@ public final class LbMetrics implements ProvisioningMetrics {
     public final CounterDataPoint udpFlows = forwarded.labelValues("UDP");
     /** TCP connections being forwarded now. */
     public final GaugeDataPoint tcpActive = Gauge.builder().name("lbmock_forwarded_connections_active")
-            .help("TCP connections being forwarded").register(registry);
+            .help("TCP connections being forwarded").withoutExemplars().register(registry);
     /** Bytes from clients. */
     public final CounterDataPoint bytesIn = bytes.labelValues("in");
     /** Bytes to clients. */

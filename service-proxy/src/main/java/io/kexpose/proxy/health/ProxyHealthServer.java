@@ -56,11 +56,11 @@ public final class ProxyHealthServer implements AutoCloseable {
             String times = "\"lastUpdated\": \"" + (last == null ? "" : last) + "\", \"currentTime\": \"" + now + "\"";
             if (req.path().equals("/livez")) {
                 boolean alive = live.getAsBoolean();
-                (alive ? metrics.livez200 : metrics.livez503).incrementAndGet();
+                (alive ? metrics.livez200 : metrics.livez503).inc();
                 resp.setStatusCode(alive ? 200 : 503).end("{" + times + "}");
             } else if (req.path().equals("/healthz")) {
                 boolean eligible = nodeEligible.getAsBoolean();
-                (ok && eligible ? metrics.healthz200 : metrics.healthz503).incrementAndGet();
+                (ok && eligible ? metrics.healthz200 : metrics.healthz503).inc();
                 resp.setStatusCode(ok && eligible ? 200 : 503)
                         .end("{" + times + ", \"nodeEligible\": " + eligible + "}");
             } else {
@@ -75,8 +75,7 @@ public final class ProxyHealthServer implements AutoCloseable {
         int colon = hostPort.lastIndexOf(':');
         metricsServer = vertx.createHttpServer().requestHandler(req -> {
             if (req.path().equals("/metrics")) {
-                req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                        .end(metrics.render());
+                req.response().putHeader("Content-Type", metrics.contentType()).end(metrics.render());
             } else {
                 req.response().setStatusCode(404).end();
             }

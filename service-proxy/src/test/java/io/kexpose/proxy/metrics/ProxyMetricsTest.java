@@ -12,7 +12,7 @@ class ProxyMetricsTest {
         ProxyMetrics m = new ProxyMetrics();
         m.syncDuration.observe(0.003);
         m.programmingDuration.observe(0.2);
-        m.healthz503.incrementAndGet();
+        m.healthz503.inc();
         String text = m.render();
         assertTrue(text.contains("# TYPE kubeproxy_sync_proxy_rules_duration_seconds histogram"), text);
         assertTrue(text.contains("kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.001\"} 0"), text);
