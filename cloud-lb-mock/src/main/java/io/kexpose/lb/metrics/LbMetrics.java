@@ -1,20 +1,15 @@
 package io.kexpose.lb.metrics;
 
+import io.kexpose.support.MetricsText;
 import io.kexpose.lb.allocator.PoolAllocator;
 import io.kexpose.lb.status.ProvisioningMetrics;
-import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +27,7 @@ import java.util.function.Supplier;
 public final class LbMetrics implements ProvisioningMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter text = new PrometheusTextFormatWriter(false);
+    private final MetricsText text = new MetricsText(registry);
     private final Histogram provisioning = Histogram.builder().name("lbmock_provisioning_duration_seconds")
             .help("Time from a Service first seen without an address to its status.loadBalancer written")
             .classicOnly().classicUpperBounds(latencyBuckets()).withoutExemplars().register(registry);
@@ -109,17 +104,11 @@ public final class LbMetrics implements ProvisioningMetrics {
 
     /** The content type of {@link #render()}: Prometheus text 0.0.4. */
     public String contentType() {
-        return text.getContentType();
+        return text.contentType();
     }
 
     /** The exposition text. */
     public String render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        try {
-            text.write(out, registry.scrape(), EscapingScheme.DEFAULT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return text.render();
     }
 }

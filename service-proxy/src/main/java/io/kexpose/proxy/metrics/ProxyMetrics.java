@@ -1,18 +1,13 @@
 package io.kexpose.proxy.metrics;
 
+import io.kexpose.support.MetricsText;
 import io.kexpose.proxy.dataplane.Counters;
-import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -28,7 +23,7 @@ import java.util.function.Supplier;
 public final class ProxyMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter text = new PrometheusTextFormatWriter(false);
+    private final MetricsText text = new MetricsText(registry);
 
     public final Histogram syncDuration = histogram("kubeproxy_sync_proxy_rules_duration_seconds",
             "SyncProxyRules latency in seconds", syncBuckets());
@@ -145,18 +140,12 @@ public final class ProxyMetrics {
 
     /** The exposition text. */
     public String render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        try {
-            text.write(out, registry.scrape(), EscapingScheme.DEFAULT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return text.render();
     }
 
     /** The content type of {@link #render()}: Prometheus text 0.0.4. */
     public String contentType() {
-        return text.getContentType();
+        return text.contentType();
     }
 
     /** Connections, datagrams and bytes per Service port (labels: namespace, service, port, protocol). */
