@@ -282,7 +282,7 @@ public final class ProxyController implements AutoCloseable {
         }
         java.time.Instant queued = runner.lastQueued();
         return queued == null || !queued.isAfter(last)
-                || java.time.Duration.between(queued, java.time.Instant.now()).compareTo(config.syncPeriod().multipliedBy(2)) < 0;
+                || java.time.Duration.between(queued, clock.instant()).compareTo(config.syncPeriod().multipliedBy(2)) < 0;
     }
 
     /**
