@@ -137,22 +137,58 @@ public final class ComponentContainerLauncher implements PodLauncher {
         return new ContainerProcess(pb.start(), tool, name);
     }
 
-    /** The pod's {@value #SERVICE_ACCOUNT_DIR}: token, ca.crt and namespace, readable by any user (mode 0644). */
+    /**
+     * The pod's {@value #SERVICE_ACCOUNT_DIR}: token, ca.crt and namespace. The token is a credential: the files
+     * belong to the container's user and only it may read them (0400 in a 0500 directory), which takes root (podman
+     * as root, as the scripts run it); without root they stay readable by any user (0644), or the container could not
+     * read them.
+     */
     private Path serviceAccountFiles(Pod pod) throws IOException {
         Path dir = workDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName())
                 .resolve("serviceaccount");
         Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        write(dir.resolve("token"), tokens.apply(pod));
-        write(dir.resolve("ca.crt"), caPem);
-        write(dir.resolve("namespace"), pod.getMetadata().getNamespace());
+        List<Path> files = List.of(dir.resolve("token"), dir.resolve("ca.crt"), dir.resolve("namespace"));
+        write(files.get(0), tokens.apply(pod));
+        write(files.get(1), caPem);
+        write(files.get(2), pod.getMetadata().getNamespace());
+        if (!ownedByContainerUser(dir, files)) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Path f : files) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
         return dir;
+    }
+
+    /** Gives the files to the container's user, readable by it alone; false where this process may not. */
+    private boolean ownedByContainerUser(Path dir, List<Path> files) {
+        int uid = security.user() != null ? security.user().intValue() : numericImageUser();
+        int gid = security.group() != null ? security.group().intValue() : uid;
+        try {
+            for (Path f : files) {
+                Files.setAttribute(f, "unix:uid", uid);
+                Files.setAttribute(f, "unix:gid", gid);
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--------"));
+            }
+            Files.setAttribute(dir, "unix:uid", uid);
+            Files.setAttribute(dir, "unix:gid", gid);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** The image's user as a number (root when it names none or a name). */
+    private int numericImageUser() {
+        String u = imageUser().split(":", 2)[0].trim();
+        return u.chars().allMatch(Character::isDigit) && !u.isEmpty() ? Integer.parseInt(u) : 0;
     }
 
     private static void write(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName());
+        Files.deleteIfExists(tmp);
         Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
