@@ -87,6 +87,10 @@ public final class ComponentContainerLauncher implements PodLauncher {
     @Override
     public String unavailable(String ignored) {
         if (!imagePresent) {
+            if (exitCode(List.of(tool, "--version")) != 0) {
+                return tool + " does not run here (apt-get install podman runc; or DOCKER=docker); ./kexpose up "
+                        + "without --images runs the components as processes";
+            }
             if (exitCode(List.of(tool, "image", "inspect", image)) != 0) {
                 return "image " + image + " is not built: k8s-manifests/scripts/build-images.sh --local-base "
                         + descriptor.module();
