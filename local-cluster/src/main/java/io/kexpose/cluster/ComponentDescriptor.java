@@ -75,6 +75,26 @@ public record ComponentDescriptor(String module, Workload workload, String name,
         return new ComponentDescriptor(module, w, p.getProperty("name", module).trim(), labels, readiness, args);
     }
 
+    /** The JVM arguments for {@code pod} on its node, whose address {@code nodeIps} gives, with {@code podIp}. */
+    public List<String> args(io.fabric8.kubernetes.api.model.Pod pod, String podIp, Map<String, String> nodeIps) {
+        String node = pod.getSpec().getNodeName();
+        return args(podIp, node, nodeIps.getOrDefault(node, podIp));
+    }
+
+    /**
+     * The environment the manifests give a component's container through the downward API, and its hostname:
+     * HOSTNAME, POD_NAME, POD_NAMESPACE, POD_IP, NODE_NAME (not the Service variables an application pod gets).
+     */
+    public static Map<String, String> podEnv(io.fabric8.kubernetes.api.model.Pod pod, String podIp) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HOSTNAME", pod.getMetadata().getName());
+        env.put("POD_NAME", pod.getMetadata().getName());
+        env.put("POD_NAMESPACE", pod.getMetadata().getNamespace());
+        env.put("POD_IP", podIp);
+        env.put("NODE_NAME", pod.getSpec().getNodeName());
+        return env;
+    }
+
     /** The JVM arguments for a pod on {@code node} ({@code nodeIp}) with {@code podIp}. */
     public List<String> args(String podIp, String node, String nodeIp) {
         return args.stream().map(a -> a.replace("${podIp}", podIp).replace("${node}", node)

@@ -97,8 +97,9 @@ public final class ComponentContainerLauncher implements PodLauncher {
             }
             imagePresent = true;
         }
-        String refusal = security.refusal(imageUser());
-        return refusal == null ? null : refusal + " (image " + image + ", user \"" + imageUser() + "\")";
+        String user = imageUser();
+        String refusal = security.refusal(user);
+        return refusal == null ? null : refusal + " (image " + image + ", user \"" + user + "\")";
     }
 
     @Override
@@ -113,26 +114,18 @@ public final class ComponentContainerLauncher implements PodLauncher {
         if (why != null) {
             throw new IOException(why);
         }
-        String podName = pod.getMetadata().getName();
-        String node = pod.getSpec().getNodeName();
         Path secrets = serviceAccountFiles(pod);
         boolean hostNetwork = descriptor.workload() == ComponentDescriptor.Workload.PER_NODE;
         Endpoint api = hostNetwork ? apiDirect : apiService;
-        String name = "kexpose-" + pod.getMetadata().getNamespace() + "-" + podName;
+        String name = "kexpose-" + pod.getMetadata().getNamespace() + "-" + pod.getMetadata().getName();
         List<String> command = new ArrayList<>(List.of(tool, "run", "--rm", "--replace", "--pull", "never",
                 "--name", name, "--label", LABEL + "=" + label, "--network", "host"));
         command.addAll(security.podmanArgs());
         command.addAll(List.of("--volume", secrets + ":" + SERVICE_ACCOUNT_DIR + ":ro"));
-        Map<String, String> env = new java.util.LinkedHashMap<>();
-        env.put("HOSTNAME", podName);
-        env.put("POD_NAME", podName);
-        env.put("POD_NAMESPACE", pod.getMetadata().getNamespace());
-        env.put("POD_IP", podIp);
-        env.put("NODE_NAME", node);
+        Map<String, String> env = ComponentDescriptor.podEnv(pod, podIp);
         env.put("KUBERNETES_SERVICE_HOST", api.host());
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(api.port()));
-        env.put("JDK_JAVA_OPTIONS", String.join(" ", descriptor.args(podIp, node, nodeIps.getOrDefault(node,
-                podIp))));
+        env.put("JDK_JAVA_OPTIONS", String.join(" ", descriptor.args(pod, podIp, nodeIps)));
         env.forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));
         command.add(image);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)

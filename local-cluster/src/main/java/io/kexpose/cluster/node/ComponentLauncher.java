@@ -60,10 +60,9 @@ public final class ComponentLauncher implements PodLauncher {
         if (why != null) {
             throw new IOException(why);
         }
-        String node = pod.getSpec().getNodeName();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(descriptor.args(podIp, node, nodeIps.getOrDefault(node, podIp)));
+        command.addAll(descriptor.args(pod, podIp, nodeIps));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(OwnSession.wrap(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -71,11 +70,7 @@ public final class ComponentLauncher implements PodLauncher {
         env.clear();
         env.put("PATH", PodEnvironment.IMAGE_PATH);
         env.put("HOME", System.getProperty("user.home"));
-        env.put("HOSTNAME", pod.getMetadata().getName());
-        env.put("POD_NAME", pod.getMetadata().getName());
-        env.put("POD_NAMESPACE", pod.getMetadata().getNamespace());
-        env.put("POD_IP", podIp);
-        env.put("NODE_NAME", node);
+        env.putAll(ComponentDescriptor.podEnv(pod, podIp));
         env.put("KUBECONFIG", kubeconfig.apply(descriptor.module()).toString());
         return pb.start();
     }
