@@ -4,16 +4,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kexpose.proxy.config.ProxyConfig;
 import io.kexpose.proxy.dataplane.CompositeDataplane;
 import io.kexpose.proxy.dataplane.Counters;
-import io.kexpose.proxy.dataplane.HostCommand;
-import io.kexpose.proxy.dataplane.InterfaceAddresses;
-import io.kexpose.proxy.dataplane.NftablesDrops;
-import io.kexpose.proxy.dataplane.TransparentRouting;
+import io.kexpose.proxy.dataplane.node.HostCommand;
+import io.kexpose.proxy.dataplane.node.InterfaceAddresses;
+import io.kexpose.proxy.dataplane.node.NftablesDrops;
+import io.kexpose.proxy.dataplane.node.TransparentRouting;
 import io.kexpose.proxy.model.SourceMode;
 import io.kexpose.proxy.health.HealthCheckServers;
 import io.kexpose.proxy.metrics.ProxyMetrics;
 import java.util.List;
 import io.kexpose.proxy.dataplane.RoundRobinSelector;
-import io.kexpose.proxy.dataplane.SocketDataplane;
+import io.kexpose.proxy.dataplane.socket.SocketDataplane;
 import io.kexpose.proxy.health.ProxyHealthServer;
 import io.kexpose.proxy.kube.ProxyController;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,9 +43,7 @@ public class ServiceProxyApp {
         drain = config.shutdownDrain();
         ProxyMetrics metrics = new ProxyMetrics();
         transport = io.kexpose.support.Transport.create("service-proxy-loop", config.threads(), true);
-        io.kexpose.proxy.dataplane.TcpEngine engine = config.tcpEngine()
-                .orElse(io.kexpose.proxy.dataplane.TcpEngine.defaultFor(transport));
-        sockets = new SocketDataplane(transport, engine, new RoundRobinSelector(clock),
+        sockets = new SocketDataplane(transport, new RoundRobinSelector(clock),
                 config.connectAttemptTimeouts(), counters, config.udpIdleTimeout(), config.udpStreamIdleTimeout(),
                 config.udpMaxFlows());
         sockets.drainGrace(config.endpointDrainGrace().orElse(null));

@@ -51,12 +51,6 @@ public interface ProxyConfig {
     @WithDefault("0")
     int threads();
 
-    /**
-     * (ours) What forwards TCP: {@code epoll} (our own loops on Netty's native epoll calls; Linux) or {@code netty}
-     * (Netty channels). Unset: epoll where the native transport loads, else netty.
-     */
-    Optional<io.kexpose.proxy.dataplane.TcpEngine> tcpEngine();
-
     /** UDP flow idle timeout (no reply, or a single exchange). */
     @WithDefault("30s")
     Duration udpIdleTimeout();

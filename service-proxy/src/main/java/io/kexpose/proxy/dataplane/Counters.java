@@ -48,58 +48,58 @@ public final class Counters {
     }
 
     /** Forgets Service ports that are gone and have no connection left (called at every apply: no unbounded growth). */
-    void retain(Set<ServicePortName> live) {
+    public void retain(Set<ServicePortName> live) {
         services.entrySet().removeIf(e -> !live.contains(e.getKey()) && e.getValue().active.get() == 0);
     }
 
-    void opened(PerService s) {
+    public void opened(PerService s) {
         opened.incrementAndGet();
         active.incrementAndGet();
         s.connections.increment();
         s.active.incrementAndGet();
     }
 
-    void closed(PerService s) {
+    public void closed(PerService s) {
         active.decrementAndGet();
         s.active.decrementAndGet();
     }
 
-    void rejected(Decision d) {
+    public void rejected(Decision d) {
         rejected.incrementAndGet();
     }
 
-    void dropped(Decision d) {
+    public void dropped(Decision d) {
         droppedCount.incrementAndGet();
     }
 
-    void failed(Decision d) {
+    public void failed(Decision d) {
         failedCount.incrementAndGet();
     }
 
-    void udpDropped() {
+    public void udpDropped() {
         udpDropped.incrementAndGet();
     }
 
-    void udpFlowOpened() {
+    public void udpFlowOpened() {
         udpFlowsOpened.incrementAndGet();
         udpFlowsActive.incrementAndGet();
     }
 
-    void udpFlowClosed() {
+    public void udpFlowClosed() {
         udpFlowsActive.decrementAndGet();
     }
 
     /** A flow evicted because its frontend's table was full (rule udp-flow-limit). */
-    void udpFlowEvicted() {
+    public void udpFlowEvicted() {
         udpFlowsEvicted.incrementAndGet();
     }
 
     /** An accept on a frontend failed (the process or the system out of descriptors, say); it is tried again. */
-    void acceptFailed() {
+    public void acceptFailed() {
         acceptFailures.incrementAndGet();
     }
 
-    void retried(Decision d) {
+    public void retried(Decision d) {
         retries.incrementAndGet();
     }
 }

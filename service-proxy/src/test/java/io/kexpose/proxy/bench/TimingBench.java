@@ -2,7 +2,7 @@ package io.kexpose.proxy.bench;
 
 import io.kexpose.proxy.dataplane.Counters;
 import io.kexpose.proxy.dataplane.RoundRobinSelector;
-import io.kexpose.proxy.dataplane.SocketDataplane;
+import io.kexpose.proxy.dataplane.socket.SocketDataplane;
 import io.kexpose.support.Transport;
 import io.kexpose.proxy.model.Cidr;
 import io.kexpose.proxy.model.Endpoint;
@@ -76,7 +76,7 @@ public final class TimingBench {
         void run(SocketDataplane dataplane) throws Exception;
     }
 
-    /** Runs {@code m} on a new dataplane with the production engine and two loops, and closes it. */
+    /** Runs {@code m} on a new dataplane with two loops, and closes it. */
     static void run(Measurement m) throws Exception {
         Transport transport = Transport.create("service-proxy-loop", 2, true);
         SocketDataplane dataplane = new SocketDataplane(transport, new RoundRobinSelector(Clock.systemUTC()),
@@ -123,7 +123,7 @@ public final class TimingBench {
             proxy.addAll(refusals("127.96.9.1", 8080, n / 5));
             kernel.addAll(refusals("127.0.0.1", closedPort, n / 5));
         }
-        print("refusal (" + dataplane.engine() + "), ClusterIP without endpoints (us)", proxy, "kernel, closed port", kernel,
+        print("refusal, ClusterIP without endpoints (us)", proxy, "kernel, closed port", kernel,
                 "target: p50 <= 1.5x the kernel's, p99 <= 5 ms (the test checks it is a refusal, not a time-out)");
     }
 
