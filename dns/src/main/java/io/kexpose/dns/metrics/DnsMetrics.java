@@ -1,12 +1,24 @@
 package io.kexpose.dns.metrics;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.kexpose.support.MetricsText;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 
 /**
- * The server's metrics under CoreDNS's names and label sets (coredns-metrics, metric-labels), plus {@code kexpose_dns_}
- * ones of our own (own-metrics). Label {@code view} is always "".
+ * The server's metrics under CoreDNS's names and label sets (rules coredns-metrics, metric-labels), plus
+ * {@code kexpose_dns_} ones of our own (own-metrics), kept and written by the Prometheus Java client. Label
+ * {@code view} is always "". A query records through a {@link Series} resolved once per kind of answer, so the hot
+ * path looks up no labels.
  */
 public final class DnsMetrics {
 
@@ -15,45 +27,81 @@ public final class DnsMetrics {
     private static final String[] COMMON_TYPES = {"A", "AAAA", "MX", "SOA", "CNAME", "PTR", "TXT", "NS", "SRV", "DS",
         "DNSKEY", "RRSIG", "NSEC", "NSEC3", "HTTPS", "IXFR", "AXFR", "ANY"};
 
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final MetricsText text = new MetricsText(registry);
     private final String server;
-    private final Family<LongAdder> requests = counter("coredns_dns_requests_total",
+    private final Counter requests = counter("coredns_dns_requests_total",
             "Counter of DNS requests made per zone, protocol and family.", "server", "zone", "view", "proto", "family",
             "type");
-    private final Family<Histogram> duration = histogram("coredns_dns_request_duration_seconds",
-            "Histogram of the time (in seconds) each request took.", Histogram.exponential(0.00025, 2, 16), "server",
-            "zone", "view");
-    private final Family<Histogram> requestSize = histogram("coredns_dns_request_size_bytes",
+    private final Histogram duration = histogram("coredns_dns_request_duration_seconds",
+            "Histogram of the time (in seconds) each request took.", exponential(0.00025, 2, 16), "server", "zone",
+            "view");
+    private final Histogram requestSize = histogram("coredns_dns_request_size_bytes",
             "Size of the EDNS0 UDP buffer in bytes (64K for TCP).", SIZE_BUCKETS, "server", "zone", "view", "proto");
-    private final Family<Histogram> responseSize = histogram("coredns_dns_response_size_bytes",
+    private final Histogram responseSize = histogram("coredns_dns_response_size_bytes",
             "Size of the returned response in bytes.", SIZE_BUCKETS, "server", "zone", "view", "proto");
-    private final Family<LongAdder> responses = counter("coredns_dns_responses_total",
-            "Counter of response status codes.", "server", "zone", "view", "rcode", "plugin");
-    private final Family<LongAdder> doRequests = counter("coredns_dns_do_requests_total",
+    private final Counter responses = counter("coredns_dns_responses_total", "Counter of response status codes.",
+            "server", "zone", "view", "rcode", "plugin");
+    private final Counter doRequests = counter("coredns_dns_do_requests_total",
             "Counter of DNS requests with DO bit set per zone.", "server", "zone", "view");
-    private final LongAdder panics = new LongAdder();
-    private final Family<Histogram> programming = histogram("coredns_kubernetes_dns_programming_duration_seconds",
-            "Histogram of the time (in seconds) it took to program a dns instance.",
-            Histogram.exponential(0.001, 2, 20), "service_kind");
-    private final LongAdder forwardRejects = new LongAdder();
-    private final Family<Histogram> proxyDuration = histogram("coredns_proxy_request_duration_seconds",
-            "Histogram of the time each request took.", Histogram.exponential(0.00025, 2, 16), "proxy_name", "to",
-            "rcode");
-    private final Family<LongAdder> connCacheMisses = counter("coredns_proxy_conn_cache_misses_total",
+    private final CounterDataPoint panics = counter("coredns_panics_total",
+            "A metrics that counts the number of panics.").labelValues();
+    private final Histogram programming = histogram("coredns_kubernetes_dns_programming_duration_seconds",
+            "Histogram of the time (in seconds) it took to program a dns instance.", exponential(0.001, 2, 20),
+            "service_kind");
+    private final CounterDataPoint forwardRejects = counter("coredns_forward_max_concurrent_rejects_total",
+            "Counter of the number of queries rejected because the concurrent queries were at maximum.").labelValues();
+    private final Histogram proxyDuration = histogram("coredns_proxy_request_duration_seconds",
+            "Histogram of the time each request took.", exponential(0.00025, 2, 16), "proxy_name", "to", "rcode");
+    private final Counter connCacheMisses = counter("coredns_proxy_conn_cache_misses_total",
             "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
-    private final Family<LongAdder> cacheHits = counter("coredns_cache_hits_total", "The count of cache hits.",
-            "server", "type", "zones", "view");
-    private final Family<LongAdder> cacheMisses = counter("coredns_cache_misses_total", "The count of cache misses.",
-            "server", "zones", "view");
-    private final Family<LongAdder> cacheRequests = counter("coredns_cache_requests_total",
-            "The count of cache requests.", "server", "zones", "view");
-    private LongSupplier cacheEntries = () -> 0;
-    private BooleanSupplier apiConnected = () -> true;
-    private LongSupplier objects = () -> 0;
     private final boolean cacheEnabled;
+    private final Counter cacheHits;
+    private final CounterDataPoint cacheMisses;
+    private final CounterDataPoint cacheRequests;
+    private volatile LongSupplier cacheEntries = () -> 0;
+    private volatile BooleanSupplier apiConnected = () -> true;
+    private volatile LongSupplier objects = () -> 0;
 
     public DnsMetrics(String server, boolean cacheEnabled) {
         this.server = server;
         this.cacheEnabled = cacheEnabled;
+        counter("coredns_forward_healthcheck_broken_total",
+                "Counter of the number of complete failures of the healthchecks.").labelValues(); // never: no checks
+        Info.builder().name("coredns_build_info").help("A metric with a constant '1' value labeled by version, "
+                + "revision, and goversion from which CoreDNS was built.").labelNames("version", "revision",
+                        "goversion").register(registry).addLabelValues("kexpose-dns", "",
+                                System.getProperty("java.version"));
+        String[] plugins = cacheEnabled ? new String[] {"cache", "forward", "kubernetes"}
+                : new String[] {"forward", "kubernetes"};
+        GaugeWithCallback.builder().name("coredns_plugin_enabled").help("A metric that indicates whether a plugin is "
+                + "enabled on per server and zone basis.").labelNames("server", "zone", "view", "name")
+                .callback(cb -> {
+                    for (String p : plugins) {
+                        cb.call(1, server, ".", "", p);
+                    }
+                }).register(registry);
+        if (cacheEnabled) {
+            cacheHits = counter("coredns_cache_hits_total", "The count of cache hits.", "server", "type", "zones",
+                    "view");
+            cacheMisses = counter("coredns_cache_misses_total", "The count of cache misses.", "server", "zones",
+                    "view").labelValues(server, ".", "");
+            cacheRequests = counter("coredns_cache_requests_total", "The count of cache requests.", "server", "zones",
+                    "view").labelValues(server, ".", "");
+            GaugeWithCallback.builder().name("coredns_cache_entries").help("The number of elements in the cache.")
+                    .labelNames("server", "type", "zones", "view")
+                    .callback(cb -> cb.call(cacheEntries.getAsLong(), server, "success", ".", ""))
+                    .register(registry);
+        } else {
+            cacheHits = null;
+            cacheMisses = null;
+            cacheRequests = null;
+        }
+        GaugeWithCallback.builder().name("kexpose_dns_api_connected").help("1 while every informer watches the API, "
+                + "0 while they reconnect (answers then come from the last known state).")
+                .callback(cb -> cb.call(apiConnected.getAsBoolean() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("kexpose_dns_objects").help("Services and EndpointSlices held in the index.")
+                .callback(cb -> cb.call(objects.getAsLong())).register(registry);
     }
 
     /** The {@code server} label: {@code dns://<bind>:<port>}. */
@@ -68,69 +116,74 @@ public final class DnsMetrics {
     }
 
     /**
-     * The series one kind of request updates, resolved once: a memoized answer records through it without building
-     * label lists on the hot path.
+     * The series one kind of request updates, resolved once: a memoized answer records through it without looking up
+     * labels on the hot path.
      */
     public Series series(String zone, String proto, boolean ipv6, int qtype, boolean dnssecOk, int requestSizeLimit,
             int responseBytes, int rcode, String plugin) {
-        return new Series(requests.with(server, zone, "", proto, ipv6 ? "2" : "1", typeLabel(qtype)),
-                duration.with(server, zone, ""), requestSize.with(server, zone, "", proto), requestSizeLimit,
-                responseSize.with(server, zone, "", proto), responseBytes,
-                responses.with(server, zone, "", org.xbill.DNS.Rcode.string(rcode), plugin),
-                dnssecOk ? doRequests.with(server, zone, "") : null);
+        return new Series(requests.labelValues(server, zone, "", proto, ipv6 ? "2" : "1", typeLabel(qtype)),
+                duration.labelValues(server, zone, ""), requestSize.labelValues(server, zone, "", proto),
+                requestSizeLimit, responseSize.labelValues(server, zone, "", proto), responseBytes,
+                responses.labelValues(server, zone, "", Rcode.string(rcode), plugin),
+                dnssecOk ? doRequests.labelValues(server, zone, "") : null);
     }
 
     /** The pre-resolved series of one kind of request, with its fixed request-size limit and response size. */
-    public record Series(LongAdder requests, Histogram duration, Histogram requestSize, int requestSizeLimit,
-            Histogram responseSize, int responseBytes, LongAdder responses, LongAdder doRequests) {
+    public record Series(CounterDataPoint requests, DistributionDataPoint duration,
+            DistributionDataPoint requestSize, int requestSizeLimit, DistributionDataPoint responseSize,
+            int responseBytes, CounterDataPoint responses, CounterDataPoint doRequests) {
 
         /** Counts one request that took {@code seconds}. */
         public void record(double seconds) {
-            requests.increment();
+            requests.inc();
             duration.observe(seconds);
             requestSize.observe(requestSizeLimit);
             responseSize.observe(responseBytes);
-            responses.increment();
+            responses.inc();
             if (doRequests != null) {
-                doRequests.increment();
+                doRequests.inc();
             }
         }
     }
 
     /** A request rejected before handling (unparsable): zone {@code dropped}. */
     public void dropped(String proto, boolean ipv6, int rcode) {
-        requests.with(server, "dropped", "", proto, ipv6 ? "2" : "1", "other").increment();
+        requests.labelValues(server, "dropped", "", proto, ipv6 ? "2" : "1", "other").inc();
         if (rcode >= 0) {
-            responses.with(server, "dropped", "", org.xbill.DNS.Rcode.string(rcode), "").increment();
+            responses.labelValues(server, "dropped", "", Rcode.string(rcode), "").inc();
         }
     }
 
     public void panic() {
-        panics.increment();
+        panics.inc();
     }
 
-    /** programming-latency: an EndpointSlice change programmed {@code seconds} after its trigger time. */
+    /** Rule programming-latency: an EndpointSlice change programmed {@code seconds} after its trigger time. */
     public void programmed(String serviceKind, double seconds) {
-        programming.with(serviceKind).observe(seconds);
+        programming.labelValues(serviceKind).observe(seconds);
     }
 
     public void forwardRejected() {
-        forwardRejects.increment();
+        forwardRejects.inc();
     }
 
     public void forwarded(String to, String proto, int rcode, double seconds) {
-        proxyDuration.with("forward", to, org.xbill.DNS.Rcode.string(rcode)).observe(seconds);
-        connCacheMisses.with("forward", to, proto).increment(); // one socket per exchange: every one is a miss
+        proxyDuration.labelValues("forward", to, Rcode.string(rcode)).observe(seconds);
+        connCacheMisses.labelValues("forward", to, proto).inc(); // one socket per exchange: every one is a miss
     }
 
     public void cacheHit(String type) {
-        cacheRequests.with(server, ".", "").increment();
-        cacheHits.with(server, type, ".", "").increment();
+        if (cacheEnabled) {
+            cacheRequests.inc();
+            cacheHits.labelValues(server, type, ".", "").inc();
+        }
     }
 
     public void cacheMiss() {
-        cacheRequests.with(server, ".", "").increment();
-        cacheMisses.with(server, ".", "").increment();
+        if (cacheEnabled) {
+            cacheRequests.inc();
+            cacheMisses.inc();
+        }
     }
 
     /** Read at scrape time: cache size, API connectivity, objects held. */
@@ -141,7 +194,7 @@ public final class DnsMetrics {
     }
 
     static String typeLabel(int qtype) {
-        String t = org.xbill.DNS.Type.string(qtype);
+        String t = Type.string(qtype);
         for (String c : COMMON_TYPES) {
             if (c.equals(t)) {
                 return t;
@@ -152,56 +205,29 @@ public final class DnsMetrics {
 
     /** The exposition text. */
     public String render() {
-        StringBuilder out = new StringBuilder(8192);
-        for (Family<?> f : new Family<?>[] {requests, duration, requestSize, responseSize, responses, doRequests,
-            programming, proxyDuration, connCacheMisses}) {
-            f.render(out);
+        return text.render();
+    }
+
+    /** The content type of {@link #render()}: Prometheus text 0.0.4. */
+    public String contentType() {
+        return text.contentType();
+    }
+
+    /** {@code start × factor^0 … factor^(n-1)}: CoreDNS's exponential buckets. */
+    static double[] exponential(double start, double factor, int n) {
+        double[] b = new double[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = start * Math.pow(factor, i);
         }
-        if (cacheEnabled) {
-            cacheHits.render(out);
-            cacheMisses.render(out);
-            cacheRequests.render(out);
-            gauge(out, "coredns_cache_entries", "The number of elements in the cache.",
-                    "{server=\"" + server + "\",type=\"success\",zones=\".\",view=\"\"}", cacheEntries.getAsLong());
-        }
-        counter(out, "coredns_panics_total", "A metrics that counts the number of panics.", panics.sum());
-        counter(out, "coredns_forward_max_concurrent_rejects_total",
-                "Counter of the number of queries rejected because the concurrent queries were at maximum.",
-                forwardRejects.sum());
-        counter(out, "coredns_forward_healthcheck_broken_total",
-                "Counter of the number of complete failures of the healthchecks.", 0);
-        gauge(out, "coredns_build_info", "A metric with a constant '1' value labeled by version, revision, and "
-                + "goversion from which CoreDNS was built.", "{version=\"kexpose-dns\",revision=\"\",goversion=\""
-                + System.getProperty("java.version") + "\"}", 1);
-        StringBuilder plugins = new StringBuilder();
-        for (String p : cacheEnabled ? new String[] {"cache", "forward", "kubernetes"}
-                : new String[] {"forward", "kubernetes"}) {
-            plugins.append("coredns_plugin_enabled{server=\"").append(server).append("\",zone=\".\",view=\"\",name=\"")
-                    .append(p).append("\"} 1\n");
-        }
-        out.append("# HELP coredns_plugin_enabled A metric that indicates whether a plugin is enabled on per server "
-                + "and zone basis.\n# TYPE coredns_plugin_enabled gauge\n").append(plugins);
-        gauge(out, "kexpose_dns_api_connected", "1 while every informer watches the API, 0 while they reconnect "
-                + "(answers then come from the last known state).", "", apiConnected.getAsBoolean() ? 1 : 0);
-        gauge(out, "kexpose_dns_objects", "Services and EndpointSlices held in the index.", "", objects.getAsLong());
-        return out.toString();
+        return b;
     }
 
-    private static void counter(StringBuilder out, String name, String help, long v) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" counter\n").append(name).append(' ').append(v).append('\n');
+    private Counter counter(String name, String help, String... labels) {
+        return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars().register(registry);
     }
 
-    private static void gauge(StringBuilder out, String name, String help, String labels, long v) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
-                .append(" gauge\n").append(name).append(labels).append(' ').append(v).append('\n');
-    }
-
-    private static Family<LongAdder> counter(String name, String help, String... labels) {
-        return new Family<>(name, help, "counter", LongAdder::new, labels);
-    }
-
-    private static Family<Histogram> histogram(String name, String help, double[] buckets, String... labels) {
-        return new Family<>(name, help, "histogram", () -> new Histogram(buckets), labels);
+    private Histogram histogram(String name, String help, double[] buckets, String... labels) {
+        return Histogram.builder().name(name).help(help).labelNames(labels).classicOnly().classicUpperBounds(buckets)
+                .withoutExemplars().register(registry);
     }
 }
