@@ -43,7 +43,6 @@ for tool in wrk haproxy curl kubectl java; do
 done
 
 work=$(mktemp -d /tmp/proxy-bench.XXXXXX)
-export KUBECONFIG=$PWD/.kexpose/kubeconfig
 cleanup() {
   [ -f "$work/haproxy.pid" ] && kill "$(cat "$work/haproxy.pid")" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
@@ -55,6 +54,9 @@ trap cleanup EXIT
 if ./kexpose status >/dev/null 2>&1; then
   echo "bench: a local cluster is already running; stop it first (./kexpose down)" >&2; exit 1
 fi
+# A cluster of its own, with no objects from earlier runs (./kexpose keeps them in .kexpose/state).
+export KEXPOSE_STATE=$work/cluster
+export KUBECONFIG=$KEXPOSE_STATE/kubeconfig
 # The cluster's processes inherit the environment, and Quarkus reads SERVICE_PROXY_TRANSPARENT as the key.
 if [ "$TRANSPARENT" = 1 ]; then export SERVICE_PROXY_TRANSPARENT=true; else export SERVICE_PROXY_TRANSPARENT=false; fi
 ./kexpose up -d --api-port "$API_PORT" >/dev/null

@@ -29,14 +29,16 @@ if ./kexpose status >/dev/null 2>&1; then
   echo "bench: a local cluster is already running; stop it first (./kexpose down)" >&2; exit 1
 fi
 
-export KUBECONFIG=$PWD/.kexpose/kubeconfig
 descriptor=service-proxy/local-cluster.properties
 work=$(mktemp -d /tmp/proxy-udp-sockets.XXXXXX)
+# A cluster of its own, emptied after each run (./kexpose keeps objects in .kexpose/state otherwise).
+export KEXPOSE_STATE=$work/cluster
+export KUBECONFIG=$KEXPOSE_STATE/kubeconfig
 cp "$descriptor" "$work/descriptor"
 stop_run() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -f "$work/nginx.pid"
-  ./kexpose down >/dev/null 2>&1 || true
+  ./kexpose down --purge >/dev/null 2>&1 || true
 }
 cleanup() { stop_run; cp "$work/descriptor" "$descriptor"; rm -rf "$work"; }
 trap cleanup EXIT

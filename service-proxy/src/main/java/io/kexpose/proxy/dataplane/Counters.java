@@ -1,6 +1,7 @@
 package io.kexpose.proxy.dataplane;
 
 import io.kexpose.proxy.model.Decision;
+import io.kexpose.proxy.model.Endpoint;
 import io.kexpose.proxy.model.ServicePortName;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,20 @@ public final class Counters {
         public final LongAdder bytesToClient = new LongAdder();
         public final LongAdder datagramsToEndpoint = new LongAdder();
         public final LongAdder datagramsToClient = new LongAdder();
+        /** TCP connections and UDP flows opened per endpoint (an endpoint whose conditions change counts on). */
+        private final Map<Endpoint, LongAdder> byEndpoint = new ConcurrentHashMap<>();
+
+        /** Connections and flows opened per endpoint address ({@code ip:port}), read at scrape time. */
+        public Map<String, Long> byEndpoint() {
+            Map<String, Long> out = new java.util.TreeMap<>();
+            byEndpoint.forEach((e, n) -> out.merge(e.address(), n.sum(), Long::sum));
+            return out;
+        }
+
+        void openedTo(Endpoint e) {
+            LongAdder n = byEndpoint.get(e);
+            (n != null ? n : byEndpoint.computeIfAbsent(e, x -> new LongAdder())).increment();
+        }
     }
 
     public final AtomicLong opened = new AtomicLong();
@@ -47,16 +62,22 @@ public final class Counters {
         return java.util.Collections.unmodifiableMap(services);
     }
 
-    /** Forgets Service ports that are gone and have no connection left (called at every apply: no unbounded growth). */
-    public void retain(Set<ServicePortName> live) {
+    /**
+     * Forgets Service ports that are gone and have no connection left, and the endpoint counts of addresses no
+     * longer among {@code liveEndpoints} (called at every apply: no unbounded growth).
+     */
+    public void retain(Set<ServicePortName> live, Set<String> liveEndpoints) {
         services.entrySet().removeIf(e -> !live.contains(e.getKey()) && e.getValue().active.get() == 0);
+        services.values().forEach(s -> s.byEndpoint.keySet().removeIf(e -> !liveEndpoints.contains(e.address())));
     }
 
-    public void opened(PerService s) {
+    /** A TCP connection to {@code endpoint} established. */
+    public void opened(PerService s, Endpoint endpoint) {
         opened.incrementAndGet();
         active.incrementAndGet();
         s.connections.increment();
         s.active.incrementAndGet();
+        s.openedTo(endpoint);
     }
 
     public void closed(PerService s) {
@@ -80,9 +101,11 @@ public final class Counters {
         udpDropped.incrementAndGet();
     }
 
-    public void udpFlowOpened() {
+    /** A UDP flow to {@code endpoint} opened. */
+    public void udpFlowOpened(PerService s, Endpoint endpoint) {
         udpFlowsOpened.incrementAndGet();
         udpFlowsActive.incrementAndGet();
+        s.openedTo(endpoint);
     }
 
     public void udpFlowClosed() {

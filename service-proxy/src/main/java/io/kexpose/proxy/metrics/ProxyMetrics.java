@@ -165,6 +165,12 @@ public final class ProxyMetrics {
                     cb.call(c.bytesToEndpoint.sum(), with(l, "to_endpoint"));
                     cb.call(c.bytesToClient.sum(), with(l, "to_client"));
                 })).register(registry);
+        CounterWithCallback.builder().name("serviceproxy_endpoint_connections_total")
+                .help("TCP connections and UDP flows forwarded per Service port and endpoint (ip:port), since the "
+                        + "endpoint was last added")
+                .labelNames("namespace", "service", "port", "protocol", "endpoint")
+                .callback(cb -> services().forEach((l, c) -> c.byEndpoint().forEach((e, n) -> cb.call(n, with(l, e)))))
+                .register(registry);
         CounterWithCallback.builder().name("serviceproxy_service_udp_datagrams_total")
                 .help("UDP datagrams forwarded per Service port and direction")
                 .labelNames("namespace", "service", "port", "protocol", "direction")

@@ -99,7 +99,7 @@ public final class SocketDataplane implements Dataplane {
             r.sets().cluster().forEach(e -> endpoints.add(e.address()));
             r.sets().local().forEach(e -> endpoints.add(e.address()));
         }
-        counters.retain(live);
+        counters.retain(live, endpoints);
         liveEndpoints = endpoints;
         tcp.endpointsChanged(endpoints, drainGrace);
         if (!failures.isEmpty()) {

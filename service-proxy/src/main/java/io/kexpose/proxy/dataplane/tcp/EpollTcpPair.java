@@ -245,7 +245,7 @@ final class EpollTcpPair implements EpollTcpLoop.Handler {
         client.bytesIn = service.bytesToClient;
         backend.bytesIn = service.bytesToEndpoint;
         path.selector.served(decision, clientIp, endpoint);
-        path.counters.opened(service);
+        path.counters.opened(service, endpoint);
         loop.pairs.add(this);
     }
 

@@ -234,7 +234,7 @@ public final class UdpFrontend {
         self[0] = flow;
         shard.upstreams++;
         flowCount.incrementAndGet();
-        counters.udpFlowOpened();
+        counters.udpFlowOpened(service, e);
         flow.upstream.closeFuture().addListener(x -> {
             shard.upstreams--;
             counters.udpFlowClosed();

@@ -166,7 +166,9 @@ class TcpDataplaneTest {
 
     @Test
     void v1ConnectionsAreSpreadRoundRobinAndBytesPassBothWays() throws Exception {
-        route("127.96.7.7", 8080, List.of(pod("127.244.1.2", "pod-a"), pod("127.244.1.3", "pod-b")));
+        Endpoint a = pod("127.244.1.2", "pod-a");
+        Endpoint b = pod("127.244.1.3", "pod-b");
+        route("127.96.7.7", 8080, List.of(a, b));
         Map<String, Integer> hits = new HashMap<>();
         for (int i = 0; i < 10; i++) {
             try (Socket s = connect("127.96.7.7", 8080)) {
@@ -194,6 +196,12 @@ class TcpDataplaneTest {
         }
         Counters.PerService web = counters.services().get(WEB);
         assertEquals(11, web.connections.sum(), "per-Service connection counter");
+        Map<String, Long> perEndpoint = web.byEndpoint();
+        assertEquals(java.util.Set.of(a.address(), b.address()), perEndpoint.keySet(), "per-endpoint counters");
+        assertEquals(11L, perEndpoint.values().stream().mapToLong(Long::longValue).sum(), "every connection counted");
+        assertTrue(perEndpoint.values().stream().allMatch(n -> n >= 5), "round-robin's spread: " + perEndpoint);
+        route("127.96.7.7", 8080, List.of(b));
+        assertEquals(java.util.Set.of(b.address()), web.byEndpoint().keySet(), "a removed endpoint's count goes");
         await("no connection left active").atMost(HANG).until(web.active::get, org.hamcrest.Matchers.is(0L));
         assertEquals(1 << 20, web.bytesToEndpoint.sum(), "bytes to the endpoint: exactly the payload");
         // Greetings and the echo always; the byes of the ten short connections only if they beat the client's close.
