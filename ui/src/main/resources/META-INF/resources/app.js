@@ -6,8 +6,12 @@
 (() => {
   const SIZE = {
     deployment: [200, 46], replicaset: [220, 46], pod: [250, 62], service: [300, 80], external: [230, 40],
-    address: [190, 40],
+    address: [190, 40], podgroup: [250, 62],
   };
+  // A ReplicaSet with more pods than this is drawn as one group node (Enter or a click opens it), and a Service's
+  // edges to those pods as one edge: fifty pods behind twenty Services stay readable.
+  const GROUP_AT = 12;
+  const expanded = new Set(); // "namespace/replicaset" groups opened by the user
   const FADE_MS = 600;
   let picture = null;
   let traffic = null;
@@ -23,6 +27,19 @@
   function condition(e) {
     if (e.terminating) return 'terminating';
     return e.ready ? 'ready' : 'serving';
+  }
+
+  /** An endpoint edge's condition; a group's is its members' worst. */
+  function edgeCondition(edge) {
+    if (!edge.members) return condition(edge.endpoint);
+    const all = edge.members.map(condition);
+    return all.includes('terminating') ? 'terminating' : all.includes('serving') ? 'serving' : 'ready';
+  }
+
+  /** The traffic of an endpoint edge: one endpoint's, or the sum over a group's. */
+  function edgeTraffic(namespace, edge) {
+    const parts = (edge.members || [edge.endpoint]).map(e => recentOf(namespace, edge.service, e.ip));
+    return { recent: d3.sum(parts, t => t.recent), total: d3.sum(parts, t => t.total), pulse: parts.some(t => t.pulse) };
   }
 
   function conditionText(e) {
@@ -51,6 +68,9 @@
       }
       case 'external':
         return `External name ${d.externalName}`;
+      case 'podgroup':
+        return `${d.pods.length} pods of ReplicaSet ${d.name}, ${d.pods.filter(p => p.ready).length} ready, `
+          + `drawn as one; Enter shows each`;
       default:
         return `Address ${d.ip} (no pod)`;
     }
@@ -75,6 +95,9 @@
           ['dim', d.dnsName]].filter(l => l[1]);
       case 'external':
         return [['title', d.externalName], ['dim', 'outside the cluster']];
+      case 'podgroup':
+        return [['title', `${d.pods.length} pods`], ['', `${d.pods.filter(p => p.ready).length} ready · ReplicaSet`],
+          ['dim', `${d.name} · Enter opens`]];
       default:
         return [['title', d.ip], ['dim', 'endpoint without a pod']];
     }
@@ -103,7 +126,19 @@
         edges.push({ id: `owner/${id}`, kind: 'owner', from: `deployment/${r.owner}`, to: id });
       }
     });
-    ns.pods.forEach(p => {
+    const perOwner = d3.group(ns.pods.filter(p => p.owner), p => p.owner);
+    const grouped = new Map(); // pod name → its group node
+    perOwner.forEach((pods, owner) => {
+      if (pods.length > GROUP_AT && !expanded.has(`${ns.name}/${owner}`)) {
+        const id = add('podgroup', owner, { name: owner, pods });
+        pods.forEach(p => grouped.set(p.name, id));
+        if (g.hasNode(`replicaset/${owner}`)) {
+          g.setEdge(`replicaset/${owner}`, id);
+          edges.push({ id: `owner/${id}`, kind: 'owner', from: `replicaset/${owner}`, to: id });
+        }
+      }
+    });
+    ns.pods.filter(p => !grouped.has(p.name)).forEach(p => {
       const id = add('pod', p.name, p);
       if (p.owner && g.hasNode(`replicaset/${p.owner}`)) {
         g.setEdge(`replicaset/${p.owner}`, id);
@@ -112,11 +147,23 @@
     });
     ns.services.forEach(s => {
       const sid = add('service', s.name, s);
+      const toGroups = new Map();
       s.endpoints.forEach(e => {
+        if (e.pod && grouped.has(e.pod)) {
+          const gid = grouped.get(e.pod);
+          if (!toGroups.has(gid)) toGroups.set(gid, []);
+          toGroups.get(gid).push(e);
+          return;
+        }
         const target = e.pod && g.hasNode(`pod/${e.pod}`) ? `pod/${e.pod}` : add('address', `${s.name}/${e.ip}`, e);
         g.setEdge(target, sid); // laid out pod → Service, so Services stand right of their pods
         edges.push({ id: `endpoint/${s.name}/${e.ip}`, kind: 'endpoint', from: target, to: sid, service: s.name,
           endpoint: e, pod: e.pod });
+      });
+      toGroups.forEach((members, gid) => {
+        g.setEdge(gid, sid);
+        edges.push({ id: `endpoints/${s.name}/${gid}`, kind: 'endpoint', from: gid, to: sid, service: s.name,
+          members, group: gid.slice('podgroup/'.length) });
       });
       if (s.kind === 'ExternalName' && s.externalName) {
         const xid = add('external', s.name, s);
@@ -172,12 +219,15 @@
           .call(s => s.transition('fade').duration(300).attr('opacity', 1)),
         update => update,
         exit => exit.attr('data-kind', null).transition('fade').duration(FADE_MS).attr('opacity', 0).remove())
-      .attr('class', e => `edge ${e.kind}${e.kind === 'endpoint' ? ' ' + condition(e.endpoint) : ''}`)
-      .attr('data-kind', e => (e.kind === 'endpoint' ? 'endpoint-edge' : `${e.kind}-edge`))
+      .attr('class', e => `edge ${e.kind}${e.kind === 'endpoint' ? ' ' + edgeCondition(e) : ''}`)
+      .attr('data-kind', e => (e.kind !== 'endpoint' ? `${e.kind}-edge` : e.members ? 'endpoint-group-edge'
+        : 'endpoint-edge'))
       .attr('data-service', e => e.service || null)
       .attr('data-ip', e => (e.endpoint ? e.endpoint.ip : null))
       .attr('data-pod', e => e.pod || null)
-      .attr('data-condition', e => (e.endpoint ? condition(e.endpoint) : null))
+      .attr('data-group', e => e.group || null)
+      .attr('data-endpoints', e => (e.members ? e.members.length : null))
+      .attr('data-condition', e => (e.kind === 'endpoint' ? edgeCondition(e) : null))
       .attr('d', e => line(e.kind === 'endpoint' ? [...e.points].reverse() : e.points));
 
     const endpointEdges = edges.filter(e => e.kind === 'endpoint');
@@ -187,10 +237,11 @@
         g.append('text').attr('class', 'count');
         return g;
       }, update => update, exit => exit.attr('data-kind', null).remove())
-      .attr('data-kind', 'endpoint-count')
+      .attr('data-kind', e => (e.members ? 'endpoint-group-count' : 'endpoint-count'))
       .attr('data-service', e => e.service)
-      .attr('data-ip', e => e.endpoint.ip)
+      .attr('data-ip', e => (e.endpoint ? e.endpoint.ip : null))
       .attr('data-pod', e => e.pod || null)
+      .attr('data-group', e => e.group || null)
       .attr('transform', e => {
         const p = e.points[Math.max(0, Math.floor(e.points.length / 2))];
         return `translate(${p.x},${p.y - 4})`;
@@ -232,7 +283,7 @@
       g.append('polygon').attr('class', `shape service${n.data.kind === 'Headless' ? ' headless' : ''}`)
         .attr('points', `0,${h / 2} ${k},0 ${w - k},0 ${w},${h / 2} ${w - k},${h} ${k},${h}`);
     } else {
-      const rounded = n.kind === 'pod' ? 12 : 4;
+      const rounded = n.kind === 'pod' || n.kind === 'podgroup' ? 12 : 4;
       g.append('rect').attr('class', `shape ${n.kind}${n.kind === 'pod' && !n.data.ready ? ' unready' : ''}`)
         .attr('width', w).attr('height', h).attr('rx', rounded);
     }
@@ -245,11 +296,13 @@
   }
 
   function countLabel(g, namespace, e) {
-    const t = recentOf(namespace, e.service, e.endpoint.ip);
+    const t = edgeTraffic(namespace, e);
     const window = traffic ? traffic.windowSeconds : 60;
+    const to = e.members ? `${plural(e.members.length, 'endpoint')} in ReplicaSet ${e.group}`
+      : `${e.pod ? `pod ${e.pod}` : 'address'} ${e.endpoint.ip}: ${conditionText(e.endpoint)}`;
     g.attr('data-recent', t.recent).attr('data-total', t.total)
-      .attr('aria-label', `Service ${e.service} to ${e.pod ? `pod ${e.pod}` : 'address'} ${e.endpoint.ip}: `
-        + `${conditionText(e.endpoint)}, ${plural(t.recent, 'connection')} in the last ${window} s, ${t.total} since the page's server started`);
+      .attr('aria-label', `Service ${e.service} to ${to}, ${plural(t.recent, 'connection')} in the last ${window} s, `
+        + `${t.total} since the page's server started`);
     g.select('text').text(t.recent ? String(t.recent) : '');
   }
 
@@ -260,7 +313,7 @@
       const section = d3.select(this);
       section.selectAll('g.count').each(function (e) { countLabel(d3.select(this), ns.name, e); });
       section.selectAll('path.edge.endpoint').each(function (e) {
-        if (recentOf(ns.name, e.service, e.endpoint.ip).pulse) {
+        if (edgeTraffic(ns.name, e).pulse) {
           this.classList.remove('pulse');
           void this.getBoundingClientRect(); // restart the animation
           this.classList.add('pulse');
@@ -272,6 +325,13 @@
   }
 
   function toggle(namespace, n) {
+    if (n.kind === 'podgroup') {
+      const key = `${namespace}/${n.data.name}`;
+      if (expanded.has(key)) expanded.delete(key);
+      else expanded.add(key);
+      render();
+      return;
+    }
     if (n.kind !== 'service') return;
     const key = `${namespace}/${n.data.name}`;
     selected = selected === key ? null : key;
@@ -299,7 +359,8 @@
       .attr('aria-pressed', n => (n.kind === 'service' ? String(on && n.data.name === name) : null))
       .classed('dimmed', n => selected !== null && !(on && ((n.kind === 'service' && n.data.name === name)
         || n.id.startsWith(`address/${name}/`)
-        || (n.kind === 'pod' && svg.selectAll('path.edge.endpoint').filter(e => e.service === name && e.pod === n.data.name).size() > 0))));
+        || ((n.kind === 'pod' || n.kind === 'podgroup') && svg.selectAll('path.edge.endpoint')
+          .filter(e => e.service === name && e.from === n.id).size() > 0))));
     svg.selectAll('path.edge').classed('dimmed', e => selected !== null && !(on && e.service === name));
     svg.selectAll('g.count').classed('dimmed', e => selected !== null && !(on && e.service === name));
   }

@@ -40,7 +40,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * {@code ./kexpose ui} in headless Chromium while the workshop's steps run (docs/workshop.md): the page shows the
  * Deployment, its ReplicaSet and five ready Pods with their IPs; the exposed Service with its ClusterIP and five
  * endpoint edges; twenty connections to the ClusterIP counted on its endpoints; a deleted pod gone and its
- * replacement there. Every assertion reads the page's DOM (its data-* attributes and labels), never pixels.
+ * replacement there; fifteen pods drawn as one group that Enter opens. Every assertion reads the page's DOM (its
+ * data-* attributes and labels), never pixels.
  */
 @Tag("local-cluster")
 class UiTest {
@@ -190,5 +191,18 @@ class UiTest {
                     .collect(Collectors.toSet());
             return names.size() == 5 && !names.contains(name);
         });
+
+        // Scaled past 12, the ReplicaSet's pods are one group with one edge per Service; Enter opens it
+        assertEquals(0, kubectl.run("scale", "deployment", "httpenv", "--replicas=15").exit());
+        cluster.awaitHttpenvReady(15);
+        eventually("the 15 pods drawn as one group, with one edge from the Service").until(() -> {
+            List<WebElement> edges = drawn("endpoint-group-edge", "[data-service='httpenv']");
+            return drawn("podgroup", "").size() == 1 && drawn("pod", "").isEmpty() && edges.size() == 1
+                    && "15".equals(edges.get(0).getAttribute("data-endpoints"));
+        });
+        assertTrue(drawn("podgroup", "").get(0).getAttribute("aria-label").startsWith("15 pods of ReplicaSet"),
+                drawn("podgroup", "").get(0).getAttribute("aria-label"));
+        drawn("podgroup", "").get(0).sendKeys(org.openqa.selenium.Keys.ENTER);
+        eventually("Enter opens the group into its 15 pods").until(() -> drawn("pod", "").size(), is(15));
     }
 }
