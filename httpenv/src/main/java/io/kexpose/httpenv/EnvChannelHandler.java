@@ -21,9 +21,16 @@ import java.io.IOException;
  */
 final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
 
+    /** The event that tells a connection its server is stopping (see {@link EnvServer#stop(java.time.Duration)}). */
+    static final Object DRAIN = new Object();
+
     private final EnvResponses responses;
     private boolean closeAfterBody;
     private boolean closing;
+    /** A request read, its body not yet: an answer is under way. */
+    private boolean inRequest;
+    private int served;
+    private boolean draining;
 
     EnvChannelHandler(EnvResponses responses) {
         this.responses = responses;
@@ -44,13 +51,18 @@ final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
                 EnvResponses.Reply reply = responses.reply(request, ctx.alloc());
                 ctx.write(reply.bytes(), ctx.voidPromise());
                 closeAfterBody = reply.close();
+                inRequest = true;
             }
             if (msg instanceof HttpContent content) {
                 if (content.decoderResult().isFailure()) {
                     rejectMalformed(ctx, content.decoderResult().cause());
-                } else if (msg instanceof LastHttpContent && closeAfterBody) {
-                    closing = true;
-                    ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+                } else if (msg instanceof LastHttpContent) {
+                    inRequest = false;
+                    served++;
+                    if (closeAfterBody || draining) {
+                        closing = true;
+                        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+                    }
                 }
             }
         } finally {
@@ -63,6 +75,23 @@ final class EnvChannelHandler extends ChannelInboundHandlerAdapter {
         boolean tooLarge = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException
                 || cause instanceof TooLongFrameException;
         ctx.writeAndFlush(responses.badRequest(ctx.alloc(), tooLarge)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The server is stopping: a keep-alive connection waiting for its next request closes now; one whose first request
+     * has not arrived yet, or whose answer is under way, closes once it is answered (as Go's Server.Shutdown does).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event != DRAIN) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        draining = true;
+        if (served > 0 && !inRequest && !closing) {
+            closing = true;
+            ctx.close();
+        }
     }
 
     @Override

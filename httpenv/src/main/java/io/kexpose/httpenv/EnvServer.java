@@ -115,9 +115,25 @@ public final class EnvServer {
 
     /** Closes the listener and every connection. */
     public synchronized void stop() {
+        stop(java.time.Duration.ZERO);
+    }
+
+    /**
+     * Closes the listener at once (a new connection is refused, and a proxy tries another endpoint), then leaves the
+     * connections already accepted up to {@code drain} to finish what they are answering before closing them: a
+     * request that reached the pod gets its answer. Returns without waiting for the drain.
+     */
+    public synchronized void stop(java.time.Duration drain) {
         if (listener != null) {
             listener.close().syncUninterruptibly();
             listener = null;
+        }
+        if (!drain.isZero() && shared != null && !connections.isEmpty()) {
+            io.netty.channel.group.ChannelGroup draining = connections;
+            draining.forEach(c -> c.pipeline().fireUserEventTriggered(EnvChannelHandler.DRAIN));
+            shared.next().schedule(() -> draining.close(), drain.toMillis(), TimeUnit.MILLISECONDS);
+            group = null;
+            return;
         }
         connections.close().syncUninterruptibly();
         if (group != null && shared == null) {

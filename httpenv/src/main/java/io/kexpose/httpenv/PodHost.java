@@ -134,14 +134,21 @@ public final class PodHost {
         pods.put(id, new Pod(env, health));
     }
 
-    /** Stops a pod: closes its servers and their connections; an unknown id is already stopped. */
+    /**
+     * Stops a pod: closes its servers at once; the connections it accepted get {@link #DRAIN} to finish the answer under
+     * way (connection-per-request clients close theirs on their own), then are closed. An unknown id is already
+     * stopped.
+     */
     void stop(String id) {
         Pod pod = pods.remove(id);
         if (pod != null) {
             pod.health().close().syncUninterruptibly();
-            pod.env().stop();
+            pod.env().stop(DRAIN);
         }
     }
+
+    /** How long a stopped pod's accepted connections may finish: a request in flight is answered, not cut. */
+    static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(1);
 
     void stopAll() {
         new ArrayList<>(pods.keySet()).forEach(this::stop);

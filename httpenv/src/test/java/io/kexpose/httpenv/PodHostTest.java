@@ -66,6 +66,27 @@ class PodHostTest {
                 get("http://127.46.0.3:18888/").body(), "the other pod goes on");
     }
 
+    /**
+     * A request that reached a pod as it stops is answered: the listener closes at once (new connections are refused,
+     * so a proxy tries another endpoint), a connection already accepted is served until it is done or the drain ends.
+     */
+    @Test
+    void aStoppedPodAnswersTheConnectionsItHadAlreadyAccepted() throws Exception {
+        Path dir = Files.createTempDirectory("podhost");
+        assertEquals("started a", host.command("start a 127.46.0.6 18888 " + dir.resolve("a.log") + " "
+                + env("HOSTNAME=pod-a")));
+        try (java.net.Socket s = new java.net.Socket("127.46.0.6", 18888)) {
+            s.setSoTimeout(30_000);
+            get("http://127.46.0.6:18888/"); // the pod has accepted: the listener answers (and s is in its queue)
+            assertEquals("stopped a", host.command("stop a"));
+            assertThrows(ConnectException.class, () -> get("http://127.46.0.6:18888/"), "new connections refused");
+            s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(response.startsWith("HTTP/1.0 200") || response.startsWith("HTTP/1.1 200"), response);
+            assertTrue(response.endsWith("{\"HOSTNAME\":\"pod-a\"}"), response);
+        }
+    }
+
     @Test
     void badCommandsFailAndChangeNothing() throws Exception {
         Path dir = Files.createTempDirectory("podhost");
